@@ -1,0 +1,89 @@
+"""Pure, vectorised geometry on landmark arrays.
+
+Every function takes points as arrays whose last axis is the coordinate (2 for image pixels,
+3 for world metres) and broadcasts over any leading axes, so one call handles a frame or a
+whole recording. Image coordinates have y pointing down; "up" below means towards smaller y.
+Angles are in degrees.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "joint_angle_deg",
+    "bend_deg",
+    "inclination_to_vertical_deg",
+    "inclination_to_horizontal_deg",
+    "elevation_deg",
+    "angle_between_deg",
+    "distance",
+    "midpoint",
+]
+
+_EPS = 1e-9
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > _EPS, v / np.maximum(n, _EPS), np.nan)
+
+
+def angle_between_deg(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Unsigned angle between vectors ``u`` and ``v`` in 0..180° (NaN if one has zero length)."""
+    u, v = _unit(np.asarray(u, float)), _unit(np.asarray(v, float))
+    cos = np.clip(np.sum(u * v, axis=-1), -1.0, 1.0)
+    return np.degrees(np.arccos(cos))
+
+
+def joint_angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Angle at ``b`` of the chain a-b-c in 0..180° (180 = straight), 2D or 3D."""
+    a, b, c = (np.asarray(p, float) for p in (a, b, c))
+    return angle_between_deg(a - b, c - b)
+
+
+def bend_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """How far the chain a-b-c bends at ``b``, signed: 0 = straight, positive when ``c`` lies
+    below the line a-b extended (y pointing down, as in image and world coordinates).
+
+    E.g. hip -> shoulder -> ear on all fours: positive when the head drops (cat), negative
+    when it rises (cow), whichever way the person faces.
+    """
+    a, b, c = (np.asarray(p, float) for p in (a, b, c))
+    v1, v2 = b - a, c - b
+    bend = angle_between_deg(v1, v2)
+    u = _unit(v1)
+    on_line = b + u * np.sum(v2 * u, axis=-1, keepdims=True)
+    below = (c - on_line)[..., 1]
+    return np.where(below >= 0, bend, -bend)
+
+
+def inclination_to_vertical_deg(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Undirected angle of segment p-q to the vertical, 0..90° (image coordinates)."""
+    d = np.asarray(q, float)[..., :2] - np.asarray(p, float)[..., :2]
+    return np.degrees(np.arctan2(np.abs(d[..., 0]), np.abs(d[..., 1])))
+
+
+def inclination_to_horizontal_deg(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Undirected angle of segment p-q to the horizontal, 0..90° (image coordinates)."""
+    return 90.0 - inclination_to_vertical_deg(p, q)
+
+
+def elevation_deg(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Signed elevation of q seen from p above the horizontal, -90..90° (image, y down).
+
+    Positive when q is higher in the picture than p; independent of left/right facing.
+    """
+    d = np.asarray(q, float)[..., :2] - np.asarray(p, float)[..., :2]
+    return np.degrees(np.arctan2(-d[..., 1], np.abs(d[..., 0])))
+
+
+def distance(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Euclidean distance between points (same units as the input)."""
+    return np.linalg.norm(np.asarray(q, float) - np.asarray(p, float), axis=-1)
+
+
+def midpoint(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Midpoint of two points."""
+    return (np.asarray(p, float) + np.asarray(q, float)) / 2.0

@@ -1,0 +1,176 @@
+"""Named features of one frame, computed from a definition's feature vocabulary.
+
+``FeatureSet(defn.features).evaluate(frame)`` returns ``{name: value}``; a value is NaN when a
+point it needs is not seen well enough (visibility below ``min_visibility``), so nothing
+downstream is computed from guesses.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck.engine.definition import MID_POINTS, SIDES, FeatureDef, substitute_side
+from formcheck.features.geometry import (
+    angle_between_deg,
+    bend_deg,
+    elevation_deg,
+    inclination_to_horizontal_deg,
+    inclination_to_vertical_deg,
+    joint_angle_deg,
+)
+from formcheck.pose.core import LANDMARK_INDEX, PoseFrame
+
+__all__ = ["FeatureSet", "PointTable", "torso_length"]
+
+NAN = float("nan")
+
+
+@dataclass(frozen=True, slots=True)
+class PointTable:
+    """Points of one frame by name (landmarks and ``*_mid``), with their visibility."""
+
+    xy: np.ndarray  # (33, 2) image px
+    world: np.ndarray  # (33, 3) metres
+    vis: np.ndarray  # (33,)
+    min_visibility: float = 0.5
+
+    @classmethod
+    def from_frame(cls, frame: PoseFrame, min_visibility: float = 0.5) -> PointTable:
+        assert frame.image is not None and frame.world is not None
+        return cls(frame.image[:, :2], frame.world, frame.visibility, min_visibility)
+
+    def get(self, name: str, space: str = "image") -> np.ndarray | None:
+        """Coordinates of a point, or None when it is not seen well enough."""
+        arr = self.xy if space == "image" else self.world
+        if name in MID_POINTS:
+            a, b = (LANDMARK_INDEX[n] for n in MID_POINTS[name])
+            if min(self.vis[a], self.vis[b]) < self.min_visibility:
+                return None
+            return (arr[a] + arr[b]) / 2.0
+        i = LANDMARK_INDEX[name]
+        return arr[i] if self.vis[i] >= self.min_visibility else None
+
+    def seen(self, name: str) -> bool:
+        return self.get(name) is not None
+
+
+def torso_length(points: PointTable, space: str = "image") -> float:
+    """Shoulder-midpoint to hip-midpoint distance (NaN when not seen)."""
+    s, h = points.get("shoulder_mid", space), points.get("hip_mid", space)
+    if s is None or h is None:
+        return NAN
+    return float(np.linalg.norm(s - h))
+
+
+def _two_d(p: np.ndarray) -> np.ndarray:
+    return p[:2]
+
+
+class FeatureSet:
+    """Compiled features of a definition: evaluates every named value for one frame."""
+
+    def __init__(self, features: Mapping[str, FeatureDef]) -> None:
+        self._base: list[tuple[str, FeatureDef, list[str]]] = []
+        self._combine: list[tuple[str, FeatureDef, list[str]]] = []
+        self._sided: list[str] = []
+        for name, f in features.items():
+            variants = [(f"{name}_{s}", s) for s in SIDES] if f.sided else [(name, "left")]
+            for out_name, side in variants:
+                if f.kind == "combine":
+                    refs = [substitute_side(r, side) for r in f.of]
+                    self._combine.append((out_name, f, refs))
+                else:
+                    pts = [substitute_side(p, side) for p in f.points]
+                    self._base.append((out_name, f, pts))
+            if f.sided:
+                self._sided.append(name)
+        self.names = [n for n, _, _ in self._base + self._combine] + [
+            f"{n}_{agg}" for n in self._sided for agg in ("min", "max")
+        ]
+
+    def points_of(self, feature: str) -> list[str]:
+        """Landmark/point names a feature depends on (recursively for combine features)."""
+        for name, _, pts in self._base:
+            if name == feature:
+                return pts
+        for name, _, refs in self._combine:
+            if name == feature:
+                return [p for r in refs for p in self.points_of(r)]
+        for base in self._sided:
+            if feature in (f"{base}_min", f"{base}_max"):
+                return self.points_of(f"{base}_left") + self.points_of(f"{base}_right")
+        raise KeyError(feature)
+
+    def evaluate(self, frame: PoseFrame, min_visibility: float = 0.5) -> dict[str, float]:
+        """All features for one frame; all NaN when no person is in view."""
+        if not frame.has_person:
+            return dict.fromkeys(self.names, NAN)
+        pts = PointTable.from_frame(frame, min_visibility)
+        torso = {"image": torso_length(pts, "image"), "world": torso_length(pts, "world")}
+        out: dict[str, float] = {}
+        for name, f, names in self._base:
+            coords = [pts.get(n, f.space) for n in names]
+            out[name] = NAN if any(c is None for c in coords) else _measure(f, coords, pts, torso)
+        for name, f, refs in self._combine:
+            out[name] = _combine(f.op, [out.get(r, NAN) for r in refs])
+        for base in self._sided:
+            pair = [out[f"{base}_left"], out[f"{base}_right"]]
+            out[f"{base}_min"] = _combine("min", pair)
+            out[f"{base}_max"] = _combine("max", pair)
+        return out
+
+
+def _measure(f: FeatureDef, c: list, pts: PointTable, torso: dict[str, float]) -> float:
+    if f.kind == "angle":
+        if f.space == "image":
+            return float(joint_angle_deg(_two_d(c[0]), _two_d(c[1]), _two_d(c[2])))
+        return float(joint_angle_deg(c[0], c[1], c[2]))
+    if f.kind == "bend":
+        if f.space == "image":
+            return float(bend_deg(_two_d(c[0]), _two_d(c[1]), _two_d(c[2])))
+        return float(bend_deg(c[0], c[1], c[2]))
+    p, q = c
+    if f.kind == "inclination":
+        fn = inclination_to_vertical_deg if f.reference == "vertical" else (
+            inclination_to_horizontal_deg
+        )
+        return float(fn(p, q))
+    if f.kind == "elevation":
+        return float(elevation_deg(p, q))
+    if f.kind == "distance":
+        d = float(np.linalg.norm((q - p)[: 2 if f.space == "image" else 3]))
+        return d / torso[f.space] if torso[f.space] > 0 else NAN
+    if f.kind == "height":
+        return float(p[1] - q[1]) / torso[f.space] if torso[f.space] > 0 else NAN
+    if f.kind == "angle_to_trunk":
+        s, h = pts.get("shoulder_mid", f.space), pts.get("hip_mid", f.space)
+        if s is None or h is None:
+            return NAN
+        dims = 2 if f.space == "image" else 3
+        return float(angle_between_deg((q - p)[:dims], (s - h)[:dims]))
+    raise AssertionError(f.kind)  # pragma: no cover - validated at load time
+
+
+def _combine(op: str | None, values: list[float]) -> float:
+    if any(math.isnan(v) for v in values):
+        # min/max of a pair where one side is unseen: use the side that is seen
+        seen = [v for v in values if not math.isnan(v)]
+        if op in ("min", "max", "mean") and seen:
+            values = seen
+        else:
+            return NAN
+    if op == "min":
+        return min(values)
+    if op == "max":
+        return max(values)
+    if op == "mean":
+        return sum(values) / len(values)
+    if op == "diff":
+        return values[0] - values[1]
+    if op == "absdiff":
+        return abs(values[0] - values[1])
+    raise AssertionError(op)  # pragma: no cover

@@ -1,0 +1,80 @@
+"""Known answers for the geometry functions: constructed triangles and segments."""
+
+import math
+
+import numpy as np
+import pytest
+
+from formcheck.features.geometry import (
+    distance,
+    elevation_deg,
+    inclination_to_horizontal_deg,
+    inclination_to_vertical_deg,
+    joint_angle_deg,
+)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "c", "expected"),
+    [
+        ((1, 0), (0, 0), (0, 1), 90.0),
+        ((1, 0), (0, 0), (-1, 0), 180.0),
+        ((1, 0), (0, 0), (1, 1), 45.0),
+        ((2, 0), (0, 0), (1, math.sqrt(3)), 60.0),
+        ((1, 0, 0), (0, 0, 0), (0, 0, 5), 90.0),
+        ((1, 1, 1), (0, 0, 0), (-1, -1, -1), 180.0),
+        ((1, 0, 0), (0, 0, 0), (1, 1, 0), 45.0),
+    ],
+)
+def test_joint_angle_of_constructed_triangles(a, b, c, expected):
+    assert joint_angle_deg(np.array(a), np.array(b), np.array(c)) == pytest.approx(expected, abs=1e-9)
+
+
+def test_joint_angle_is_vectorised_and_nan_on_degenerate():
+    a = np.array([[1, 0], [1, 0]])
+    b = np.array([[0, 0], [0, 0]])
+    c = np.array([[0, 1], [0, 0]])  # second: zero-length arm
+    out = joint_angle_deg(a, b, c)
+    assert out[0] == pytest.approx(90.0)
+    assert math.isnan(out[1])
+
+
+@pytest.mark.parametrize(
+    ("p", "q", "vertical", "horizontal", "elevation"),
+    [
+        ((0, 0), (0, -10), 0.0, 90.0, 90.0),  # straight up in image coordinates
+        ((0, 0), (0, 10), 0.0, 90.0, -90.0),  # straight down
+        ((0, 0), (10, 0), 90.0, 0.0, 0.0),  # level, to the right
+        ((0, 0), (-10, 0), 90.0, 0.0, 0.0),  # level, to the left: same elevation
+        ((0, 0), (10, -10), 45.0, 45.0, 45.0),
+        ((0, 0), (-10, 10), 45.0, 45.0, -45.0),
+        ((0, 0), (math.sqrt(3), -1), 60.0, 30.0, 30.0),
+    ],
+)
+def test_inclinations_and_elevation(p, q, vertical, horizontal, elevation):
+    p, q = np.array(p, float), np.array(q, float)
+    assert inclination_to_vertical_deg(p, q) == pytest.approx(vertical)
+    assert inclination_to_horizontal_deg(p, q) == pytest.approx(horizontal)
+    assert elevation_deg(p, q) == pytest.approx(elevation)
+
+
+def test_distance():
+    assert distance(np.array([0, 0]), np.array([3, 4])) == pytest.approx(5.0)
+    assert distance(np.array([1, 2, 3]), np.array([1, 2, 3])) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "c", "expected"),
+    [
+        ((0, 0), (10, 0), (20, 0), 0.0),  # straight
+        ((0, 0), (10, 0), (20, 10), 45.0),  # c below the line (y down): positive
+        ((0, 0), (10, 0), (20, -10), -45.0),  # c above: negative
+        ((20, 0), (10, 0), (0, 10), 45.0),  # facing the other way: same sign
+        ((0, 0, 0), (10, 0, 0), (20, 10, 0), 45.0),
+        ((0, 0, 0), (1, 0, 0), (1, 0, 1), 0.0 + 90.0),  # bends sideways, on the line's level
+    ],
+)
+def test_bend_is_signed_by_below_or_above_the_line(a, b, c, expected):
+    from formcheck.features.geometry import bend_deg
+
+    assert bend_deg(np.array(a), np.array(b), np.array(c)) == pytest.approx(expected)
