@@ -2,7 +2,8 @@
 
 Every function takes points as arrays whose last axis is the coordinate (2 for image pixels,
 3 for world metres) and broadcasts over any leading axes, so one call handles a frame or a
-whole recording. Image coordinates have y pointing down; "up" below means towards smaller y.
+whole recording. Image and world coordinates both have y pointing down; "up" means towards smaller y, and
+"vertical" is the y axis (the camera is assumed level).
 Angles are in degrees.
 """
 
@@ -59,24 +60,31 @@ def bend_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     return np.where(below >= 0, bend, -bend)
 
 
+def _vertical_and_horizontal(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Components of q - p: along y (down positive) and the length across it (x, and z in 3D)."""
+    d = np.asarray(q, float) - np.asarray(p, float)
+    across = np.delete(d, 1, axis=-1)
+    return d[..., 1], np.linalg.norm(across, axis=-1)
+
+
 def inclination_to_vertical_deg(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Undirected angle of segment p-q to the vertical, 0..90° (image coordinates)."""
-    d = np.asarray(q, float)[..., :2] - np.asarray(p, float)[..., :2]
-    return np.degrees(np.arctan2(np.abs(d[..., 0]), np.abs(d[..., 1])))
+    """Undirected angle of segment p-q to the vertical (the y axis), 0..90°, 2D or 3D."""
+    dy, across = _vertical_and_horizontal(p, q)
+    return np.degrees(np.arctan2(across, np.abs(dy)))
 
 
 def inclination_to_horizontal_deg(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Undirected angle of segment p-q to the horizontal, 0..90° (image coordinates)."""
+    """Undirected angle of segment p-q to the horizontal, 0..90°, 2D or 3D."""
     return 90.0 - inclination_to_vertical_deg(p, q)
 
 
 def elevation_deg(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Signed elevation of q seen from p above the horizontal, -90..90° (image, y down).
+    """Signed elevation of q seen from p above the horizontal, -90..90° (y pointing down).
 
-    Positive when q is higher in the picture than p; independent of left/right facing.
+    Positive when q is higher than p; independent of which way the person faces.
     """
-    d = np.asarray(q, float)[..., :2] - np.asarray(p, float)[..., :2]
-    return np.degrees(np.arctan2(-d[..., 1], np.abs(d[..., 0])))
+    dy, across = _vertical_and_horizontal(p, q)
+    return np.degrees(np.arctan2(-dy, across))
 
 
 def distance(p: np.ndarray, q: np.ndarray) -> np.ndarray:

@@ -78,3 +78,19 @@ def test_bend_is_signed_by_below_or_above_the_line(a, b, c, expected):
     from formcheck.features.geometry import bend_deg
 
     assert bend_deg(np.array(a), np.array(b), np.array(c)) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("q", "vertical", "elevation"),
+    [
+        ((0, -1, 0), 0.0, 90.0),
+        ((0, 0, 1), 90.0, 0.0),  # level, pointing away from the camera
+        ((1, -1, 0), 45.0, 45.0),
+        ((0, -1, 1), 45.0, 45.0),  # 45 deg up, away from the camera: 2D would see vertical
+        ((0, 1, -1), 45.0, -45.0),
+    ],
+)
+def test_inclination_and_elevation_in_3d_use_depth(q, vertical, elevation):
+    p = np.zeros(3)
+    assert inclination_to_vertical_deg(p, np.array(q, float)) == pytest.approx(vertical)
+    assert elevation_deg(p, np.array(q, float)) == pytest.approx(elevation)
