@@ -1,0 +1,144 @@
+"""Render a script as the pose model would report it: one ``PoseFrame`` per video frame.
+
+Frames are at ``t_s = i / fps`` for every ``t_s`` before the script's end. Image landmarks are
+the pinhole projection of the mannequin (``formcheck.synth.camera``); image ``z`` is the depth
+relative to the mid-hip depth in the pixel scale of ``x`` (``(depth - hip_depth) * focal_px /
+hip_depth``, smaller = nearer); world landmarks are camera-frame positions (x right, y down,
+z away, metres) minus the mid-hip, as MediaPipe's world landmarks are.
+
+Imperfections, all reproducible from ``seed``:
+
+- ``noise``: Gaussian sigma as a fraction of the body height; in pixels it is
+  ``noise * height_m * focal_px / hip_depth`` on x and y, in metres ``noise * height_m`` on
+  world x, y and z. Image z is not noised.
+- ``dropout``: probability per landmark per frame that it is lost: visibility and presence drop
+  to 0.05 and its coordinates jump to a uniformly random place inside the body's bounding box
+  (image and world alike).
+- ``low_visibility``: landmark name -> visibility for the whole script.
+- ``absent``: ``(start_s, end_s)`` intervals, half-open, in which no person is in view
+  (``PoseFrame.empty``).
+- Visibility and presence are ``visibility`` (0.98); the landmarks of a side whose shoulder and
+  hip lie deeper than the other side's by more than 5 % of the height (the far side in a side or
+  oblique view) get visibility ``far_side_visibility`` (0.9).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from formcheck.pose.core import (
+    LANDMARK_INDEX,
+    LANDMARK_NAMES,
+    NUM_LANDMARKS,
+    PoseFrame,
+    landmark_index,
+)
+from formcheck.synth.body import skeleton
+from formcheck.synth.camera import Camera
+from formcheck.synth.script import Script
+
+__all__ = ["render"]
+
+_LOST_VISIBILITY = 0.05
+_FAR_SIDE_DEPTH = 0.05  # fraction of height_m
+
+
+def _side_of(name: str) -> int:
+    """+1 for a left landmark, -1 for a right one, 0 for the nose."""
+    if name.startswith("left_") or name.endswith("_left"):
+        return 1
+    if name.startswith("right_") or name.endswith("_right"):
+        return -1
+    return 0
+
+
+_SIDE = np.array([_side_of(name) for name in LANDMARK_NAMES])
+
+
+def render(
+    script: Script,
+    camera: Camera | None = None,
+    fps: float = 30.0,
+    noise: float = 0.0,
+    dropout: float = 0.0,
+    low_visibility: Mapping[str, float] | None = None,
+    absent: Sequence[tuple[float, float]] = (),
+    seed: int = 0,
+    height_m: float = 1.75,
+    visibility: float = 0.98,
+    far_side_visibility: float = 0.9,
+) -> list[PoseFrame]:
+    """Pose frames of ``script`` seen by ``camera`` (default ``Camera()``: a side view from the
+    person's left) at ``fps`` frames per second; see the module docstring for the options."""
+    camera = camera if camera is not None else Camera()
+    if not fps > 0:
+        raise ValueError(f"fps: expected a positive frame rate, got {fps!r}")
+    if not noise >= 0:
+        raise ValueError(f"noise: expected >= 0, got {noise!r}")
+    if not 0 <= dropout <= 1:
+        raise ValueError(f"dropout: expected a probability in 0..1, got {dropout!r}")
+    for interval in absent:
+        if len(interval) != 2 or not interval[0] <= interval[1]:
+            raise ValueError(
+                f"absent: expected (start_s, end_s) with start <= end, got {interval!r}"
+            )
+    low = {landmark_index(name): float(v) for name, v in (low_visibility or {}).items()}
+
+    n = max(1, math.ceil(script.duration_s * fps - 1e-9))
+    times = np.arange(n) / fps
+    body = skeleton(script.sample(times), height_m, script.support)
+    view = camera.view(body.landmarks)
+    cam = view.to_camera(body.landmarks)  # (n, 33, 3)
+    hip = view.to_camera(body.joints["mid_hip"])  # (n, 3)
+    hip_depth = hip[:, 2:3]
+    focal = camera.focal_px
+
+    xy = view.project(cam)
+    z_px = (cam[..., 2] - hip_depth) * focal / hip_depth
+    world = cam - hip[:, None, :]
+
+    vis = np.full((n, NUM_LANDMARKS), float(visibility))
+    presence = np.full((n, NUM_LANDMARKS), float(visibility))
+    side_depth = {
+        s: cam[:, [LANDMARK_INDEX[f"{name}_shoulder"], LANDMARK_INDEX[f"{name}_hip"]], 2].mean(1)
+        for s, name in ((1, "left"), (-1, "right"))
+    }
+    gap = _FAR_SIDE_DEPTH * height_m
+    far_left = side_depth[1] - side_depth[-1] > gap
+    far_right = side_depth[-1] - side_depth[1] > gap
+    vis[far_left[:, None] & (_SIDE == 1)] = far_side_visibility
+    vis[far_right[:, None] & (_SIDE == -1)] = far_side_visibility
+    for index, value in low.items():
+        vis[:, index] = value
+
+    noise_rng, drop_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
+    sigma_px = noise * height_m * focal / hip_depth  # (n, 1)
+    clean_xy, clean_world = xy, world
+    xy = xy + noise_rng.standard_normal(xy.shape) * sigma_px[..., None]
+    world = world + noise_rng.standard_normal(world.shape) * noise * height_m
+
+    lost = drop_rng.random((n, NUM_LANDMARKS)) < dropout
+    spots = drop_rng.random((n, NUM_LANDMARKS, 6))
+
+    def scatter(values: np.ndarray, clean: np.ndarray, u: np.ndarray) -> np.ndarray:
+        lo, hi = clean.min(axis=1, keepdims=True), clean.max(axis=1, keepdims=True)
+        return np.where(lost[..., None], lo + u * (hi - lo), values)
+
+    xy = scatter(xy, clean_xy, spots[..., :2])
+    z_px = scatter(z_px[..., None], z_px[..., None], spots[..., 2:3])[..., 0]
+    world = scatter(world, clean_world, spots[..., 3:])
+    vis[lost] = _LOST_VISIBILITY
+    presence[lost] = _LOST_VISIBILITY
+
+    image = np.concatenate([xy, z_px[..., None], vis[..., None], presence[..., None]], axis=-1)
+    frames = []
+    for i, t in enumerate(times):
+        t_s = float(t)
+        if any(a <= t_s < b for a, b in absent):
+            frames.append(PoseFrame.empty(t_s, camera.resolution_wh, index=i))
+        else:
+            frames.append(PoseFrame(t_s, camera.resolution_wh, image[i], world[i], index=i))
+    return frames
