@@ -2,7 +2,8 @@
 
 Every function takes points as arrays whose last axis is the coordinate (2 for image pixels,
 3 for world metres) and broadcasts over any leading axes, so one call handles a frame or a
-whole recording. Image and world coordinates both have y pointing down; "up" means towards smaller y, and
+whole recording. Image and world coordinates both have y pointing down; "up" means towards
+smaller y, and
 "vertical" is the y axis (the camera is assumed level).
 Angles are in degrees.
 """

@@ -135,8 +135,10 @@ def _measure(f: FeatureDef, c: list, pts: PointTable, torso: dict[str, float]) -
         return float(bend_deg(c[0], c[1], c[2]))
     p, q = c
     if f.kind == "inclination":
-        fn = inclination_to_vertical_deg if f.reference == "vertical" else (
-            inclination_to_horizontal_deg
+        fn = (
+            inclination_to_vertical_deg
+            if f.reference == "vertical"
+            else (inclination_to_horizontal_deg)
         )
         return float(fn(p, q))
     if f.kind == "elevation":
@@ -151,7 +153,9 @@ def _measure(f: FeatureDef, c: list, pts: PointTable, torso: dict[str, float]) -
         if s is None or h is None:
             return NAN
         dims = 2 if f.space == "image" else 3
-        return float(angle_between_deg((q - p)[:dims], (s - h)[:dims]))
+        # against the trunk pointing down (shoulders -> hips): arm down 0, overhead 180;
+        # thigh of a standing person 0, seated 90 (like shoulder and hip flexion)
+        return float(angle_between_deg((q - p)[:dims], (h - s)[:dims]))
     raise AssertionError(f.kind)  # pragma: no cover - validated at load time
 
 

@@ -57,7 +57,9 @@ def landmark_index(name: str) -> int:
     try:
         return LANDMARK_INDEX[name]
     except KeyError:
-        raise KeyError(f"unknown landmark {name!r}; expected one of {', '.join(LANDMARK_NAMES)}")
+        raise KeyError(
+            f"unknown landmark {name!r}; expected one of {', '.join(LANDMARK_NAMES)}"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True, eq=False)

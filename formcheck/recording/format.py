@@ -6,7 +6,7 @@ or ``.jsonl.gz``). The first line is a header object, every later line one frame
     {"format": "formcheck.landmarks", "version": 1, "source": "set.mp4", "fps": 30.0,
      "resolution_wh": [1280, 720], "model": "full", "created": "2026-11-25T10:00:00+00:00",
      "landmarks": ["nose", "left_eye_inner", ...]}
-    {"t": 0.0, "i": 0, "lm": [[x_px, y_px, z, visibility, presence], ...33], "w": [[x, y, z], ...33]}
+    {"t": 0.0, "i": 0, "lm": [[x_px, y_px, z, visibility, presence], ...], "w": [[x, y, z], ...]}
     {"t": 0.033333, "i": 1, "lm": null, "w": null}          <- no person in view
 
 Numbers are written with Python's shortest round-trip float repr, so reading a recording back
@@ -98,7 +98,9 @@ class RecordingWriter:
             folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=folder)
         except OSError as err:
-            raise OutputError(f"cannot write {self.path}: {err.strerror}") from None
+            raise OutputError(
+                f"cannot write {self.path}: {err.strerror} (is {folder} a folder you can write to?)"
+            ) from None
         os.close(fd)
         umask = os.umask(0)
         os.umask(umask)
@@ -223,7 +225,9 @@ class RecordingSource:
                 prev_t = frame.t_s
                 yield frame
         except (OSError, EOFError) as err:
-            raise RecordingError(f"{self.path}: recording is truncated or corrupt ({err})") from None
+            raise RecordingError(
+                f"{self.path}: recording is truncated or corrupt ({err})"
+            ) from None
         finally:
             self.close()
 

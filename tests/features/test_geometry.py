@@ -27,7 +27,9 @@ from formcheck.features.geometry import (
     ],
 )
 def test_joint_angle_of_constructed_triangles(a, b, c, expected):
-    assert joint_angle_deg(np.array(a), np.array(b), np.array(c)) == pytest.approx(expected, abs=1e-9)
+    assert joint_angle_deg(np.array(a), np.array(b), np.array(c)) == pytest.approx(
+        expected, abs=1e-9
+    )
 
 
 def test_joint_angle_is_vectorised_and_nan_on_degenerate():

@@ -68,9 +68,7 @@ def _write_lines(path, lines):
 
 
 def test_malformed_recordings_name_file_and_line(tmp_path):
-    good_head = json.dumps(
-        RecordingHeader(source="s", fps=30, resolution_wh=(10, 10)).to_json()
-    )
+    good_head = json.dumps(RecordingHeader(source="s", fps=30, resolution_wh=(10, 10)).to_json())
     p = tmp_path / "a.jsonl"
     _write_lines(p, ["not json"])
     with pytest.raises(RecordingError, match=r"a\.jsonl:1: not a formcheck"):
@@ -81,7 +79,9 @@ def test_malformed_recordings_name_file_and_line(tmp_path):
     _write_lines(p, [good_head, '{"t": 0, "lm": null, "w": null}', '{"t": 0.1, "lm": [[1,2]]'])
     with pytest.raises(RecordingError, match=r"a\.jsonl:3: malformed frame"):
         list(RecordingSource(p))
-    _write_lines(p, [good_head, '{"t": 1, "lm": null, "w": null}', '{"t": 0.5, "lm": null, "w": null}'])
+    _write_lines(
+        p, [good_head, '{"t": 1, "lm": null, "w": null}', '{"t": 0.5, "lm": null, "w": null}']
+    )
     with pytest.raises(RecordingError, match=r"a\.jsonl:3: timestamps must increase"):
         list(RecordingSource(p))
     with pytest.raises(RecordingError, match="no such recording"):

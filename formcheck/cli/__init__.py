@@ -1,0 +1,1 @@
+"""The command-line interface (typer); ``formcheck.cli.app:main`` is the entry point."""

@@ -1,0 +1,352 @@
+"""Exercise definitions: TOML files parsed into frozen, validated objects.
+
+A definition says which features to measure (from a small vocabulary over landmarks), how to
+count reps on a driving feature, what counts as a hold, which faults to look for and how to
+test itself on generated motion. The format is documented in ``routines/README.md``.
+Anything wrong is reported as one line naming the file, the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from formcheck.errors import DefinitionError
+from formcheck.pose.core import LANDMARK_NAMES
+
+try:  # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+__all__ = [
+    "Condition",
+    "ExerciseDef",
+    "FaultDef",
+    "FeatureDef",
+    "HoldDef",
+    "RepDef",
+    "SIDES",
+    "TempoDef",
+    "expand_feature_names",
+    "load_definition",
+    "parse_definition",
+    "point_names",
+    "substitute_side",
+]
+
+SIDES = ("left", "right")
+_PAIRED = sorted({n.split("_", 1)[1] for n in LANDMARK_NAMES if n.startswith("left_")})
+# Virtual points: the midpoint of a left/right pair, e.g. "shoulder_mid", "hip_mid".
+MID_POINTS = {f"{base}_mid": (f"left_{base}", f"right_{base}") for base in _PAIRED}
+POINT_NAMES = frozenset(LANDMARK_NAMES) | frozenset(MID_POINTS)
+_PLACEHOLDER = re.compile(r"\{(side|other)\}")
+
+
+def point_names() -> list[str]:
+    """Every point name a feature may use: the 33 landmarks and the ``*_mid`` midpoints."""
+    return sorted(POINT_NAMES)
+
+
+def substitute_side(text: str, side: str) -> str:
+    """Replace ``{side}`` by ``side`` and ``{other}`` by the opposite side."""
+    other = {"left": "right", "right": "left"}.get(side, side)
+    return text.replace("{side}", side).replace("{other}", other)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+FeatureKind = Literal[
+    "angle", "bend", "inclination", "elevation", "distance", "height", "angle_to_trunk", "combine"
+]
+_POINTS_PER_KIND = {
+    "angle": 3, "bend": 3, "inclination": 2, "elevation": 2, "distance": 2, "height": 2,
+    "angle_to_trunk": 2,
+}  # fmt: skip
+
+
+class FeatureDef(_Strict):
+    """One named measurement. Points may contain ``{side}``: the feature then exists as
+    ``NAME_left``, ``NAME_right``, ``NAME_min`` and ``NAME_max``.
+
+    Kinds (degrees unless said; see routines/README.md): ``angle`` at the middle of 3 points
+    (180 straight); ``bend`` of 3 points, signed (+ when the third drops below the line of the
+    first two); ``inclination`` of 2 points to the vertical or horizontal (0..90);
+    ``elevation`` of the second point above the first (-90..90, floor line = 0);
+    ``angle_to_trunk`` of the segment against the trunk pointing down (0..180);
+    ``distance`` between 2 points and ``height`` of the second above the first, both in torso
+    lengths; ``combine`` of other features (min, max, mean, diff, absdiff)."""
+
+    kind: FeatureKind
+    points: list[str] = []
+    space: Literal["image", "world"] = "image"
+    reference: Literal["vertical", "horizontal"] = "vertical"
+    op: Literal["min", "max", "mean", "diff", "absdiff"] | None = None
+    of: list[str] = []
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> FeatureDef:
+        if self.kind == "combine":
+            if self.op is None or not self.of:
+                raise ValueError("a 'combine' feature needs 'op' and 'of'")
+            if self.op in ("diff", "absdiff") and len(self.of) != 2:
+                raise ValueError(f"op '{self.op}' needs exactly 2 features in 'of'")
+            return self
+        need = _POINTS_PER_KIND[self.kind]
+        if len(self.points) != need:
+            raise ValueError(f"kind '{self.kind}' needs {need} points, got {len(self.points)}")
+        for p in self.points:
+            for side in SIDES:
+                name = substitute_side(p, side)
+                if name not in POINT_NAMES:
+                    raise ValueError(
+                        f"unknown landmark {p!r} (see `formcheck exercises landmarks`)"
+                    )
+        return self
+
+    @property
+    def sided(self) -> bool:
+        return any(_PLACEHOLDER.search(p) for p in [*self.points, *self.of])
+
+
+class Condition(_Strict):
+    """``feature`` compared with a threshold: exactly one of below / above / outside / inside."""
+
+    feature: str
+    below: float | None = None
+    above: float | None = None
+    outside: tuple[float, float] | None = None
+    inside: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Condition:
+        given = [k for k in ("below", "above", "outside", "inside") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("a condition needs exactly one of below, above, outside, inside")
+        rng = self.outside or self.inside
+        if rng is not None and not rng[0] < rng[1]:
+            raise ValueError(f"range {list(rng)} must be [low, high] with low < high")
+        return self
+
+    def holds(self, value: float) -> bool:
+        if self.below is not None:
+            return value < self.below
+        if self.above is not None:
+            return value > self.above
+        if self.outside is not None:
+            return value < self.outside[0] or value > self.outside[1]
+        assert self.inside is not None
+        return self.inside[0] <= value <= self.inside[1]
+
+    def threshold_text(self) -> str:
+        if self.below is not None:
+            return f"< {self.below:g}"
+        if self.above is not None:
+            return f"> {self.above:g}"
+        lo, hi = self.outside or self.inside  # type: ignore[misc]
+        return f"outside {lo:g}..{hi:g}" if self.outside else f"within {lo:g}..{hi:g}"
+
+
+# top: in the top phase and beyond the enter threshold; rep: out of the rest zone; rest: in it;
+# any: always; peak: judged once per rep on the values at the driving feature's peak.
+Phase = Literal["top", "rest", "rep", "any", "peak"]
+
+
+class RepDef(_Strict):
+    """Counting on a driving feature with hysteresis.
+
+    ``direction = "up"``: the top phase is entered when ``drive >= enter`` and left when
+    ``drive < leave`` (so ``enter > leave``); ``"down"`` mirrors this (``enter < leave``).
+    A phase change counts only after it has held ``min_phase_s``.
+    """
+
+    sides: Literal["both", "each", "alternating"] = "both"
+    drive: str
+    direction: Literal["up", "down"] = "up"
+    enter: float
+    leave: float
+    min_phase_s: Annotated[float, Field(ge=0)] = 0.15
+    min_top_s: Annotated[float, Field(ge=0)] = 0.0
+    max_rep_s: Annotated[float, Field(gt=0)] = 30.0
+    min_range: float | None = None
+    range_cue: str = "Move through the full range"
+
+    @model_validator(mode="after")
+    def _order(self) -> RepDef:
+        if self.direction == "up" and not self.enter > self.leave:
+            raise ValueError(
+                f"thresholds in the wrong order: direction 'up' needs enter > leave, "
+                f"got enter={self.enter:g}, leave={self.leave:g}"
+            )
+        if self.direction == "down" and not self.enter < self.leave:
+            raise ValueError(
+                f"thresholds in the wrong order: direction 'down' needs enter < leave, "
+                f"got enter={self.enter:g}, leave={self.leave:g}"
+            )
+        return self
+
+
+class HoldDef(_Strict):
+    """A hold at the top: time the driving feature is still (speed below ``still_speed``,
+    feature units per second), every ``when`` condition holds and no fault is active."""
+
+    target_s: Annotated[float, Field(gt=0)]
+    max_s: float | None = None
+    still_speed: Annotated[float, Field(gt=0)] = 25.0
+    max_gap_s: Annotated[float, Field(ge=0)] = 0.3
+    when: list[Condition] = []
+    cue: str = "Hold it longer"
+
+
+class TempoDef(_Strict):
+    min_rep_s: Annotated[float, Field(gt=0)]
+    cue: str = "Slow down: move with control"
+
+
+class FaultDef(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    when: list[Condition]
+    phases: list[Phase] = ["top"]
+    min_duration_s: Annotated[float, Field(ge=0)] = 0.3
+    cue: str
+    severity: Literal["info", "warning", "error"] = "warning"
+    description: str = ""
+
+    @field_validator("when", mode="before")
+    @classmethod
+    def _listify(cls, v: Any) -> Any:
+        return [v] if isinstance(v, dict) else v
+
+
+class SelfTestDef(_Strict):
+    """Generated motions with known results (see ``formcheck.engine.selftest``)."""
+
+    fps: float = 30.0
+    camera: dict[str, float] = {}
+    support: Literal["floor", "hang"] = "floor"
+    poses: dict[str, dict[str, Any]]
+    sequences: dict[str, list[dict[str, Any]]] = {}
+    cases: list[dict[str, Any]]
+
+
+Posture = Literal["standing", "all_fours", "prone", "supine", "seated", "hanging", "kneeling"]
+
+
+class ExerciseDef(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+    name: str
+    aliases: list[str] = []
+    description: str = ""
+    posture: Posture
+    view: Literal["side", "front", "any"] = "any"
+    # Which way the trunk points when set up (checked before counting); default from posture.
+    trunk: Literal["upright", "horizontal", "any"] | None = None
+    features: dict[str, FeatureDef]
+    reps: RepDef | None = None
+    hold: HoldDef | None = None
+    tempo: TempoDef | None = None
+    faults: list[FaultDef] = []
+    key_points: list[str] = []
+    selftest: SelfTestDef | None = None
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _references(self) -> ExerciseDef:
+        if self.reps is None:
+            raise ValueError("reps: a definition needs a [reps] table (what is counted)")
+        names = expand_feature_names(self.features)
+        sided = self.reps.sides != "both"
+
+        def check(ref: str, where: str) -> None:
+            has_placeholder = bool(_PLACEHOLDER.search(ref))
+            if has_placeholder and not sided:
+                raise ValueError(f"{where}: '{{side}}' needs reps.sides 'each' or 'alternating'")
+            for side in SIDES:
+                name = substitute_side(ref, side)
+                if name not in names:
+                    raise ValueError(
+                        f"{where}: unknown feature {ref!r}; defined: {', '.join(sorted(names))}"
+                    )
+
+        check(self.reps.drive, "reps.drive")
+        if sided and not _PLACEHOLDER.search(self.reps.drive):
+            raise ValueError("reps.drive: a one-sided exercise drives on a feature with '{side}'")
+        for fname, f in self.features.items():
+            for ref in f.of:
+                check(ref, f"features.{fname}.of")
+        for i, fault in enumerate(self.faults):
+            for cond in fault.when:
+                check(cond.feature, f"faults[{i}].when.feature")
+        for cond in self.hold.when if self.hold else []:
+            check(cond.feature, "hold.when.feature")
+        for p in self.key_points:
+            for side in SIDES:
+                if substitute_side(p, side) not in POINT_NAMES:
+                    raise ValueError(f"key_points: unknown landmark {p!r}")
+        ids = [f.id for f in self.faults]
+        if len(ids) != len(set(ids)):
+            raise ValueError("faults: two faults share one id")
+        return self
+
+
+def expand_feature_names(features: dict[str, FeatureDef]) -> set[str]:
+    """All feature names a definition provides, with the side variants of sided features."""
+    names: set[str] = set()
+    for name, f in features.items():
+        if f.sided:
+            names |= {f"{name}_left", f"{name}_right", f"{name}_min", f"{name}_max"}
+        else:
+            names.add(name)
+    return names
+
+
+def _key_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after", "function-before") or str(part).startswith("function-"):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def parse_definition(data: dict[str, Any], origin: str) -> ExerciseDef:
+    """Validate a parsed TOML table; ``origin`` names the file in error messages."""
+    try:
+        return ExerciseDef.model_validate({**data, "source": origin})
+    except ValidationError as err:
+        first = err.errors()[0]
+        key = _key_path(first["loc"])
+        msg = str(first["msg"]).removeprefix("Value error, ")
+        got = first.get("input")
+        got_text = ""
+        if first["type"] not in ("missing", "value_error") and not isinstance(got, dict | list):
+            got_text = f" (got {got!r})"
+        if first["type"] == "extra_forbidden":
+            msg = "unknown key"
+        where = "" if key == "(top level)" else f"{key}: "
+        raise DefinitionError(f"{origin}: {where}{msg}{got_text}") from None
+
+
+def load_definition(path: str | Path) -> ExerciseDef:
+    """Read and validate one exercise definition file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DefinitionError(f"{path}: no such exercise definition file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DefinitionError(f"{path}: cannot read ({err})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise DefinitionError(f"{path}: TOML syntax error: {err}") from None
+    return parse_definition(data, str(path))

@@ -1,0 +1,385 @@
+"""The exercise engine: landmarks in, what happened out.
+
+``Engine(exercise).update(pose_frame) -> list[Event]`` once per frame, ``finish()`` at the end.
+Streaming and deterministic: the same frames always give the same events. The engine never
+draws and never prints.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from formcheck.engine.definition import MID_POINTS, ExerciseDef, substitute_side
+from formcheck.engine.events import (
+    BackInView,
+    Event,
+    FaultCleared,
+    FaultEvidence,
+    FaultRaised,
+    HoldProgress,
+    NotInView,
+    Phase,
+    RepCompleted,
+    RepRecord,
+    RepStarted,
+    SetupIssue,
+    SetupOk,
+)
+from formcheck.engine.faults import FaultState
+from formcheck.engine.reps import HoldTracker, RepMachine
+from formcheck.engine.setup import (
+    POSTURE_TRUNK,
+    TRUNK_MESSAGES,
+    VIEW_MESSAGES,
+    Debounced,
+    observed_trunk,
+    observed_view,
+)
+from formcheck.features.measure import FeatureSet, PointTable
+from formcheck.features.smoothing import OneEuroFilter, OneEuroParams
+from formcheck.pose.core import LANDMARK_INDEX, PoseFrame
+
+__all__ = ["Engine", "EngineSettings"]
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    """Tunables that are not part of an exercise definition."""
+
+    min_visibility: float = 0.5
+    smoothing: OneEuroParams = field(default_factory=OneEuroParams)
+    not_in_view_after_s: float = 0.5  # report "not in view" after this long
+    abandon_after_s: float = 1.0  # a rep in progress is dropped after this long away
+    setup_persist_s: float = 1.0
+    uncertain_below: float = 0.6  # mean key-landmark visibility under which a rep is uncertain
+    hold_progress_every_s: float = 0.1
+
+
+@dataclass(slots=True)
+class _RepContext:
+    """What is gathered while one side's rep is in progress."""
+
+    faults: dict[str, FaultEvidence] = field(default_factory=dict)
+    at_peak: dict[str, float] = field(default_factory=dict)  # feature values at the peak
+    peak_t: float = 0.0
+    frames: int = 0
+    unseen: int = 0
+    visibility: list[float] = field(default_factory=list)
+
+
+class Engine:
+    """Counts reps and holds and raises faults for one exercise, frame by frame."""
+
+    def __init__(self, exercise: ExerciseDef, settings: EngineSettings | None = None) -> None:
+        assert exercise.reps is not None
+        self.exercise = exercise
+        self.settings = settings or EngineSettings()
+        self.features = FeatureSet(exercise.features)
+        self.sides = ["both"] if exercise.reps.sides == "both" else ["left", "right"]
+        self._drive = {s: substitute_side(exercise.reps.drive, s) for s in self.sides}
+        key = exercise.key_points or [
+            p for s in self.sides for p in self.features.points_of(self._drive[s])
+        ]
+        self._key_idx = sorted(
+            {
+                LANDMARK_INDEX[n]
+                for p in key
+                for s in ("left", "right")
+                for n in MID_POINTS.get(substitute_side(p, s), (substitute_side(p, s),))
+            }
+        )
+        self.reset()
+
+    # -- state ---------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget everything: a new set starts."""
+        ex = self.exercise
+        self._filter_xy = OneEuroFilter(self.settings.smoothing)
+        self._filter_world = OneEuroFilter(self.settings.smoothing)
+        self._machines = {s: RepMachine(ex.reps) for s in self.sides}  # type: ignore[arg-type]
+        self._holds = {s: HoldTracker(ex.hold) for s in self.sides} if ex.hold else {}
+        self._faults = {s: [FaultState(rule, s) for rule in ex.faults] for s in self.sides}
+        self._context: dict[str, _RepContext | None] = dict.fromkeys(self.sides)
+        self._hold_reported: dict[str, tuple[float, bool]] = {}
+        self._recent: dict[str, deque[float]] = {s: deque(maxlen=5) for s in self.sides}
+        self._away_since: float | None = None
+        self._away_reported = False
+        self._view = Debounced(self.settings.setup_persist_s)
+        self._posture = Debounced(self.settings.setup_persist_s)
+        self.reps: list[RepRecord] = []
+        self.events: list[Event] = []
+        self.t_s = 0.0
+        self.values: dict[str, float] = {}
+        self.last_frame: PoseFrame | None = None
+
+    def phase(self, side: str) -> Phase:
+        return self._machines[side].phase
+
+    def hold_s(self, side: str) -> float:
+        return self._holds[side].best_s if side in self._holds else 0.0
+
+    def active_faults(self) -> list[FaultState]:
+        return [f for states in self._faults.values() for f in states if f.active]
+
+    def drive_value(self, side: str) -> float:
+        return self.values.get(self._drive[side], math.nan)
+
+    # -- the step ------------------------------------------------------------------------
+    def update(self, frame: PoseFrame) -> list[Event]:
+        """Feed one frame; returns the events it caused (also appended to ``self.events``)."""
+        self.t_s = t = frame.t_s
+        smoothed = self._smooth(frame)
+        self.last_frame = smoothed
+        self.values = values = self.features.evaluate(smoothed, self.settings.min_visibility)
+        out: list[Event] = []
+        in_view = any(not math.isnan(values[self._drive[s]]) for s in self.sides)
+        if not in_view:
+            self._while_away(t, frame, out)
+            self.events.extend(out)
+            return out
+        if self._away_reported:
+            out.append(BackInView(t))
+        self._away_since, self._away_reported = None, False
+        self._check_setup(t, smoothed, out)
+        for side in self.sides:
+            self._step_side(t, side, values, smoothed, out)
+        self.events.extend(out)
+        return out
+
+    def finish(self) -> list[Event]:
+        """End of the session: a rep still in progress is not counted; active faults clear."""
+        out: list[Event] = []
+        for side in self.sides:
+            for state in self._faults[side]:
+                if state.active:
+                    out.append(FaultCleared(self.t_s, state.rule.id, side, state.evidence()))
+                state.clear()
+        self.events.extend(out)
+        return out
+
+    # -- pieces of the step ----------------------------------------------------------------
+    def _smooth(self, frame: PoseFrame) -> PoseFrame:
+        if not frame.has_person:
+            self._filter_xy.update(frame.t_s, np.full((33, 3), np.nan), np.zeros(33, bool))
+            self._filter_world.update(frame.t_s, np.full((33, 3), np.nan), np.zeros(33, bool))
+            return frame
+        assert frame.image is not None and frame.world is not None
+        valid = frame.visibility >= self.settings.min_visibility
+        image = frame.image.copy()
+        image[:, :3] = self._filter_xy.update(frame.t_s, frame.image[:, :3], valid)
+        world = self._filter_world.update(frame.t_s, frame.world, valid)
+        return PoseFrame(frame.t_s, frame.resolution_wh, image, world, frame.mask, frame.index)
+
+    def _while_away(self, t: float, frame: PoseFrame, out: list[Event]) -> None:
+        if self._away_since is None:
+            self._away_since = t
+        away = t - self._away_since
+        if away >= self.settings.not_in_view_after_s and not self._away_reported:
+            self._away_reported = True
+            if not frame.has_person:
+                msg = "No person in view: step into the picture"
+            else:
+                vis = frame.visibility
+                missing = [
+                    name for name, i in LANDMARK_INDEX.items()
+                    if i in self._key_idx and vis[i] < self.settings.min_visibility
+                ]  # fmt: skip
+                msg = "Cannot see " + ", ".join(n.replace("_", " ") for n in missing[:4])
+            out.append(NotInView(t, msg))
+        if away >= self.settings.abandon_after_s:
+            for side in self.sides:  # a rep in progress is not finished from guesses
+                self._machines[side].reset()
+                if side in self._holds:
+                    self._holds[side].reset()
+                self._context[side] = None
+                for state in self._faults[side]:
+                    if state.active:
+                        out.append(FaultCleared(t, state.rule.id, side, state.evidence()))
+                    state.clear()
+
+    def _check_setup(self, t: float, frame: PoseFrame, out: list[Event]) -> None:
+        ex = self.exercise
+        pts = PointTable.from_frame(frame, self.settings.min_visibility)
+        if ex.view != "any":
+            seen = observed_view(pts)
+            flip = self._view.update(t, None if seen is None else seen != ex.view)
+            if flip is True:
+                out.append(SetupIssue(t, "wrong_view", VIEW_MESSAGES[ex.view]))
+            elif flip is False:
+                out.append(SetupOk(t, "wrong_view"))
+        want = ex.trunk or POSTURE_TRUNK.get(ex.posture, "any")
+        if want != "any":
+            seen = observed_trunk(pts)
+            flip = self._posture.update(t, None if seen is None else seen != want)
+            if flip is True:
+                out.append(SetupIssue(t, "wrong_posture", TRUNK_MESSAGES[want]))
+            elif flip is False:
+                out.append(SetupOk(t, "wrong_posture"))
+
+    def _applies(self, phases: list[str], machine: RepMachine) -> bool:
+        return (
+            "any" in phases
+            or ("top" in phases and machine.at_top)
+            or ("rep" in phases and machine.moving)
+            or ("rest" in phases and not machine.moving)
+        )
+
+    def _step_side(
+        self, t: float, side: str, values: dict[str, float], frame: PoseFrame, out: list[Event]
+    ) -> None:
+        ex = self.exercise
+        machine = self._machines[side]
+        value = values[self._drive[side]]
+        ctx = self._context[side]
+        if ctx is None and machine.moving:
+            ctx = self._context[side] = _RepContext()
+        # faults, judged in the phase the side was in up to this frame
+        for state in self._faults[side]:
+            change = state.update(t, values, self._applies(state.rule.phases, machine))
+            if change == "raised":
+                ev = state.evidence()
+                out.append(
+                    FaultRaised(t, state.rule.id, side, state.cue(), state.rule.severity, ev)
+                )
+                if ctx is not None:
+                    ctx.faults.setdefault(state.rule.id, ev)
+            elif change == "cleared":
+                ev = state.evidence()
+                out.append(FaultCleared(t, state.rule.id, side, ev))
+                if ctx is not None and state.rule.id in ctx.faults:
+                    ctx.faults[state.rule.id] = ev  # the full span, worst value
+        if ctx is not None:
+            ctx.frames += 1
+            ctx.unseen += math.isnan(value)
+            if frame.image is not None:
+                ctx.visibility.append(float(np.mean(frame.visibility[self._key_idx])))
+        # hold
+        if ex.hold is not None and machine.phase is Phase.TOP:
+            faulted = any(s.active for s in self._faults[side])
+            conds = all(
+                not math.isnan(v := values.get(substitute_side(c.feature, side), math.nan))
+                and c.holds(v)
+                for c in ex.hold.when
+            )
+            tracker = self._holds[side]
+            tracker.update(t, value, conds and not faulted)
+            self._report_hold(t, side, tracker.best_s, out)
+        # rep machine
+        recent = self._recent[side]
+        if not math.isnan(value):
+            recent.append(value)
+        robust = float(np.median(recent)) if recent else math.nan
+        tr = machine.update(t, value, robust)
+        ctx = self._context[side]
+        if machine.new_peak:
+            if ctx is None:
+                ctx = self._context[side] = _RepContext()
+            ctx.at_peak, ctx.peak_t = dict(values), t
+        if tr is None:
+            if ctx is not None and not machine.moving and machine.phase is Phase.REST:
+                self._context[side] = None  # went back to rest without a rep
+            return
+        if tr.kind == "started":
+            out.append(RepStarted(t, side, tr.start_s))
+            if self._context[side] is None:
+                self._context[side] = _RepContext()
+            return
+        self._complete(t, side, tr, out)
+
+    def _report_hold(self, t: float, side: str, hold_s: float, out: list[Event]) -> None:
+        hold = self.exercise.hold
+        assert hold is not None
+        met = hold_s >= hold.target_s
+        last_t, last_met = self._hold_reported.get(side, (-math.inf, False))
+        if met != last_met or t - last_t >= self.settings.hold_progress_every_s:
+            self._hold_reported[side] = (t, met)
+            out.append(HoldProgress(t, side, round(hold_s, 3), hold.target_s, met))
+
+    def _complete(self, t: float, side: str, tr, out: list[Event]) -> None:  # noqa: ANN001
+        ex = self.exercise
+        ctx = self._context[side] or _RepContext()
+        self._context[side] = None
+        self._hold_reported.pop(side, None)
+        assert tr.end_s is not None
+        duration = tr.end_s - tr.start_s
+        if duration > ex.reps.max_rep_s:  # type: ignore[union-attr]
+            if side in self._holds:
+                self._holds[side].reset()
+            return
+        faults = dict(ctx.faults)
+        for rule in ex.faults:  # rules judged once, on the values at the peak
+            if "peak" in rule.phases and rule.id not in faults:
+                names = [substitute_side(c.feature, side) for c in rule.when]
+                vals = [ctx.at_peak.get(n, math.nan) for n in names]
+                if all(
+                    not math.isnan(v) and c.holds(v) for c, v in zip(rule.when, vals, strict=True)
+                ):
+                    faults[rule.id] = FaultEvidence(
+                        names[0], round(vals[0], 3), rule.when[0].threshold_text(), side,
+                        round(ctx.peak_t, 3), round(ctx.peak_t, 3),
+                    )  # fmt: skip
+                    out.append(
+                        FaultRaised(t, rule.id, side, substitute_side(rule.cue, side),
+                                    rule.severity, faults[rule.id])
+                    )  # fmt: skip
+        hold_s = hold_met = None
+        if ex.hold is not None:
+            hold_s = round(self._holds[side].best_s, 3)
+            self._holds[side].reset()
+            hold_met = hold_s >= ex.hold.target_s - 1e-9
+            if not hold_met:
+                faults["hold_short"] = FaultEvidence(
+                    "hold_s", hold_s, f"< {ex.hold.target_s:g}", side, tr.start_s, tr.end_s
+                )
+        if ex.tempo is not None and duration < ex.tempo.min_rep_s:
+            faults["too_fast"] = FaultEvidence(
+                "rep_duration_s", round(duration, 3), f"< {ex.tempo.min_rep_s:g}", side,
+                tr.start_s, tr.end_s,
+            )  # fmt: skip
+        rng = ex.reps.min_range  # type: ignore[union-attr]
+        if rng is not None and tr.range < rng:
+            faults["partial_range"] = FaultEvidence(
+                f"range_{self._drive[side]}", round(tr.range, 3), f"< {rng:g}", side,
+                tr.start_s, tr.end_s,
+            )  # fmt: skip
+        for rule_id in ("hold_short", "too_fast", "partial_range"):
+            if rule_id in faults and rule_id not in ctx.faults:
+                out.append(
+                    FaultRaised(
+                        t, rule_id, side, self._rep_cue(rule_id), "warning", faults[rule_id]
+                    )
+                )
+        vis = float(np.mean(ctx.visibility)) if ctx.visibility else 0.0
+        uncertain = vis < self.settings.uncertain_below or (
+            ctx.frames > 0 and ctx.unseen / ctx.frames > 0.25
+        )
+        order = [f.id for f in ex.faults] + ["hold_short", "too_fast", "partial_range"]
+        ids = tuple(sorted(faults, key=order.index))
+        rep = RepRecord(
+            index=len(self.reps) + 1,
+            side=side,
+            side_index=sum(r.side == side for r in self.reps) + 1,
+            start_s=round(tr.start_s, 3),
+            end_s=round(tr.end_s, 3),
+            peak=round(tr.peak, 3),
+            range=round(tr.range, 3),
+            hold_s=hold_s,
+            hold_met=hold_met,
+            faults=ids,
+            evidence=tuple(faults[i] for i in ids),
+            uncertain=uncertain,
+        )
+        self.reps.append(rep)
+        out.append(RepCompleted(t, rep))
+
+    def _rep_cue(self, rule_id: str) -> str:
+        ex = self.exercise
+        if rule_id == "hold_short" and ex.hold is not None:
+            return ex.hold.cue
+        if rule_id == "too_fast" and ex.tempo is not None:
+            return ex.tempo.cue
+        return ex.reps.range_cue  # type: ignore[union-attr]

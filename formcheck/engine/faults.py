@@ -1,0 +1,67 @@
+"""Fault rules over time: a condition must hold ``min_duration_s`` before a fault fires (no
+flicker); the evidence is the median value over the faulty span (typical, not one noisy frame)."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+
+from formcheck.engine.definition import FaultDef, substitute_side
+from formcheck.engine.events import FaultEvidence
+
+__all__ = ["FaultState"]
+
+
+@dataclass(slots=True)
+class FaultState:
+    """Tracks one fault rule on one side."""
+
+    rule: FaultDef
+    side: str
+    since_s: float | None = None
+    active: bool = False
+    values: list[float] = field(default_factory=list)  # first condition's values in the span
+    last_t: float = math.nan
+    span_start: float = math.nan  # start of the current (or last) faulty span
+
+    def feature_names(self) -> list[str]:
+        return [substitute_side(c.feature, self.side) for c in self.rule.when]
+
+    def cue(self) -> str:
+        return substitute_side(self.rule.cue, self.side)
+
+    def update(self, t_s: float, values: dict[str, float], applies: bool) -> str | None:
+        """Feed one frame; returns "raised", "cleared" or None."""
+        vals = [values.get(n, math.nan) for n in self.feature_names()]
+        if any(math.isnan(v) for v in vals):
+            return None  # not seen: change nothing
+        bad = applies and all(c.holds(v) for c, v in zip(self.rule.when, vals, strict=True))
+        if bad:
+            if self.since_s is None:
+                self.since_s = self.span_start = t_s
+                self.values = []
+            self.values.append(vals[0])
+            self.last_t = t_s
+            if not self.active and t_s - self.since_s >= self.rule.min_duration_s - 1e-9:
+                self.active = True
+                return "raised"
+            return None
+        was_active = self.active
+        self.since_s, self.active = None, False
+        return "cleared" if was_active else None
+
+    def evidence(self) -> FaultEvidence:
+        cond = self.rule.when[0]
+        value = statistics.median(self.values) if self.values else math.nan
+        return FaultEvidence(
+            feature=self.feature_names()[0],
+            value=round(float(value), 3),
+            threshold=cond.threshold_text(),
+            side=self.side,
+            start_s=float(self.span_start),
+            end_s=float(self.last_t),
+        )
+
+    def clear(self) -> None:
+        self.since_s, self.active = None, False

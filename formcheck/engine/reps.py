@@ -1,0 +1,169 @@
+"""Rep and hold state machines for one side, on one driving feature.
+
+``RepMachine.update(t_s, value)`` moves between :class:`Phase.REST` and :class:`Phase.TOP` with
+hysteresis (enter / leave thresholds) and debouncing (a change counts only after it has held
+``min_phase_s``). NaN values (feature not seen) change nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck.engine.definition import HoldDef, RepDef
+from formcheck.engine.events import Phase
+
+__all__ = ["HoldTracker", "RepMachine", "Transition"]
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """``kind`` is "started" (top confirmed; the rep began at ``start_s``) or "completed"."""
+
+    kind: str
+    t_s: float
+    start_s: float
+    end_s: float | None = None
+    peak: float = math.nan
+    range: float = math.nan
+
+
+class RepMachine:
+    """One side's rep counter. Values are compared in the definition's direction."""
+
+    def __init__(self, rep: RepDef) -> None:
+        self.rep = rep
+        self._sign = 1.0 if rep.direction == "up" else -1.0
+        self.reset()
+
+    def reset(self, need_rest: bool = True) -> None:
+        """Back to rest. With ``need_rest`` the next rep counts only after the value has been
+        seen in the rest zone (a rep whose start was not seen is not counted)."""
+        self.need_rest = need_rest
+        self.phase = Phase.REST
+        self._pending_since: float | None = None  # candidate phase change began here
+        self._pending_value_t: float | None = None
+        self._last_rest_t: float | None = None  # last time the value was inside the rest zone
+        self._trough = math.inf  # lowest (signed) value since the last rep
+        self._peak = -math.inf
+        self.start_s: float | None = None
+        self.top_since: float | None = None
+
+    def _v(self, value: float) -> float:
+        return self._sign * value
+
+    @property
+    def at_top(self) -> bool:
+        """In the top phase and beyond the enter threshold (not on the way out)."""
+        return self.phase is Phase.TOP and self._beyond_enter
+
+    @property
+    def moving(self) -> bool:
+        """Out of the rest zone (between leave and enter, or in the top)."""
+        return self.phase is Phase.TOP or self._beyond_leave
+
+    def update(self, t_s: float, value: float, robust: float | None = None) -> Transition | None:
+        """Feed one value. ``robust`` (e.g. a short running median of the value) is used for
+        the peak and the range, so one noisy frame does not make the extreme."""
+        if math.isnan(value):
+            return None
+        v, enter, leave = self._v(value), self._v(self.rep.enter), self._v(self.rep.leave)
+        r = v if robust is None or math.isnan(robust) else self._v(robust)
+        self._beyond_leave = v >= leave
+        self._beyond_enter = v >= enter
+        self.new_peak = v >= leave and r > self._peak
+        if self.phase is Phase.REST:
+            self._trough = min(self._trough, r)
+            if v < leave:
+                self._last_rest_t = t_s
+                self._peak = -math.inf
+                self.need_rest = False
+            else:
+                self._peak = max(self._peak, r)
+            if v >= enter and not self.need_rest:
+                if self._pending_since is None:
+                    self._pending_since = t_s
+                if t_s - self._pending_since >= self.rep.min_phase_s - 1e-9:
+                    self.phase = Phase.TOP
+                    self.top_since = self._pending_since
+                    start = self._last_rest_t if self._last_rest_t is not None else t_s
+                    self.start_s = start
+                    self._pending_since = None
+                    return Transition("started", t_s, start)
+            else:
+                self._pending_since = None
+            return None
+        # TOP
+        self._peak = max(self._peak, r)
+        if v < leave:
+            if self._pending_since is None:
+                self._pending_since = t_s
+            if t_s - self._pending_since >= self.rep.min_phase_s - 1e-9:
+                end = self._pending_since
+                start = self.start_s if self.start_s is not None else end
+                peak, trough = self._peak, self._trough
+                self.reset(need_rest=False)
+                self._trough = r
+                self._last_rest_t = t_s
+                return Transition("completed", t_s, start, end, self._sign * peak, peak - trough)
+        else:
+            self._pending_since = None
+        return None
+
+    _beyond_leave = False
+    _beyond_enter = False
+    new_peak = False  # this frame's value is the rep's most extreme so far
+
+
+class HoldTracker:
+    """Time held still at the top while the form is right.
+
+    A frame is "holding" when ``ok`` (in the top, conditions met, no fault) and the driving
+    feature's speed (least-squares slope over ``window_s``) is below ``hold.still_speed``.
+    Holding frames accumulate into a segment; a break longer than ``hold.max_gap_s`` ends
+    the segment, shorter ones (dropouts, one noisy frame) are bridged. ``best_s`` is the
+    longest segment of the current rep; a gap up to ``max_gap_s`` (a dropout, a noisy frame)
+    is bridged, a longer one (moving, a fault that lasts) starts a new segment.
+    """
+
+    def __init__(self, hold: HoldDef, window_s: float = 0.3) -> None:
+        self.hold = hold
+        self.window_s = window_s
+        self._samples: deque[tuple[float, float]] = deque()
+        self.reset()
+
+    def reset(self) -> None:
+        self._samples.clear()
+        self._last_hold_t: float | None = None
+        self.segment_s = 0.0
+        self.best_s = 0.0
+
+    def speed(self) -> float:
+        if len(self._samples) < 3:
+            return math.inf
+        t, v = np.array(self._samples).T
+        t = t - t.mean()
+        denom = float(np.dot(t, t))
+        return abs(float(np.dot(t, v - v.mean())) / denom) if denom > 0 else math.inf
+
+    def update(self, t_s: float, value: float, ok: bool) -> bool:
+        """Feed one frame; returns whether this frame counts as holding."""
+        if math.isnan(value):
+            return False
+        self._samples.append((t_s, value))
+        while self._samples and self._samples[0][0] < t_s - self.window_s - 1e-6:
+            self._samples.popleft()
+        holding = ok and self.speed() <= self.hold.still_speed
+        if not holding:
+            return False
+        last = self._last_hold_t
+        if last is not None and t_s - last <= self.hold.max_gap_s + 1e-9:
+            self.segment_s += t_s - last
+        else:
+            self.segment_s = 0.0
+        self._last_hold_t = t_s
+        self.best_s = max(self.best_s, self.segment_s)
+        return True

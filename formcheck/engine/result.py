@@ -1,0 +1,100 @@
+"""The session result: the stable ``--json`` contract that reports build on.
+
+Schema ``formcheck.result`` version 1::
+
+    {"schema": "formcheck.result", "version": 1, "exercise": "bird-dog", "source": "...",
+     "duration_s": 31.2,
+     "reps": [{"index": 1, "side": "left", "side_index": 1, "start_s": 1.2, "end_s": 5.0,
+               "duration_s": 3.8, "peak": 178.2, "range": 87.9, "hold_s": 2.5, "hold_met": true,
+               "faults": ["bent_knee"], "evidence": [{"fault": "bent_knee", "feature": ...,
+               "value": ..., "threshold": "< 155", "side": "left", "start_s": ..., "end_s": ...}],
+               "uncertain": false}, ...],
+     "summary": {"reps": 6, "reps_by_side": {"left": 3, "right": 3}, "faults": {"bent_knee": 1},
+                 "mean_hold_s": 2.5, "holds_met": 6, "uncertain_reps": 0},
+     "events": [{"kind": "not_in_view", "t_s": ..., "message": ...}, ...]}
+
+Keys are only ever added, never renamed or removed, within a version. Numbers are rounded to
+3 decimals.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict
+from typing import Any
+
+from formcheck.engine.definition import ExerciseDef
+from formcheck.engine.events import (
+    BackInView,
+    Event,
+    NotInView,
+    RepRecord,
+    SetupIssue,
+    SetupOk,
+    event_to_dict,
+)
+
+__all__ = ["RESULT_SCHEMA", "RESULT_VERSION", "rep_to_dict", "session_result"]
+
+RESULT_SCHEMA = "formcheck.result"
+RESULT_VERSION = 1
+_LOGGED = (NotInView, BackInView, SetupIssue, SetupOk)
+
+
+def rep_to_dict(rep: RepRecord) -> dict[str, Any]:
+    return {
+        "index": rep.index,
+        "side": rep.side,
+        "side_index": rep.side_index,
+        "start_s": rep.start_s,
+        "end_s": rep.end_s,
+        "duration_s": round(rep.duration_s, 3),
+        "peak": rep.peak,
+        "range": rep.range,
+        "hold_s": rep.hold_s,
+        "hold_met": rep.hold_met,
+        "faults": list(rep.faults),
+        "evidence": [
+            {"fault": f, **asdict(e)} for f, e in zip(rep.faults, rep.evidence, strict=True)
+        ],
+        "uncertain": rep.uncertain,
+    }
+
+
+def session_result(
+    exercise: ExerciseDef,
+    reps: list[RepRecord],
+    events: list[Event],
+    *,
+    source: str = "",
+    duration_s: float = 0.0,
+) -> dict[str, Any]:
+    """The JSON-ready result of one analysed set."""
+    sides = (
+        ["both"] if exercise.reps is None or exercise.reps.sides == "both" else ["left", "right"]
+    )
+    by_side = {s: sum(r.side == s for r in reps) for s in sides}
+    faults = Counter(f for r in reps for f in r.faults)
+    holds = [r.hold_s for r in reps if r.hold_s is not None]
+    summary: dict[str, Any] = {
+        "reps": len(reps),
+        "reps_by_side": by_side,
+        "faults": dict(sorted(faults.items())),
+        "mean_hold_s": round(sum(holds) / len(holds), 3) if holds else None,
+        "holds_met": sum(bool(r.hold_met) for r in reps) if exercise.hold else None,
+        "uncertain_reps": sum(r.uncertain for r in reps),
+    }
+    return {
+        "schema": RESULT_SCHEMA,
+        "version": RESULT_VERSION,
+        "exercise": exercise.id,
+        "source": source,
+        "duration_s": round(duration_s, 3),
+        "reps": [rep_to_dict(r) for r in reps],
+        "summary": summary,
+        "events": [_round(event_to_dict(e)) for e in events if isinstance(e, _LOGGED)],
+    }
+
+
+def _round(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: round(v, 3) if isinstance(v, float) else v for k, v in d.items()}

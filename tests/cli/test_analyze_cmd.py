@@ -1,0 +1,92 @@
+"""``formcheck analyze`` and ``formcheck exercises`` in-process, on the bundled samples."""
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from formcheck.cli.app import app
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+runner = CliRunner()
+
+
+def test_analyze_json_contract_on_the_bundled_sample():
+    result = runner.invoke(
+        app, ["analyze", str(SAMPLES / "bird-dog.jsonl.gz"), "-e", "bird-dog", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["exercise"] == "bird-dog"
+    assert out["summary"]["reps"] == 4
+    assert out["summary"]["reps_by_side"] == {"left": 2, "right": 2}
+    assert out["summary"]["faults"] == {"bent_knee": 1, "hold_short": 1}
+    assert [r["side"] for r in out["reps"]] == ["left", "right", "left", "right"]
+    assert [r["faults"] for r in out["reps"]] == [[], [], ["bent_knee", "hold_short"], []]
+    for rep in out["reps"]:
+        assert {"index", "side", "start_s", "end_s", "hold_s", "faults"} <= set(rep)
+        assert rep["start_s"] < rep["end_s"]
+    assert [round(r["hold_s"]) for r in out["reps"]] == [3, 3, 0, 3]  # scripted 2.5 s holds
+
+
+def test_golden_report_of_a_generated_recording():
+    """Stable ordering and rounding: the whole JSON of the cat-cow sample is fixed."""
+    result = runner.invoke(
+        app, ["analyze", str(SAMPLES / "cat-cow.jsonl.gz"), "-e", "cat-cow", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    golden = json.loads((Path(__file__).parent / "golden_cat-cow.json").read_text())
+    assert json.loads(result.stdout) == golden
+
+
+def test_analyze_prints_a_readable_summary():
+    result = runner.invoke(
+        app, ["analyze", str(SAMPLES / "reverse-fly.jsonl.gz"), "-e", "reverse fly"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 reps" in result.output
+    assert "arms_low" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["analyze", "missing.jsonl", "-e", "bird-dog"], "no such recording"),
+        (
+            ["analyze", str(SAMPLES / "bird-dog.jsonl.gz"), "-e", "no-such-exercise"],
+            "unknown exercise",
+        ),
+    ],
+)
+def test_analyze_bad_input_is_one_line(args, message):
+    result = runner.invoke(app, args)
+    assert result.exit_code != 0
+    assert message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_exercises_list_and_show():
+    result = runner.invoke(app, ["exercises", "list"])
+    assert result.exit_code == 0
+    for token in ("bird-dog", "cat-cow", "reverse-fly", "all fours", "alternating"):
+        assert token in result.output
+    result = runner.invoke(app, ["exercises", "show", "bird-dog"])
+    assert result.exit_code == 0
+    assert "Straighten your" in result.output and "leg_level_{side}" in result.output
+
+
+def test_every_command_has_help():
+    for args in (
+        ["--help"],
+        ["analyze", "--help"],
+        ["record", "--help"],
+        ["exercises", "--help"],
+        ["exercises", "check", "--help"],
+        ["models", "--help"],
+        ["models", "fetch", "--help"],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0 and "Usage" in result.output, args
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("formcheck ")

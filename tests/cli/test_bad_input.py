@@ -1,0 +1,91 @@
+"""Bad input gets one line, a non-zero exit and no traceback (in-process CLI)."""
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from formcheck.cli.app import app
+
+runner = CliRunner()
+
+
+def _one_line_error(result, *needles):
+    assert result.exit_code not in (0, None), result.output
+    assert "Traceback" not in result.output
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("formcheck: error:")
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+@pytest.fixture
+def video(tmp_path) -> Path:
+    path = tmp_path / "ok.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (160, 120))
+    for i in range(5):
+        writer.write(np.full((120, 160, 3), 30 * i, np.uint8))
+    writer.release()
+    return path
+
+
+def test_missing_video(tmp_path):
+    args = ["record", str(tmp_path / "nope.mp4"), "-o", str(tmp_path / "o.jsonl")]
+    _one_line_error(runner.invoke(app, args), "not found")
+
+
+def test_zero_byte_video(tmp_path):
+    (tmp_path / "zero.mp4").write_bytes(b"")
+    args = ["record", str(tmp_path / "zero.mp4"), "-o", str(tmp_path / "o.jsonl")]
+    _one_line_error(runner.invoke(app, args), "empty")
+
+
+def test_text_file_named_mp4(tmp_path):
+    (tmp_path / "notes.mp4").write_text("this is not a video\n" * 50)
+    args = ["record", str(tmp_path / "notes.mp4"), "-o", str(tmp_path / "o.jsonl")]
+    _one_line_error(runner.invoke(app, args), "not a video")
+
+
+def test_camera_that_does_not_exist(tmp_path):
+    _one_line_error(
+        runner.invoke(app, ["record", "57", "-o", str(tmp_path / "o.jsonl")]), "camera 57"
+    )
+
+
+def test_corrupted_model(tmp_path, video):
+    bad = tmp_path / "pose_landmarker_full.task"
+    bad.write_bytes(b"PK\x03\x04" + b"\x00" * 100)  # a zip header and nothing else
+    _one_line_error(
+        runner.invoke(
+            app, ["record", str(video), "--model", str(bad), "-o", str(tmp_path / "o.jsonl")]
+        ),
+        "model",
+    )
+
+
+def test_unwritable_output_path(tmp_path, video, pose_model):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    _one_line_error(runner.invoke(app, ["record", str(video), "-o", str(blocker / "out.jsonl")]),
+                    "cannot write")  # fmt: skip
+
+
+def test_no_person_in_view(video, pose_model):
+    _one_line_error(runner.invoke(app, ["analyze", str(video), "-e", "bird-dog"]), "no person")
+
+
+def test_truncated_video_warns_and_keeps_what_was_read(tmp_path, clips_dir, pose_model):
+    data = (clips_dir / "squat_side_a.mp4").read_bytes()  # its index is at the front
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: int(len(data) * 0.6)])
+    out = tmp_path / "cut.jsonl"
+    result = runner.invoke(app, ["record", str(cut), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "looks truncated" in result.output
+    from formcheck.recording import read_recording
+
+    n = len(read_recording(out)[1])
+    assert 100 < n < 338  # part of the 338 frames, kept

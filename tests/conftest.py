@@ -1,0 +1,27 @@
+"""Shared fixtures: where the real clips are, and the pose model (provisioned, never skipped)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CLIPS = Path(os.environ.get("FORMCHECK_CLIPS", REPO.parent / "shared" / "clips"))
+
+
+@pytest.fixture(scope="session")
+def clips_dir() -> Path:
+    """The shared labelled clips (internal test material, read in place, never copied)."""
+    if not (CLIPS / "labels.csv").is_file():
+        pytest.skip(f"real clips not found at {CLIPS} (set FORMCHECK_CLIPS)")
+    return CLIPS
+
+
+@pytest.fixture(scope="session")
+def pose_model() -> Path:
+    """The full pose model, fetched and checksum-verified on first use (CI provisions it)."""
+    from formcheck.pose.provision import resolve_model
+
+    return resolve_model("full")

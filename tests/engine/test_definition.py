@@ -1,0 +1,133 @@
+"""Definitions: a bad file gets one line naming the file and the key; a coach can add an
+exercise by dropping a TOML file, and it counts."""
+
+import textwrap
+
+import pytest
+from typer.testing import CliRunner
+
+from formcheck.cli.app import app
+from formcheck.engine import Engine, list_exercises, load_definition, load_exercise
+from formcheck.errors import DefinitionError
+
+ARM_RAISE = textwrap.dedent(
+    """
+    id = "arm-raise"
+    name = "Standing arm raise"
+    posture = "standing"
+    view = "side"
+
+    [features.arm]
+    kind = "angle_to_trunk"          # 0 arm down along the body, 180 overhead
+    points = ["left_shoulder", "left_wrist"]
+
+    [reps]
+    drive = "arm"
+    enter = 150
+    leave = 60
+
+    [selftest]
+    camera = { azimuth_deg = 90 }
+    [selftest.poses]
+    up = { shoulder_flex = 175 }
+    [selftest.sequences]
+    rep = [{ pose = "up", move_s = 1.0, hold_s = 0.5, tag = "rep" },
+           { pose = "standing", move_s = 1.0, hold_s = 0.5 }]
+    [[selftest.cases]]
+    name = "four raises"
+    start = "standing"
+    script = ["rep", "rep", "rep", "rep"]
+    expect = { reps = 4 }
+    [[selftest.cases]]
+    name = "a wave of the hand counts nothing"
+    start = "standing"
+    script = [{ pose = { shoulder_flex = 70 }, move_s = 0.5, hold_s = 0.5 },
+              { pose = "standing", move_s = 0.5, hold_s = 0.5 }]
+    expect = { reps = 0 }
+    """
+)
+
+
+def _write(tmp_path, text, name="ex.toml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda s: s.replace("enter = 150", "enter = = 150"), r"ex\.toml: TOML syntax error"),
+        (
+            lambda s: s.replace('"left_wrist"', '"left_wirst"'),
+            r"ex\.toml: features\.arm: unknown landmark 'left_wirst'",
+        ),
+        (lambda s: s.replace("enter = 150\n", ""), r"ex\.toml: reps\.enter: Field required"),
+        (
+            lambda s: s.replace("enter = 150", "enter = 50"),
+            r"ex\.toml: reps: thresholds in the wrong order: direction 'up' needs enter > leave",
+        ),
+        (
+            lambda s: s.replace('drive = "arm"', 'drive = "elbow"'),
+            r"ex\.toml: reps\.drive: unknown feature 'elbow'",
+        ),
+        (
+            lambda s: s.replace('posture = "standing"', 'posture = "upside down"'),
+            r"ex\.toml: posture: Input should be",
+        ),
+        (
+            lambda s: s.replace('view = "side"', 'view = "side"\ncolour = "red"'),
+            r"ex\.toml: colour: unknown key",
+        ),
+    ],
+)
+def test_malformed_definition_is_one_line_with_file_and_key(tmp_path, change, message):
+    path = _write(tmp_path, change(ARM_RAISE))
+    with pytest.raises(DefinitionError, match=message) as err:
+        load_definition(path)
+    assert "\n" not in str(err.value)
+    result = CliRunner().invoke(app, ["exercises", "check", str(path)])
+    assert result.exit_code != 0
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "ex.toml" in lines[0] and "Traceback" not in result.output
+
+
+def test_fault_with_unknown_feature_is_caught_at_load_time(tmp_path):
+    text = ARM_RAISE + textwrap.dedent(
+        """
+        [[faults]]
+        id = "bent_elbow"
+        when = { feature = "elbow", below = 150 }
+        cue = "Straighten your elbow"
+        """
+    )
+    with pytest.raises(
+        DefinitionError, match=r"faults\[0\]\.when\.feature: unknown feature 'elbow'"
+    ):
+        load_definition(_write(tmp_path, text))
+
+
+def test_dropped_in_exercise_is_found_and_counts(tmp_path, monkeypatch):
+    folder = tmp_path / "exercises"
+    folder.mkdir()
+    _write(folder, ARM_RAISE, "arm-raise.toml")
+    monkeypatch.setenv("FORMCHECK_EXERCISES", str(folder))
+    assert "arm-raise" in [d.id for d in list_exercises()]
+    defn = load_exercise("Standing arm raise")  # by name, as a user would type it
+    from formcheck.engine.selftest import run_selftest
+
+    outcomes = run_selftest(defn)
+    assert outcomes and all(o.ok for o in outcomes), [o.problems for o in outcomes if not o.ok]
+    assert [len(o.reps) for o in outcomes if o.case == "four raises"] == [4] * 6
+    result = CliRunner().invoke(app, ["exercises", "check", "arm-raise"])
+    assert result.exit_code == 0, result.output
+
+
+def test_unknown_exercise_names_the_known_ones():
+    with pytest.raises(DefinitionError, match="unknown exercise 'bird dgo'.*bird-dog"):
+        load_exercise("bird dgo")
+
+
+def test_engine_accepts_every_bundled_definition():
+    for d in list_exercises():
+        Engine(d)  # compiles features; raises on anything inconsistent

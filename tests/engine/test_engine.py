@@ -1,0 +1,98 @@
+"""Engine behaviour on generated motion: view and posture checks, leaving the picture,
+uncertain reps, determinism, and a self-test harness that does fail on wrong expectations."""
+
+import copy
+
+import pytest
+
+from formcheck.engine import Engine, load_exercise, session_result
+from formcheck.engine.events import BackInView, NotInView, SetupIssue
+from formcheck.engine.selftest import build_case, run_case
+from formcheck.synth.camera import Camera
+from formcheck.synth.render import render
+
+
+def _case(defn, name):
+    return next(c for c in defn.selftest.cases if c["name"] == name)
+
+
+def _run(defn, frames):
+    engine = Engine(defn)
+    events = [ev for f in frames for ev in engine.update(f)] + engine.finish()
+    return engine, events
+
+
+@pytest.fixture(scope="module")
+def bird_dog():
+    return load_exercise("bird-dog")
+
+
+def test_side_view_exercise_filmed_from_the_front_says_turn_sideways(bird_dog):
+    script = build_case(bird_dog, _case(bird_dog, "clean set, 3 per side"))
+    _, events = _run(bird_dog, render(script, Camera(azimuth_deg=0)))
+    issues = [e for e in events if isinstance(e, SetupIssue)]
+    assert [(e.issue, e.message) for e in issues] == [("wrong_view", "Turn sideways to the camera")]
+    _, events = _run(bird_dog, render(script, Camera(azimuth_deg=90)))
+    assert not [e for e in events if isinstance(e, SetupIssue)]
+
+
+def test_standing_up_for_a_floor_exercise_is_a_posture_issue(bird_dog):
+    from formcheck.synth.script import Script
+
+    script = Script.from_dict({"poses": {}, "start": "standing", "steps": [
+        {"pose": "standing", "move_s": 0.5, "hold_s": 3.0}]})  # fmt: skip
+    _, events = _run(bird_dog, render(script, Camera(azimuth_deg=90)))
+    assert "wrong_posture" in [e.issue for e in events if isinstance(e, SetupIssue)]
+
+
+def test_leaving_the_picture_pauses_counting_and_says_so(bird_dog):
+    case = _case(bird_dog, "leaves the picture mid-set: nothing counted while away")
+    frames = render(build_case(bird_dog, case), Camera(azimuth_deg=90), absent=[(9.0, 14.0)])
+    engine, events = _run(bird_dog, frames)
+    away = [e for e in events if isinstance(e, NotInView)]
+    back = [e for e in events if isinstance(e, BackInView)]
+    assert len(away) == 1 and 9.4 < away[0].t_s < 9.6 and "No person" in away[0].message
+    assert len(back) == 1 and back[0].t_s == pytest.approx(14.0, abs=0.05)
+    assert all(not (9.0 < r.end_s < 14.0) for r in engine.reps)
+
+
+def test_reps_seen_with_poorly_visible_key_landmarks_are_uncertain(bird_dog):
+    script = build_case(bird_dog, _case(bird_dog, "clean set, 3 per side"))
+    dim = {f"{s}_{p}": 0.55 for s in ("left", "right") for p in ("hip", "knee")}
+    engine, _ = _run(bird_dog, render(script, Camera(azimuth_deg=90), low_visibility=dim))
+    assert len(engine.reps) == 6 and all(r.uncertain for r in engine.reps)
+    engine, _ = _run(bird_dog, render(script, Camera(azimuth_deg=90)))
+    assert not any(r.uncertain for r in engine.reps)
+
+
+def test_same_frames_same_events(bird_dog):
+    script = build_case(bird_dog, _case(bird_dog, "bent knee on rep 3"))
+    frames = render(script, Camera(azimuth_deg=90), noise=0.01, dropout=0.05, seed=3)
+    a = session_result(bird_dog, *(_run(bird_dog, frames)[0].reps, []))
+    b = session_result(bird_dog, *(_run(bird_dog, frames)[0].reps, []))
+    assert a == b and a["summary"]["reps"] == 4
+
+
+def test_fault_evidence_explains_the_cue(bird_dog):
+    script = build_case(bird_dog, _case(bird_dog, "bent knee on rep 3"))
+    engine, events = _run(bird_dog, render(script, Camera(azimuth_deg=90)))
+    rep = engine.reps[2]
+    ev = rep.evidence[rep.faults.index("bent_knee")]
+    assert ev.feature == "knee_left" and ev.threshold == "< 150" and ev.side == "left"
+    assert 130 < ev.value < 140  # knee_flex 45 -> about 135 deg
+    assert rep.start_s <= ev.start_s < ev.end_s <= rep.end_s
+    raised = [e for e in events if e.kind == "fault_raised" and e.fault == "bent_knee"]
+    assert [e.cue for e in raised] == ["Straighten your left knee"]
+
+
+def test_harness_is_not_a_rubber_stamp(bird_dog):
+    case = copy.deepcopy(_case(bird_dog, "bent knee on rep 3"))
+    assert run_case(bird_dog, case, "ideal", {}).ok
+    wrong_count = {**case, "expect": {**case["expect"], "reps": {"left": 3, "right": 2}}}
+    assert not run_case(bird_dog, wrong_count, "ideal", {}).ok
+    wrong_rep = {
+        **case,
+        "expect": {**case["expect"], "faults": {"bent_knee": [2], "hold_short": [3]}},
+    }
+    outcome = run_case(bird_dog, wrong_rep, "ideal", {})
+    assert not outcome.ok and any("rep 2" in p for p in outcome.problems)

@@ -1,0 +1,116 @@
+"""Rep machine and fault timing, stepped frame by frame with scripted values."""
+
+import math
+
+import pytest
+
+from formcheck.engine.definition import FaultDef, HoldDef, RepDef
+from formcheck.engine.events import Phase
+from formcheck.engine.faults import FaultState
+from formcheck.engine.reps import HoldTracker, RepMachine
+
+UP = RepDef(drive="x", enter=10, leave=5, min_phase_s=0.1)
+
+
+def _run(machine, values, fps=10):
+    out = []
+    for i, v in enumerate(values):
+        tr = machine.update(i / fps, v)
+        if tr is not None:
+            out.append((tr.kind, round(tr.t_s, 2)))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        # clean rep: up through enter, held, down through leave, held
+        ([0, 3, 6, 11, 12, 12, 8, 4, 2, 1], [("started", 0.4), ("completed", 0.8)]),
+        # one noisy frame above enter does not start a rep (debounce)
+        ([0, 0, 11, 0, 0, 0], []),
+        # dithering between leave and enter does not end the top (hysteresis)
+        ([0, 11, 12, 7, 9, 7, 12, 11, 2, 1, 1], [("started", 0.2), ("completed", 0.9)]),
+        # NaN (not seen) changes nothing
+        ([0, 11, math.nan, 12, math.nan, 1, 1, 1], [("started", 0.3), ("completed", 0.6)]),
+        # below leave for a single frame does not end the top
+        ([0, 11, 12, 2, 12, 12, 2, 2, 2], [("started", 0.2), ("completed", 0.7)]),
+    ],
+)
+def test_rep_machine_table(values, expected):
+    assert _run(RepMachine(UP), values) == expected
+
+
+def test_down_direction_mirrors_thresholds():
+    down = RepDef(drive="x", direction="down", enter=90, leave=120, min_phase_s=0.1)
+    got = _run(RepMachine(down), [170, 150, 100, 85, 80, 80, 130, 160, 170])
+    assert got == [("started", 0.4), ("completed", 0.7)]
+
+
+def test_rep_records_start_range_and_peak():
+    m = RepMachine(UP)
+    trs = [m.update(i / 10, v) for i, v in enumerate([0, 2, 4, 6, 9, 12, 15, 12, 3, 1, 1])]
+    done = [t for t in trs if t is not None and t.kind == "completed"][0]
+    assert done.start_s == pytest.approx(0.2)  # last time in the rest zone before the rise
+    assert done.end_s == pytest.approx(0.8)
+    assert done.peak == 15 and done.range == 15
+
+
+def test_a_rep_whose_start_was_not_seen_is_not_counted():
+    m = RepMachine(UP)
+    m.reset(need_rest=True)  # e.g. the person came back into view mid-rep
+    assert _run(m, [12, 12, 12, 2, 2, 11, 12, 12, 2, 2]) == [("started", 0.6), ("completed", 0.9)]
+    assert m.phase is Phase.REST
+
+
+def test_hold_tracker_bridges_short_gaps_only():
+    hold = HoldTracker(HoldDef(target_s=1.0, still_speed=5, max_gap_s=0.3), window_s=0.2)
+    t = 0.0
+    for _ in range(20):  # 2 s still at the top; the speed needs 3 samples (0.2 s) first
+        hold.update(t, 100.0, ok=True)
+        t += 0.1
+    assert hold.best_s == pytest.approx(1.7)
+    for _ in range(2):  # 0.2 s not ok: bridged
+        hold.update(t, 100.0, ok=False)
+        t += 0.1
+    for _ in range(5):
+        hold.update(t, 100.0, ok=True)
+        t += 0.1
+    assert hold.segment_s == pytest.approx(2.4)
+    for _ in range(6):  # 0.6 s faulted: the hold starts again
+        hold.update(t, 100.0, ok=False)
+        t += 0.1
+    for _ in range(3):
+        hold.update(t, 100.0, ok=True)
+        t += 0.1
+    assert hold.segment_s == pytest.approx(0.2) and hold.best_s == pytest.approx(2.4)
+
+
+def test_moving_is_not_holding():
+    hold = HoldTracker(HoldDef(target_s=1.0, still_speed=5), window_s=0.3)
+    for i in range(30):
+        hold.update(i / 30, 100.0 + 20 * i / 30, ok=True)  # 20 units/s
+    assert hold.best_s == 0.0
+
+
+def test_fault_fires_only_after_min_duration_and_keeps_evidence():
+    rule = FaultDef(
+        id="bent_knee",
+        when={"feature": "knee_{side}", "below": 150},
+        cue="Straighten your {side} knee",
+        min_duration_s=0.3,
+    )  # fmt: skip
+    state = FaultState(rule, "left")
+    assert state.cue() == "Straighten your left knee"
+    seq = [170, 140, 170, 140, 142, 138, 141, 140, 170]  # a blip, then 0.5 s bent
+    changes = [state.update(i / 10, {"knee_left": v}, True) for i, v in enumerate(seq)]
+    assert changes == [None, None, None, None, None, None, "raised", None, "cleared"]
+    ev = state.evidence()
+    assert (ev.feature, ev.threshold, ev.side) == ("knee_left", "< 150", "left")
+    assert ev.value == 140.0 and ev.start_s == pytest.approx(0.3) and ev.end_s == pytest.approx(0.7)
+
+
+def test_fault_not_judged_outside_its_phase():
+    rule = FaultDef(id="f", when={"feature": "a", "above": 1}, cue="c", min_duration_s=0.0)
+    state = FaultState(rule, "both")
+    assert state.update(0.0, {"a": 5}, False) is None
+    assert state.update(0.1, {"a": 5}, True) == "raised"
