@@ -131,3 +131,18 @@ def test_unknown_exercise_names_the_known_ones():
 def test_engine_accepts_every_bundled_definition():
     for d in list_exercises():
         Engine(d)  # compiles features; raises on anything inconsistent
+
+
+def test_worked_example_in_routines_readme_passes_its_selftest(tmp_path):
+    from pathlib import Path
+
+    from formcheck.engine.selftest import run_selftest
+
+    text = (Path(__file__).resolve().parents[2] / "routines" / "README.md").read_text()
+    start = text.index("```toml") + len("```toml")
+    example = _write(tmp_path, text[start : text.index("```", start)], "arm-raise.toml")
+    defn = load_definition(example)
+    outcomes = run_selftest(defn)
+    assert len(outcomes) == 3 * 6 and all(o.ok for o in outcomes)
+    bent = [o for o in outcomes if o.case == "bent elbow on rep 2"]
+    assert all([r.faults for r in o.reps] == [(), ("bent_elbow",), ()] for o in bent)

@@ -1,0 +1,99 @@
+"""Throughput of decode, pose and the whole pipeline on one clip, measured in one run.
+
+    python bench/throughput.py [VIDEO] [--exercise bird-dog] [--model full] [--frames N]
+
+Prints frames per second for decode only, decode + pose (the model), and decode + pose +
+engine (features, smoothing, rep/hold/fault machines), and the ratios between them. The
+machine is noisy: compare the ratios of one run, not absolute numbers across runs.
+Default clip: ../shared/clips/bird-dog_side_a.mp4 (or $FORMCHECK_CLIPS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from formcheck.engine import Engine, load_exercise
+from formcheck.pose.landmarker import PoseStream
+from formcheck.pose.provision import resolve_model
+from formcheck.sources import open_source
+
+CLIPS = Path(
+    os.environ.get("FORMCHECK_CLIPS", Path(__file__).resolve().parents[2] / "shared" / "clips")
+)
+
+
+def _timed(label: str, run: Callable[[], int]) -> tuple[str, int, float]:
+    t0 = time.perf_counter()
+    n = run()
+    return label, n, time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("video", nargs="?", default=str(CLIPS / "bird-dog_side_a.mp4"))
+    ap.add_argument("--exercise", default="bird-dog")
+    ap.add_argument("--model", default="full")
+    ap.add_argument("--frames", type=int, default=0, help="stop after N frames (0 = all)")
+    args = ap.parse_args()
+    model = resolve_model(args.model)
+    exercise = load_exercise(args.exercise)
+    limit = args.frames or None
+
+    def decode() -> int:
+        with open_source(args.video) as frames:
+            return sum(1 for i, _ in enumerate(frames) if limit is None or i < limit)
+
+    poses = []
+
+    def pose_only() -> int:
+        poses.clear()
+        n = 0
+        with open_source(args.video) as frames, PoseStream(model) as pose:
+            for frame in frames:
+                poses.append(pose.process(frame))
+                n += 1
+                if limit and n >= limit:
+                    break
+        return n
+
+    def pipeline() -> int:
+        n = 0
+        engine = Engine(exercise)
+        with open_source(args.video) as frames, PoseStream(model) as pose:
+            for frame in frames:
+                engine.update(pose.process(frame))
+                n += 1
+                if limit and n >= limit:
+                    break
+        engine.finish()
+        return n
+
+    def engine_only() -> int:
+        engine = Engine(exercise)
+        for p in poses:
+            engine.update(p)
+        return len(poses)
+
+    pose_only()  # warm-up: model load and first-inference costs out of the measurement
+    rows = [
+        _timed("decode", decode),
+        _timed("decode+pose", pose_only),
+        _timed("pipeline", pipeline),
+        _timed("engine only", engine_only),
+    ]
+    print(f"clip: {args.video}  model: {args.model}  exercise: {exercise.id}")
+    fps = {}
+    for label, n, secs in rows:
+        fps[label] = n / secs
+        print(f"{label:>12}: {n:5d} frames in {secs:6.2f} s = {fps[label]:7.1f} fps")
+    print(f"pipeline / pose-only throughput: {fps['pipeline'] / fps['decode+pose']:.3f}")
+    print(f"pose-only / decode throughput:   {fps['decode+pose'] / fps['decode']:.3f}")
+    print(f"engine cost per frame (on the same poses): {1000 / fps['engine only']:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
