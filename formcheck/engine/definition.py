@@ -163,7 +163,8 @@ class RepDef(_Strict):
 
     ``direction = "up"``: the top phase is entered when ``drive >= enter`` and left when
     ``drive < leave`` (so ``enter > leave``); ``"down"`` mirrors this (``enter < leave``).
-    A phase change counts only after it has held ``min_phase_s``.
+    A phase change counts only after it has held ``min_phase_s``. A rep counts only when its
+    top lasted at least ``min_top_s`` and the whole rep at most ``max_rep_s``.
     """
 
     sides: Literal["both", "each", "alternating"] = "both"

@@ -306,7 +306,7 @@ class Engine:
         self._hold_reported.pop(side, None)
         assert tr.end_s is not None
         duration = tr.end_s - tr.start_s
-        if duration > ex.reps.max_rep_s:  # type: ignore[union-attr]
+        if tr.kind == "discarded":
             if side in self._holds:
                 self._holds[side].reset()
             return

@@ -21,7 +21,9 @@ __all__ = ["HoldTracker", "RepMachine", "Transition"]
 
 @dataclass(frozen=True, slots=True)
 class Transition:
-    """``kind`` is "started" (top confirmed; the rep began at ``start_s``) or "completed"."""
+    """``kind`` is "started" (top confirmed; the rep began at ``start_s``), "completed", or
+    "discarded" (back at rest, but the top was shorter than ``min_top_s`` or the rep longer
+    than ``max_rep_s``: not a rep)."""
 
     kind: str
     t_s: float
@@ -104,11 +106,17 @@ class RepMachine:
             if t_s - self._pending_since >= self.rep.min_phase_s - 1e-9:
                 end = self._pending_since
                 start = self.start_s if self.start_s is not None else end
+                top_since = self.top_since if self.top_since is not None else end
                 peak, trough = self._peak, self._trough
                 self.reset(need_rest=False)
                 self._trough = r
                 self._last_rest_t = t_s
-                return Transition("completed", t_s, start, end, self._sign * peak, peak - trough)
+                ok = (
+                    end - top_since >= self.rep.min_top_s - 1e-9
+                    and end - start <= self.rep.max_rep_s
+                )
+                kind = "completed" if ok else "discarded"
+                return Transition(kind, t_s, start, end, self._sign * peak, peak - trough)
         else:
             self._pending_since = None
         return None

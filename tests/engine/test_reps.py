@@ -114,3 +114,13 @@ def test_fault_not_judged_outside_its_phase():
     state = FaultState(rule, "both")
     assert state.update(0.0, {"a": 5}, False) is None
     assert state.update(0.1, {"a": 5}, True) == "raised"
+
+
+def test_phase_duration_limits_discard_swings_and_abandoned_reps():
+    limited = RepDef(drive="x", enter=10, leave=5, min_phase_s=0.1, min_top_s=0.5, max_rep_s=3.0)
+    swing = [0, 12, 12, 12, 1, 1, 1]  # top for 0.3 s: a swing through, not a rep
+    assert _run(RepMachine(limited), swing) == [("started", 0.2), ("discarded", 0.5)]
+    held = [0, 12, 12, 12, 12, 12, 12, 1, 1, 1]  # top for 0.6 s
+    assert _run(RepMachine(limited), held) == [("started", 0.2), ("completed", 0.8)]
+    slow = [0] + [12] * 40 + [1, 1, 1]  # 4 s at the top: longer than max_rep_s
+    assert _run(RepMachine(limited), slow)[-1] == ("discarded", 4.2)
