@@ -49,28 +49,22 @@ def main() -> None:
 
     poses = []
 
-    def pose_only() -> int:
-        poses.clear()
+    def with_pose(use: Callable[[object], object]) -> int:
         n = 0
         with open_source(args.video) as frames, PoseStream(model) as pose:
             for frame in frames:
-                poses.append(pose.process(frame))
+                use(pose.process(frame))
                 n += 1
                 if limit and n >= limit:
                     break
         return n
 
+    def pose_only() -> int:
+        poses.clear()
+        return with_pose(poses.append)
+
     def pipeline() -> int:
-        n = 0
-        engine = Engine(exercise)
-        with open_source(args.video) as frames, PoseStream(model) as pose:
-            for frame in frames:
-                engine.update(pose.process(frame))
-                n += 1
-                if limit and n >= limit:
-                    break
-        engine.finish()
-        return n
+        return with_pose(Engine(exercise).update)
 
     def engine_only() -> int:
         engine = Engine(exercise)

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from formcheck.cli.app import app
-from formcheck.cli.common import console, download_progress, notice
+from formcheck.cli.common import ModelOption, console, download_progress, notice
 from formcheck.engine import load_exercise
 from formcheck.pipeline import analyze, open_pose_input
 
@@ -25,9 +25,7 @@ def analyze_cmd(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object (the result contract) to stdout.")
     ] = False,
-    model: Annotated[
-        str, typer.Option("--model", help="lite | full | heavy, or a path to a .task file.")
-    ] = "full",
+    model: ModelOption = "full",
 ) -> None:
     """Analyse one set: reps (per side), hold times and form faults with times."""
     definition = load_exercise(exercise)

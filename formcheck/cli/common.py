@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Annotated
 
+import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -15,7 +17,11 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-__all__ = ["console", "err_console", "download_progress", "notice"]
+__all__ = ["ModelOption", "console", "err_console", "download_progress", "notice"]
+
+ModelOption = Annotated[
+    str, typer.Option("--model", help="lite | full | heavy, or a path to a .task file.")
+]
 
 console = Console()
 err_console = Console(stderr=True)

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from formcheck.cli.app import app
-from formcheck.cli.common import download_progress, err_console, notice
+from formcheck.cli.common import ModelOption, download_progress, err_console, notice
 from formcheck.pipeline import open_pose_input
 from formcheck.recording import RecordingHeader, RecordingWriter, is_recording_path
 
@@ -23,9 +23,7 @@ def record(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Recording to write (.jsonl or .jsonl.gz).")
     ],
-    model: Annotated[
-        str, typer.Option("--model", help="lite | full | heavy, or a path to a .task file.")
-    ] = "full",
+    model: ModelOption = "full",
     as_camera: Annotated[
         bool, typer.Option("--as-camera", help="Play a video file as if it were a live camera.")
     ] = False,
