@@ -81,17 +81,10 @@ class Engine:
         self.features = FeatureSet(exercise.features)
         self.sides = ["both"] if exercise.reps.sides == "both" else ["left", "right"]
         self._drive = {s: substitute_side(exercise.reps.drive, s) for s in self.sides}
-        key = exercise.key_points or [
-            p for s in self.sides for p in self.features.points_of(self._drive[s])
-        ]
-        self._key_idx = sorted(
-            {
-                LANDMARK_INDEX[n]
-                for p in key
-                for s in ("left", "right")
-                for n in MID_POINTS.get(substitute_side(p, s), (substitute_side(p, s),))
-            }
-        )
+        key = [substitute_side(p, s) for p in exercise.key_points for s in ("left", "right")]
+        if not key:
+            key = [p for s in self.sides for p in self.features.points_of(self._drive[s])]
+        self._key_idx = sorted({LANDMARK_INDEX[n] for n in _landmarks(key)})
         self.reset()
 
     # -- state ---------------------------------------------------------------------------
@@ -124,6 +117,18 @@ class Engine:
 
     def active_faults(self) -> list[FaultState]:
         return [f for states in self._faults.values() for f in states if f.active]
+
+    def fault_landmarks(self) -> set[str]:
+        """Landmark names involved in the active faults (to draw those limbs in warning)."""
+        return _landmarks(
+            p
+            for f in self.active_faults()
+            for n in f.feature_names()
+            for p in self.features.points_of(n)
+        )
+
+    def reps_by_side(self) -> dict[str, int]:
+        return {s: sum(r.side == s for r in self.reps) for s in self.sides}
 
     def drive_value(self, side: str) -> float:
         return self.values.get(self._drive[side], math.nan)
@@ -383,3 +388,8 @@ class Engine:
         if rule_id == "too_fast" and ex.tempo is not None:
             return ex.tempo.cue
         return ex.reps.range_cue  # type: ignore[union-attr]
+
+
+def _landmarks(points) -> set[str]:  # noqa: ANN001 - any iterable of point names
+    """Landmark names behind point names (a ``*_mid`` point stands for its two landmarks)."""
+    return {n for p in points for n in MID_POINTS.get(p, (p,))}

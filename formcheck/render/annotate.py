@@ -1,0 +1,163 @@
+"""Annotators: draw a pose and the engine's state onto a BGR frame, in place.
+
+``annotate(scene, pose_frame, hud) -> scene`` is the one call the live window and annotated
+videos make. Sizes scale with the frame height so the counter and the cue stay readable from a
+couple of metres on a laptop screen. Nothing here opens a window or reads the camera.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from formcheck.pose.core import LANDMARK_INDEX, SKELETON_EDGES, PoseFrame
+
+__all__ = ["Hud", "annotate", "draw_hud", "draw_skeleton", "hud_from_engine"]
+
+OK_BGR = (90, 220, 90)
+WARN_BGR = (0, 90, 255)
+JOINT_BGR = (255, 255, 255)
+TEXT_BGR = (255, 255, 255)
+PANEL_BGR = (30, 30, 30)
+HOLD_BGR = (0, 200, 255)
+MET_BGR = (60, 200, 60)
+SEVERITY_BGR = {"info": (160, 110, 40), "warning": (0, 110, 230), "error": (30, 30, 200)}
+_FONT = cv2.FONT_HERSHEY_DUPLEX
+_EDGES = [(LANDMARK_INDEX[a], LANDMARK_INDEX[b], a, b) for a, b in SKELETON_EDGES]
+
+
+@dataclass(frozen=True, slots=True)
+class Hud:
+    """What the heads-up display shows (all optional)."""
+
+    reps_by_side: dict[str, int] = field(default_factory=dict)
+    hold_s: float | None = None
+    hold_target_s: float | None = None
+    cue: str | None = None
+    cue_severity: str = "warning"
+    setup: str | None = None  # setup guidance ("Turn sideways to the camera")
+    title: str | None = None  # exercise, set k of n, rest countdown
+    info: tuple[str, ...] = ()  # small lines: driving angle, fps
+    warn_landmarks: frozenset[str] = frozenset()
+
+
+def _scale(scene: np.ndarray) -> float:
+    return max(scene.shape[0], 240) / 480.0
+
+
+def draw_skeleton(
+    scene: np.ndarray, pose: PoseFrame, warn: frozenset[str] | set[str] = frozenset(),
+    min_visibility: float = 0.5,
+) -> np.ndarray:  # fmt: skip
+    """Bones and joints of the person; bones between two ``warn`` landmarks in warning colour."""
+    if pose.image is None:
+        return scene
+    s = _scale(scene)
+    xy = np.round(pose.image[:, :2]).astype(int)
+    vis = pose.visibility
+    thick = max(2, int(round(3 * s)))
+    for i, j, a, b in _EDGES:
+        if vis[i] < min_visibility or vis[j] < min_visibility:
+            continue
+        colour = WARN_BGR if (a in warn and b in warn) else OK_BGR
+        width = thick * 2 if colour == WARN_BGR else thick
+        cv2.line(scene, tuple(xy[i]), tuple(xy[j]), colour, width, cv2.LINE_AA)
+    for i in range(len(xy)):
+        if vis[i] >= min_visibility and i > 10:  # body joints, not the face points
+            cv2.circle(scene, tuple(xy[i]), max(2, int(round(4 * s))), JOINT_BGR, -1, cv2.LINE_AA)
+    return scene
+
+
+def _text(scene: np.ndarray, text: str, org: tuple[int, int], size: float, colour=TEXT_BGR) -> None:
+    weight = max(1, int(round(size * 2)))
+    cv2.putText(scene, text, org, _FONT, size, (0, 0, 0), weight + 3, cv2.LINE_AA)
+    cv2.putText(scene, text, org, _FONT, size, colour, weight, cv2.LINE_AA)
+
+
+def _panel(
+    scene: np.ndarray, x0: int, y0: int, x1: int, y1: int, colour, alpha: float = 0.6
+) -> None:
+    x0, y0 = max(0, x0), max(0, y0)
+    x1, y1 = min(scene.shape[1], x1), min(scene.shape[0], y1)
+    if x1 <= x0 or y1 <= y0:
+        return
+    roi = scene[y0:y1, x0:x1]
+    roi[:] = (roi * (1 - alpha) + np.array(colour) * alpha).astype(np.uint8)
+
+
+def draw_hud(scene: np.ndarray, hud: Hud) -> np.ndarray:
+    """Rep counter (top left), hold bar, title and info (top right), cue banner (bottom)."""
+    h, w = scene.shape[:2]
+    s = _scale(scene)
+    pad = int(10 * s)
+    # rep counter: one big number per side
+    if hud.reps_by_side:
+        items = list(hud.reps_by_side.items())
+        box_w = int(110 * s)
+        _panel(scene, 0, 0, pad + box_w * len(items), int(95 * s), PANEL_BGR)
+        for k, (side, n) in enumerate(items):
+            x = pad + k * box_w
+            label = "REPS" if side == "both" else side.upper()
+            _text(scene, label, (x, int(24 * s)), 0.6 * s)
+            _text(scene, str(n), (x, int(82 * s)), 2.0 * s)
+    # hold bar under the counter, filling to the target, green when met
+    if hud.hold_target_s:
+        held = hud.hold_s or 0.0
+        met = held >= hud.hold_target_s
+        x0, y0, bw, bh = pad, int(105 * s), int(220 * s), int(26 * s)
+        _panel(scene, x0, y0, x0 + bw, y0 + bh, PANEL_BGR, 0.7)
+        fill = int(bw * min(1.0, held / hud.hold_target_s))
+        cv2.rectangle(scene, (x0, y0), (x0 + fill, y0 + bh), MET_BGR if met else HOLD_BGR, -1)
+        cv2.rectangle(scene, (x0, y0), (x0 + bw, y0 + bh), TEXT_BGR, max(1, int(s)))
+        _text(
+            scene,
+            f"hold {held:.1f}/{hud.hold_target_s:g} s",
+            (x0 + pad, y0 + bh - int(7 * s)),
+            0.55 * s,
+        )
+    # title and small info lines, top right
+    lines = ([hud.title] if hud.title else []) + list(hud.info)
+    for k, line in enumerate(lines):
+        size = (0.7 if k == 0 and hud.title else 0.5) * s
+        (tw, _), _ = cv2.getTextSize(line, _FONT, size, 1)
+        _text(scene, line, (w - tw - pad * 2, int((28 + 24 * k) * s)), size)
+    # setup guidance or a cue: one large banner at the bottom
+    message, colour = (hud.setup, SEVERITY_BGR["info"]) if hud.setup else (
+        hud.cue, SEVERITY_BGR.get(hud.cue_severity, SEVERITY_BGR["warning"])
+    )  # fmt: skip
+    if message:
+        size = 1.1 * s
+        (tw, th), _ = cv2.getTextSize(message, _FONT, size, 2)
+        while tw > w - 4 * pad and size > 0.4:
+            size *= 0.9
+            (tw, th), _ = cv2.getTextSize(message, _FONT, size, 2)
+        band = th + 3 * pad
+        _panel(scene, 0, h - band, w, h, colour, 0.8)
+        _text(scene, message, ((w - tw) // 2, h - (band - th) // 2), size)
+    return scene
+
+
+def annotate(scene: np.ndarray, pose: PoseFrame | None, hud: Hud) -> np.ndarray:
+    """Skeleton (limbs of active faults in warning colour) and the heads-up display."""
+    if pose is not None:
+        draw_skeleton(scene, pose, hud.warn_landmarks)
+    return draw_hud(scene, hud)
+
+
+def hud_from_engine(engine, *, cue: str | None = None, info: tuple[str, ...] = ()) -> Hud:  # noqa: ANN001
+    """The Hud for an :class:`~formcheck.engine.Engine`'s current state."""
+    ex = engine.exercise
+    hold_s = None
+    if ex.hold is not None:
+        hold_s = max(engine.hold_s(s) for s in engine.sides)
+    return Hud(
+        reps_by_side=engine.reps_by_side(),
+        hold_s=hold_s,
+        hold_target_s=ex.hold.target_s if ex.hold else None,
+        cue=cue,
+        title=ex.name,
+        info=info,
+        warn_landmarks=frozenset(engine.fault_landmarks()),
+    )
