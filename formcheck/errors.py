@@ -13,6 +13,7 @@ __all__ = [
     "RecordingError",
     "DefinitionError",
     "OutputError",
+    "HistoryError",
 ]
 
 
@@ -50,3 +51,9 @@ class OutputError(FormcheckError):
     """An output file or folder cannot be written."""
 
     exit_code = 4
+
+
+class HistoryError(FormcheckError):
+    """The training history cannot be opened, read or written (corrupt, newer, locked)."""
+
+    exit_code = 5
