@@ -62,11 +62,19 @@ class _Strict(BaseModel):
 
 
 FeatureKind = Literal[
-    "angle", "bend", "inclination", "elevation", "distance", "height", "angle_to_trunk", "combine"
+    "angle",
+    "bend",
+    "inclination",
+    "elevation",
+    "distance",
+    "height",
+    "angle_to_trunk",
+    "twist",
+    "combine",
 ]
 _POINTS_PER_KIND = {
     "angle": 3, "bend": 3, "inclination": 2, "elevation": 2, "distance": 2, "height": 2,
-    "angle_to_trunk": 2,
+    "angle_to_trunk": 2, "twist": 4,
 }  # fmt: skip
 
 
@@ -80,7 +88,9 @@ class FeatureDef(_Strict):
     ``elevation`` of the second point above the first (-90..90, floor line = 0);
     ``angle_to_trunk`` of the segment against the trunk pointing down (0..180);
     ``distance`` between 2 points and ``height`` of the second above the first, both in torso
-    lengths; ``combine`` of other features (min, max, mean, diff, absdiff)."""
+    lengths; ``twist`` of the line of points 1->2 against the line of points 3->4 about the
+    vertical (world space; with right, left shoulder and right, left hip, + is a turn to the
+    person's left); ``combine`` of other features (min, max, mean, diff, absdiff)."""
 
     kind: FeatureKind
     points: list[str] = []
@@ -88,6 +98,9 @@ class FeatureDef(_Strict):
     reference: Literal["vertical", "horizontal"] = "vertical"
     op: Literal["min", "max", "mean", "diff", "absdiff"] | None = None
     of: list[str] = []
+    # A feature without {side} whose sign tells the side (e.g. a twist: + to the left): it then
+    # also exists as NAME_left (= value) and NAME_right (= -value), for per-side counting.
+    mirror: bool = False
     description: str = ""
 
     @model_validator(mode="after")
@@ -101,6 +114,10 @@ class FeatureDef(_Strict):
         need = _POINTS_PER_KIND[self.kind]
         if len(self.points) != need:
             raise ValueError(f"kind '{self.kind}' needs {need} points, got {len(self.points)}")
+        if self.kind == "twist" and self.space != "world":
+            raise ValueError("kind 'twist' needs space = \"world\" (a twist is seen in depth)")
+        if self.mirror and any(_PLACEHOLDER.search(p) for p in self.points):
+            raise ValueError("'mirror' is for features without {side} in their points")
         for p in self.points:
             for side in SIDES:
                 name = substitute_side(p, side)
@@ -112,7 +129,7 @@ class FeatureDef(_Strict):
 
     @property
     def sided(self) -> bool:
-        return any(_PLACEHOLDER.search(p) for p in [*self.points, *self.of])
+        return self.mirror or any(_PLACEHOLDER.search(p) for p in [*self.points, *self.of])
 
 
 class Condition(_Strict):
@@ -154,8 +171,9 @@ class Condition(_Strict):
 
 
 # top: in the top phase and beyond the enter threshold; rep: out of the rest zone; rest: in it;
-# any: always; peak: judged once per rep on the values at the driving feature's peak.
-Phase = Literal["top", "rest", "rep", "any", "peak"]
+# any: always; peak: judged once per rep on the values at the driving feature's peak;
+# trough: judged once per rep on the values at its lowest point in the rest before the rep.
+Phase = Literal["top", "rest", "rep", "any", "peak", "trough"]
 
 
 class RepDef(_Strict):
@@ -200,6 +218,7 @@ class HoldDef(_Strict):
     target_s: Annotated[float, Field(gt=0)]
     max_s: float | None = None
     still_speed: Annotated[float, Field(gt=0)] = 25.0
+    still_window_s: Annotated[float, Field(gt=0)] = 0.3  # the speed is a slope over this window
     max_gap_s: Annotated[float, Field(ge=0)] = 0.3
     when: list[Condition] = []
     cue: str = "Hold it longer"
@@ -302,7 +321,7 @@ def expand_feature_names(features: dict[str, FeatureDef]) -> set[str]:
     for name, f in features.items():
         if f.sided:
             names |= {f"{name}_left", f"{name}_right", f"{name}_min", f"{name}_max"}
-        else:
+        if not f.sided or f.mirror:
             names.add(name)
     return names
 

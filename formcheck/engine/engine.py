@@ -66,6 +66,7 @@ class _RepContext:
     faults: dict[str, FaultEvidence] = field(default_factory=dict)
     at_peak: dict[str, float] = field(default_factory=dict)  # feature values at the peak
     peak_t: float = 0.0
+    at_trough: tuple[dict[str, float], float] | None = None  # values at the rest before it
     frames: int = 0
     unseen: int = 0
     visibility: list[float] = field(default_factory=list)
@@ -94,11 +95,15 @@ class Engine:
         self._filter_xy = OneEuroFilter(self.settings.smoothing)
         self._filter_world = OneEuroFilter(self.settings.smoothing)
         self._machines = {s: RepMachine(ex.reps) for s in self.sides}  # type: ignore[arg-type]
-        self._holds = {s: HoldTracker(ex.hold) for s in self.sides} if ex.hold else {}
+        self._holds = (
+            {s: HoldTracker(ex.hold, ex.hold.still_window_s) for s in self.sides} if ex.hold else {}
+        )
         self._faults = {s: [FaultState(rule, s) for rule in ex.faults] for s in self.sides}
         self._context: dict[str, _RepContext | None] = dict.fromkeys(self.sides)
         self._hold_reported: dict[str, tuple[float, bool]] = {}
         self._recent: dict[str, deque[float]] = {s: deque(maxlen=5) for s in self.sides}
+        # feature values at the rest extreme before the next rep, for "trough" rules
+        self._at_trough: dict[str, tuple[dict[str, float], float]] = {}
         self._away_since: float | None = None
         self._away_reported = False
         self._view = Debounced(self.settings.setup_persist_s)
@@ -149,15 +154,23 @@ class Engine:
         if self._away_reported:
             out.append(BackInView(t))
         self._away_since, self._away_reported = None, False
-        self._check_setup(t, smoothed, out)
+        if not any(m.moving for m in self._machines.values()):
+            self._check_setup(t, smoothed, out)  # setup is judged at rest, not mid-rep
         for side in self.sides:
             self._step_side(t, side, values, smoothed, out)
         self.events.extend(out)
         return out
 
     def finish(self) -> list[Event]:
-        """End of the session: a rep still in progress is not counted; active faults clear."""
+        """End of the session. A rep still in progress is not counted, except a hold still
+        being held (a dead hang or a stretch held until the recording stops): it counts, up to
+        the last frame. Active faults clear."""
         out: list[Event] = []
+        if self.exercise.hold is not None:
+            for side in self.sides:
+                tr = self._machines[side].finish(self.t_s)
+                if tr is not None:
+                    self._complete(self.t_s, side, tr, out)
         for side in self.sides:
             for state in self._faults[side]:
                 if state.active:
@@ -280,6 +293,8 @@ class Engine:
         robust = float(np.median(recent)) if recent else math.nan
         tr = machine.update(t, value, robust)
         ctx = self._context[side]
+        if machine.new_trough:
+            self._at_trough[side] = (dict(values), t)
         if machine.new_peak:
             if ctx is None:
                 ctx = self._context[side] = _RepContext()
@@ -292,6 +307,7 @@ class Engine:
             out.append(RepStarted(t, side, tr.start_s))
             if self._context[side] is None:
                 self._context[side] = _RepContext()
+            self._context[side].at_trough = self._at_trough.get(side)  # type: ignore[union-attr]
             return
         self._complete(t, side, tr, out)
 
@@ -316,21 +332,16 @@ class Engine:
                 self._holds[side].reset()
             return
         faults = dict(ctx.faults)
-        for rule in ex.faults:  # rules judged once, on the values at the peak
-            if "peak" in rule.phases and rule.id not in faults:
-                names = [substitute_side(c.feature, side) for c in rule.when]
-                vals = [ctx.at_peak.get(n, math.nan) for n in names]
-                if all(
-                    not math.isnan(v) and c.holds(v) for c, v in zip(rule.when, vals, strict=True)
-                ):
-                    faults[rule.id] = FaultEvidence(
-                        names[0], round(vals[0], 3), rule.when[0].threshold_text(), side,
-                        round(ctx.peak_t, 3), round(ctx.peak_t, 3),
-                    )  # fmt: skip
-                    out.append(
-                        FaultRaised(t, rule.id, side, substitute_side(rule.cue, side),
-                                    rule.severity, faults[rule.id])
-                    )  # fmt: skip
+        snapshots = {"peak": (ctx.at_peak, ctx.peak_t), "trough": ctx.at_trough}
+        for rule in ex.faults:  # rules judged once per rep, on the values at an extreme
+            for phase in ("peak", "trough"):
+                snap = snapshots[phase]
+                if phase in rule.phases and rule.id not in faults and snap is not None:
+                    evidence = _judge_once(rule, side, *snap)
+                    if evidence is not None:
+                        faults[rule.id] = evidence
+                        cue = substitute_side(rule.cue, side)
+                        out.append(FaultRaised(t, rule.id, side, cue, rule.severity, evidence))
         hold_s = hold_met = None
         if ex.hold is not None:
             hold_s = round(self._holds[side].best_s, 3)
@@ -393,3 +404,13 @@ class Engine:
 def _landmarks(points) -> set[str]:  # noqa: ANN001 - any iterable of point names
     """Landmark names behind point names (a ``*_mid`` point stands for its two landmarks)."""
     return {n for p in points for n in MID_POINTS.get(p, (p,))}
+
+
+def _judge_once(rule, side: str, values: dict[str, float], t_s: float) -> FaultEvidence | None:  # noqa: ANN001
+    """Evidence if ``rule`` holds on one snapshot of feature values, else None."""
+    names = [substitute_side(c.feature, side) for c in rule.when]
+    vals = [values.get(n, math.nan) for n in names]
+    if not all(not math.isnan(v) and c.holds(v) for c, v in zip(rule.when, vals, strict=True)):
+        return None
+    threshold = rule.when[0].threshold_text()
+    return FaultEvidence(names[0], round(vals[0], 3), threshold, side, round(t_s, 3), round(t_s, 3))

@@ -77,6 +77,7 @@ class RepMachine:
         self._beyond_leave = v >= leave
         self._beyond_enter = v >= enter
         self.new_peak = v >= leave and r > self._peak
+        self.new_trough = self.phase is Phase.REST and r < self._trough
         if self.phase is Phase.REST:
             self._trough = min(self._trough, r)
             if v < leave:
@@ -110,6 +111,7 @@ class RepMachine:
                 peak, trough = self._peak, self._trough
                 self.reset(need_rest=False)
                 self._trough = r
+                self.new_trough = True
                 self._last_rest_t = t_s
                 ok = (
                     end - top_since >= self.rep.min_top_s - 1e-9
@@ -121,9 +123,18 @@ class RepMachine:
             self._pending_since = None
         return None
 
+    def finish(self, t_s: float) -> Transition | None:
+        """End of input while in the top: the rep as far as it went (ends at ``t_s``)."""
+        if self.phase is not Phase.TOP or self.start_s is None:
+            return None
+        start, peak, trough = self.start_s, self._peak, self._trough
+        self.reset(need_rest=False)
+        return Transition("completed", t_s, start, t_s, self._sign * peak, peak - trough)
+
     _beyond_leave = False
     _beyond_enter = False
     new_peak = False  # this frame's value is the rep's most extreme so far
+    new_trough = False  # this frame's value is the lowest in the rest before the next rep
 
 
 class HoldTracker:

@@ -15,6 +15,7 @@ import numpy as np
 __all__ = [
     "joint_angle_deg",
     "bend_deg",
+    "twist_deg",
     "inclination_to_vertical_deg",
     "inclination_to_horizontal_deg",
     "elevation_deg",
@@ -86,6 +87,20 @@ def elevation_deg(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """
     dy, across = _vertical_and_horizontal(p, q)
     return np.degrees(np.arctan2(-dy, across))
+
+
+def twist_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Signed rotation about the vertical (y) axis of line a->b relative to line c->d, in the
+    horizontal (x, z) plane, -180..180 (3D points; y down, z away from the camera).
+
+    With a, b = right and left shoulder and c, d = right and left hip, + is a turn of the
+    shoulders to the person's left, wherever the camera stands.
+    """
+    u = np.asarray(d, float) - np.asarray(c, float)
+    v = np.asarray(b, float) - np.asarray(a, float)
+    cross = u[..., 0] * v[..., 2] - u[..., 2] * v[..., 0]
+    dot = u[..., 0] * v[..., 0] + u[..., 2] * v[..., 2]
+    return np.degrees(np.arctan2(cross, dot))
 
 
 def distance(p: np.ndarray, q: np.ndarray) -> np.ndarray:

@@ -21,6 +21,7 @@ from formcheck.features.geometry import (
     inclination_to_horizontal_deg,
     inclination_to_vertical_deg,
     joint_angle_deg,
+    twist_deg,
 )
 from formcheck.pose.core import LANDMARK_INDEX, PoseFrame
 
@@ -77,8 +78,12 @@ class FeatureSet:
         self._base: list[tuple[str, FeatureDef, list[str]]] = []
         self._combine: list[tuple[str, FeatureDef, list[str]]] = []
         self._sided: list[str] = []
+        self._mirrored: list[str] = []
         for name, f in features.items():
-            variants = [(f"{name}_{s}", s) for s in SIDES] if f.sided else [(name, "left")]
+            templated = f.sided and not f.mirror
+            variants = [(f"{name}_{s}", s) for s in SIDES] if templated else [(name, "left")]
+            if f.mirror:
+                self._mirrored.append(name)
             for out_name, side in variants:
                 if f.kind == "combine":
                     refs = [substitute_side(r, side) for r in f.of]
@@ -88,9 +93,11 @@ class FeatureSet:
                     self._base.append((out_name, f, pts))
             if f.sided:
                 self._sided.append(name)
-        self.names = [n for n, _, _ in self._base + self._combine] + [
-            f"{n}_{agg}" for n in self._sided for agg in ("min", "max")
-        ]
+        self.names = (
+            [n for n, _, _ in self._base + self._combine]
+            + [f"{n}_{s}" for n in self._mirrored for s in SIDES]
+            + [f"{n}_{agg}" for n in self._sided for agg in ("min", "max")]
+        )
 
     def points_of(self, feature: str) -> list[str]:
         """Landmark/point names a feature depends on (recursively for combine features)."""
@@ -100,6 +107,9 @@ class FeatureSet:
         for name, _, refs in self._combine:
             if name == feature:
                 return [p for r in refs for p in self.points_of(r)]
+        for base in self._mirrored:
+            if feature in (f"{base}_left", f"{base}_right"):
+                return self.points_of(base)
         for base in self._sided:
             if feature in (f"{base}_min", f"{base}_max"):
                 return self.points_of(f"{base}_left") + self.points_of(f"{base}_right")
@@ -115,6 +125,8 @@ class FeatureSet:
         for name, f, names in self._base:
             coords = [pts.get(n, f.space) for n in names]
             out[name] = NAN if any(c is None for c in coords) else _measure(f, coords, pts, torso)
+        for name in self._mirrored:
+            out[f"{name}_left"], out[f"{name}_right"] = out[name], -out[name]
         for name, f, refs in self._combine:
             out[name] = _combine(f.op, [out.get(r, NAN) for r in refs])
         for base in self._sided:
@@ -129,6 +141,8 @@ def _measure(f: FeatureDef, c: list, pts: PointTable, torso: dict[str, float]) -
         if f.space == "image":
             return float(joint_angle_deg(_two_d(c[0]), _two_d(c[1]), _two_d(c[2])))
         return float(joint_angle_deg(c[0], c[1], c[2]))
+    if f.kind == "twist":
+        return float(twist_deg(*c))
     if f.kind == "bend":
         if f.space == "image":
             return float(bend_deg(_two_d(c[0]), _two_d(c[1]), _two_d(c[2])))

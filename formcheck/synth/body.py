@@ -35,6 +35,8 @@ Conventions (every rotation is a rigid rotation of a segment frame whose axes ar
   perpendicular to the shank pointing forward; positive = toes pointed (plantar flexion, same
   rotational sense as the knee), 90 = foot in line with the shank (prone, tops of the feet down).
 - ``pelvis_lift`` is in metres, not degrees: added to the height after support placement.
+- ``shrug_{side}`` is in metres too: the shoulder joint moves up along the upper trunk (a
+  shoulder shrug; 0.05 is a clear shrug).
 - Support: ``"floor"`` puts the lowest landmark at ``y = 0`` in every frame; ``"hang"`` puts the
   higher wrist at ``BAR_HEIGHT_M``. The mid-hip stays at ``x = z = 0``.
 
@@ -85,7 +87,7 @@ GLOBAL_PARAMS: tuple[str, ...] = (
 )  # fmt: skip
 SIDED_PARAMS: tuple[str, ...] = (
     "shoulder_flex", "shoulder_abd", "elbow_flex", "wrist_flex",
-    "hip_flex", "hip_abd", "knee_flex", "ankle_flex",
+    "hip_flex", "hip_abd", "knee_flex", "ankle_flex", "shrug",
 )  # fmt: skip
 PARAM_NAMES: tuple[str, ...] = GLOBAL_PARAMS + tuple(
     f"{p}_{s}" for p in SIDED_PARAMS for s in SIDES
@@ -240,6 +242,7 @@ def skeleton(params: np.ndarray, height_m: float = 1.75, support: str = "floor")
         q = lambda name: p(f"{name}_{side}")  # noqa: B023, E731
         # arm
         shoulder = neck + _apply(upper, (sign * h * _SHOULDER_W / 2, 0.0, 0.0))
+        shoulder = shoulder + upper[:, :, 1] * q("shrug")[:, None]  # up the upper trunk
         arm = upper @ _rot(2, sign * q("shoulder_abd")) @ rx(-q("shoulder_flex"))
         fore = arm @ rx(-q("elbow_flex"))
         hand = fore @ rx(-q("wrist_flex"))

@@ -146,3 +146,39 @@ def test_worked_example_in_routines_readme_passes_its_selftest(tmp_path):
     assert len(outcomes) == 3 * 6 and all(o.ok for o in outcomes)
     bent = [o for o in outcomes if o.case == "bent elbow on rep 2"]
     assert all([r.faults for r in o.reps] == [(), ("bent_elbow",), ()] for o in bent)
+
+
+def test_trough_rule_judges_the_rest_before_each_rep(tmp_path):
+    """'Arms not straight at the bottom'-style rules: judged at the rest extreme before a rep."""
+    text = ARM_RAISE.replace(
+        "[selftest]",
+        textwrap.dedent(
+            """
+            [[faults]]
+            id = "not_lowered"
+            when = { feature = "arm", above = 40 }
+            phases = ["trough"]
+            cue = "Lower the arm all the way"
+
+            [selftest]
+            """
+        ),
+        1,
+    )
+    text += textwrap.dedent(
+        """
+        [[selftest.cases]]
+        name = "rep 3 starts from a half-lowered arm"
+        start = "standing"
+        script = ["rep", { pose = "up", move_s = 1.0, hold_s = 0.5, tag = "rep" },
+                  { pose = { shoulder_flex = 50 }, move_s = 1.0, hold_s = 0.5 },
+                  { pose = "up", move_s = 1.0, hold_s = 0.5, tag = "rep" },
+                  { pose = "standing", move_s = 1.0, hold_s = 0.5 }]
+        expect = { reps = 3, faults = { not_lowered = [3] } }
+        """
+    )
+    defn = load_definition(_write(tmp_path, text))
+    from formcheck.engine.selftest import run_selftest
+
+    outcomes = run_selftest(defn, cases=["rep 3 starts from a half-lowered arm", "four raises"])
+    assert outcomes and all(o.ok for o in outcomes), [o.problems for o in outcomes if not o.ok]

@@ -96,3 +96,19 @@ def test_inclination_and_elevation_in_3d_use_depth(q, vertical, elevation):
     p = np.zeros(3)
     assert inclination_to_vertical_deg(p, np.array(q, float)) == pytest.approx(vertical)
     assert elevation_deg(p, np.array(q, float)) == pytest.approx(elevation)
+
+
+@pytest.mark.parametrize("camera_turn_deg", [0, 90, 180, -60])
+@pytest.mark.parametrize("twist", [0.0, 30.0, -45.0])
+def test_twist_is_the_same_from_any_camera(camera_turn_deg, twist):
+    from formcheck.features.geometry import twist_deg
+
+    def rot(points, deg):  # turn about the vertical (y) axis
+        a = np.radians(deg)
+        r = np.array([[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]])
+        return [r @ np.array(p, float) for p in points]
+
+    hips = [(-0.1, 0, 0), (0.1, 0, 0)]  # right, left hip (x to the left, z away)
+    shoulders = rot([(-0.2, -0.5, 0), (0.2, -0.5, 0)], twist)  # this rotation is clockwise
+    pts = rot([*shoulders, *hips], camera_turn_deg)  # seen from above: the sign flips
+    assert twist_deg(*pts) == pytest.approx(-twist)
