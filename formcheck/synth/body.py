@@ -35,6 +35,8 @@ Conventions (every rotation is a rigid rotation of a segment frame whose axes ar
   perpendicular to the shank pointing forward; positive = toes pointed (plantar flexion, same
   rotational sense as the knee), 90 = foot in line with the shank (prone, tops of the feet down).
 - ``pelvis_lift`` is in metres, not degrees: added to the height after support placement.
+- ``shoulder_rot_{side}``: rotation of the upper arm about its own axis (external rotation
+  positive): with the arm out to the side and the elbow bent 90, +90 points the forearm up.
 - ``shrug_{side}`` is in metres too: the shoulder joint moves up along the upper trunk (a
   shoulder shrug; 0.05 is a clear shrug).
 - Support: ``"floor"`` puts the lowest landmark at ``y = 0`` in every frame; ``"hang"`` puts the
@@ -87,7 +89,7 @@ GLOBAL_PARAMS: tuple[str, ...] = (
 )  # fmt: skip
 SIDED_PARAMS: tuple[str, ...] = (
     "shoulder_flex", "shoulder_abd", "elbow_flex", "wrist_flex",
-    "hip_flex", "hip_abd", "knee_flex", "ankle_flex", "shrug",
+    "hip_flex", "hip_abd", "knee_flex", "ankle_flex", "shrug", "shoulder_rot",
 )  # fmt: skip
 PARAM_NAMES: tuple[str, ...] = GLOBAL_PARAMS + tuple(
     f"{p}_{s}" for p in SIDED_PARAMS for s in SIDES
@@ -244,6 +246,7 @@ def skeleton(params: np.ndarray, height_m: float = 1.75, support: str = "floor")
         shoulder = neck + _apply(upper, (sign * h * _SHOULDER_W / 2, 0.0, 0.0))
         shoulder = shoulder + upper[:, :, 1] * q("shrug")[:, None]  # up the upper trunk
         arm = upper @ _rot(2, sign * q("shoulder_abd")) @ rx(-q("shoulder_flex"))
+        arm = arm @ _rot(1, sign * q("shoulder_rot"))  # about the upper arm's own axis
         fore = arm @ rx(-q("elbow_flex"))
         hand = fore @ rx(-q("wrist_flex"))
         elbow = shoulder + _apply(arm, (0.0, -h * _UPPER_ARM, 0.0))
