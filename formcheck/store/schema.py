@@ -1,0 +1,173 @@
+"""The history database's schema, its forward migrations, and the rows one result becomes.
+
+``PRAGMA user_version`` is the schema version: ``0`` is an empty file, ``n`` means
+``MIGRATIONS[:n]`` have been applied. Migrations are forward-only and append-only: a migration
+that has shipped is never edited (a test holds migration 1 to its first text); a change is a
+new migration at the end. ``PRAGMA application_id`` marks the file as a formcheck history, so
+formcheck never migrates somebody else's SQLite file.
+
+Tables (version 2)::
+
+    profiles  name PK, created_at
+    sessions  id PK, uid UNIQUE, started_at (ISO 8601 UTC, "2024-05-01T10:00:00Z"), source,
+              source_kind ('live' | 'video' | 'recording'), exercise, routine NULL,
+              profile -> profiles, duration_s, reps, report_path NULL,
+              result (the whole ``formcheck.result`` JSON), notes NULL (v2)
+    reps      session_id -> sessions (cascade), rep_index, side, side_index, start_s, end_s,
+              duration_s, peak, range, hold_s NULL, hold_met NULL, uncertain;
+              PK (session_id, rep_index)
+    faults    id PK, session_id -> sessions (cascade), rep_index NULL, fault, side, feature,
+              value, threshold, start_s, end_s
+
+``rep_index`` is the result's rep ``index`` (1-based over the whole set); it is called
+``rep_index`` so that queries need no quoting and ``faults.rep_index`` joins ``reps.rep_index``.
+``uid`` identifies a session across databases: an import skips sessions it already holds.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from formcheck.engine.result import RESULT_SCHEMA, RESULT_VERSION
+from formcheck.errors import HistoryError
+
+__all__ = [
+    "APPLICATION_ID",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "SOURCE_KINDS",
+    "fault_rows",
+    "rep_rows",
+    "result_json",
+    "check_result",
+]
+
+APPLICATION_ID = 0x46434B48  # "FCKH": formcheck history
+SOURCE_KINDS = ("live", "video", "recording")
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: the initial schema.
+    (
+        """CREATE TABLE profiles (
+            name TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            started_at TEXT NOT NULL,
+            source TEXT NOT NULL,
+            source_kind TEXT NOT NULL CHECK (source_kind IN ('live', 'video', 'recording')),
+            exercise TEXT NOT NULL,
+            routine TEXT,
+            profile TEXT NOT NULL REFERENCES profiles (name),
+            duration_s REAL NOT NULL,
+            reps INTEGER NOT NULL,
+            report_path TEXT,
+            result TEXT NOT NULL
+        )""",
+        """CREATE TABLE reps (
+            session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            rep_index INTEGER NOT NULL,
+            side TEXT NOT NULL,
+            side_index INTEGER NOT NULL,
+            start_s REAL NOT NULL,
+            end_s REAL NOT NULL,
+            duration_s REAL NOT NULL,
+            peak REAL,
+            range REAL,
+            hold_s REAL,
+            hold_met INTEGER,
+            uncertain INTEGER NOT NULL,
+            PRIMARY KEY (session_id, rep_index)
+        )""",
+        """CREATE TABLE faults (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            rep_index INTEGER,
+            fault TEXT NOT NULL,
+            side TEXT,
+            feature TEXT,
+            value REAL,
+            threshold TEXT,
+            start_s REAL,
+            end_s REAL
+        )""",
+        f"PRAGMA application_id = {APPLICATION_ID}",
+    ),
+    # 2: a free-text note per session, and indexes for the list and progress queries (which
+    # filter by profile and exercise and order by time) and for per-session fault lookups.
+    (
+        "ALTER TABLE sessions ADD COLUMN notes TEXT",
+        "CREATE INDEX sessions_by_profile_exercise_time"
+        " ON sessions (profile, exercise, started_at)",
+        "CREATE INDEX sessions_by_time ON sessions (started_at)",
+        "CREATE INDEX faults_by_session ON faults (session_id, rep_index)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def check_result(result: Any) -> None:
+    """Raise :class:`HistoryError` unless ``result`` is a ``formcheck.result`` v1 dict whose
+    reps carry the keys the tables need."""
+    if not isinstance(result, dict):
+        raise HistoryError(f"cannot store a result of type {type(result).__name__}, expected dict")
+    schema, version = result.get("schema"), result.get("version")
+    if schema != RESULT_SCHEMA or version != RESULT_VERSION:
+        raise HistoryError(
+            f"cannot store a result of schema {schema!r} version {version!r}: this formcheck "
+            f"stores {RESULT_SCHEMA!r} version {RESULT_VERSION}"
+        )
+    for key in ("exercise", "source", "duration_s", "reps"):
+        if key not in result:
+            raise HistoryError(f"cannot store this result: it has no {key!r}")
+    for i, rep in enumerate(result["reps"], 1):
+        missing = [k for k in ("index", "side", "side_index", "start_s", "end_s") if k not in rep]
+        if missing:
+            raise HistoryError(f"cannot store this result: rep {i} has no {missing[0]!r}")
+
+
+def result_json(result: dict[str, Any]) -> str:
+    """The result as stored: compact JSON, key order kept."""
+    return json.dumps(result, separators=(",", ":"), ensure_ascii=False)
+
+
+def rep_rows(session_id: int, result: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """One ``reps`` row per rep of the result."""
+    return [
+        (
+            session_id,
+            r["index"],
+            r["side"],
+            r["side_index"],
+            r["start_s"],
+            r["end_s"],
+            r.get("duration_s", r["end_s"] - r["start_s"]),
+            r.get("peak"),
+            r.get("range"),
+            r.get("hold_s"),
+            None if r.get("hold_met") is None else int(bool(r["hold_met"])),
+            int(bool(r.get("uncertain", False))),
+        )
+        for r in result["reps"]
+    ]
+
+
+def fault_rows(session_id: int, result: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """One ``faults`` row per piece of evidence; a fault named on a rep without evidence
+    still gets a row (with the measurement columns empty)."""
+    rows: list[tuple[Any, ...]] = []
+    for r in result["reps"]:
+        evidence = r.get("evidence", [])
+        for e in evidence:
+            rows.append(
+                (session_id, r["index"], e["fault"], e.get("side"), e.get("feature"),
+                 e.get("value"), e.get("threshold"), e.get("start_s"), e.get("end_s"))
+            )  # fmt: skip
+        explained = {e["fault"] for e in evidence}
+        for fault in r.get("faults", []):
+            if fault not in explained:
+                rows.append((session_id, r["index"], fault, r["side"], *([None] * 5)))
+    return rows

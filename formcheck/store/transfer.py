@@ -1,0 +1,185 @@
+"""Export and import of the history, and atomic writing of output files.
+
+JSON export (schema ``formcheck.history`` version 1) is complete and importable::
+
+    {"schema": "formcheck.history", "version": 1,
+     "sessions": [{"uid": "…", "started_at": "2024-05-01T10:00:00Z", "profile": "default",
+                   "source_kind": "video", "routine": null, "report_path": null, "notes": null,
+                   "result": {…the formcheck.result dict as saved…}}, …]}
+
+Sessions are oldest first; the local ids are left out (they differ between databases) and
+``uid`` stands for them, so an export imported into an empty database exports again
+byte-identically, and importing the same file twice adds nothing the second time. Reps and
+faults are rebuilt from each result on import.
+
+CSV export is one row per session, for spreadsheets; it is not importable.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from formcheck.errors import HistoryError, OutputError
+from formcheck.store.history import (
+    check_profile,
+    insert_session,
+    session_filter,
+    utc_text,
+)
+from formcheck.store.schema import SOURCE_KINDS, check_result, result_json
+
+if TYPE_CHECKING:
+    from formcheck.store.history import History
+
+__all__ = ["EXPORT_SCHEMA", "EXPORT_VERSION", "export_text", "import_text", "write_atomic"]
+
+EXPORT_SCHEMA = "formcheck.history"
+EXPORT_VERSION = 1
+CSV_COLUMNS = (
+    "id", "uid", "started_at", "profile", "exercise", "routine", "source", "source_kind",
+    "duration_s", "reps", "mean_hold_s", "faults", "report_path", "notes",
+)  # fmt: skip
+_OPTIONAL = ("routine", "report_path", "notes")
+
+
+def export_text(
+    history: History,
+    fmt: str = "json",
+    *,
+    profile: str | None = None,
+    exercise: str | None = None,
+    since: date | datetime | None = None,
+) -> str:
+    """The (filtered) sessions as JSON or CSV text; see the module docstring."""
+    if fmt == "csv":
+        return _csv(history, profile, exercise, since)
+    if fmt != "json":
+        raise HistoryError(f"export format must be 'json' or 'csv', got {fmt!r}")
+    where, params = session_filter(profile, exercise, since)
+    rows = history.query(
+        "SELECT uid, started_at, profile, source_kind, routine, report_path, notes, result"
+        f" FROM sessions s {where} ORDER BY started_at, id",
+        params,
+    )
+    keys = ("uid", "started_at", "profile", "source_kind", *_OPTIONAL)
+    sessions = [{**dict(zip(keys, r[:7], strict=True)), "result": json.loads(r[7])} for r in rows]
+    doc = {"schema": EXPORT_SCHEMA, "version": EXPORT_VERSION, "sessions": sessions}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _csv(
+    history: History, profile: str | None, exercise: str | None, since: date | datetime | None
+) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for s in history.list_sessions(profile, exercise, since):
+        faults = "; ".join(f"{k}={v}" for k, v in (s.faults or {}).items())
+        hold = "" if s.mean_hold_s is None else round(s.mean_hold_s, 3)
+        writer.writerow(
+            [s.id, s.uid, utc_text(s.started_at), s.profile, s.exercise, s.routine or "",
+             s.source, s.source_kind, s.duration_s, s.reps, hold, faults, s.report_path or "",
+             s.notes or ""]
+        )  # fmt: skip
+    return out.getvalue()
+
+
+def import_text(history: History, text: str, *, name: str = "import") -> tuple[int, int]:
+    """Add the sessions of a JSON export in one transaction (all or nothing); returns
+    ``(added, skipped)``, skipping sessions whose uid is already stored."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as err:
+        hint = " (CSV exports cannot be imported; use a JSON export)" if "," in text[:200] else ""
+        raise HistoryError(f"{name}: not JSON: {err.msg} at line {err.lineno}{hint}") from None
+    if not isinstance(doc, dict) or doc.get("schema") != EXPORT_SCHEMA:
+        raise HistoryError(
+            f"{name}: not a formcheck history export (no 'schema': {EXPORT_SCHEMA!r})"
+        )
+    if doc.get("version") != EXPORT_VERSION:
+        raise HistoryError(
+            f"{name}: export version {doc.get('version')!r} is not one this formcheck reads "
+            f"({EXPORT_VERSION}); upgrade formcheck"
+        )
+    sessions = doc.get("sessions")
+    if not isinstance(sessions, list):
+        raise HistoryError(f"{name}: 'sessions' must be a list")
+    rows = [_import_row(s, f"{name}: session {i}") for i, s in enumerate(sessions, 1)]
+
+    def add(conn: Any) -> tuple[int, int]:
+        added = skipped = 0
+        for row, result in rows:
+            if conn.execute("SELECT 1 FROM sessions WHERE uid = ?", (row["uid"],)).fetchone():
+                skipped += 1
+                continue
+            insert_session(conn, row, result)
+            added += 1
+        return added, skipped
+
+    return history._write(add)
+
+
+def _import_row(s: Any, where: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    if not isinstance(s, dict):
+        raise HistoryError(f"{where}: expected an object")
+    for key in ("uid", "started_at", "profile", "source_kind", "result"):
+        if key not in s:
+            raise HistoryError(f"{where}: missing {key!r}")
+    result = s["result"]
+    try:
+        check_result(result)
+    except HistoryError as err:
+        raise HistoryError(f"{where}: {err}") from None
+    if s["source_kind"] not in SOURCE_KINDS:
+        raise HistoryError(
+            f"{where}: source_kind {s['source_kind']!r} is not one of {SOURCE_KINDS}"
+        )
+    try:
+        started_at = utc_text(s["started_at"])
+        profile = check_profile(s["profile"])
+    except HistoryError as err:
+        raise HistoryError(f"{where}: {err}") from None
+    row = {
+        "uid": str(s["uid"]),
+        "started_at": started_at,
+        "source": str(result["source"]),
+        "source_kind": s["source_kind"],
+        "exercise": str(result["exercise"]),
+        "routine": s.get("routine"),
+        "profile": profile,
+        "duration_s": float(result["duration_s"]),
+        "reps": len(result["reps"]),
+        "report_path": s.get("report_path"),
+        "notes": s.get("notes"),
+        "result": result_json(result),
+    }
+    return row, result
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file renamed into place."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as err:
+        raise OutputError(
+            f"cannot write {path}: {err.strerror} (is {path.parent} a folder you can write to?)"
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; this is an ordinary file
+        os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {err.strerror}") from None
