@@ -18,35 +18,31 @@ user their analysis)::
 It raises :class:`formcheck.errors.HistoryError` (one line, says what to do) and prints nothing;
 ``--no-history`` maps to ``no_history=True`` and ``--profile NAME`` to ``profile``.
 
-Safety: a file that is not a formcheck history, is corrupt, or was written by a newer formcheck
-(``PRAGMA user_version`` above :data:`SCHEMA_VERSION`) is refused before anything is written to
-it; it is never overwritten, repaired or migrated. Older databases are migrated forward on open
-(see :mod:`formcheck.store.schema`), in one transaction. The database runs in WAL mode; every
-write is one ``BEGIN IMMEDIATE`` transaction, waits up to :data:`BUSY_TIMEOUT_S` for another
-writer, and is retried a few times with backoff if the database stays locked, so several
-formcheck processes can save at once. A process killed mid-write leaves no partial session.
+Safety (see :mod:`formcheck.store.db`): a file that is not a formcheck history, is corrupt, or
+was written by a newer formcheck (``PRAGMA user_version`` above the schema version this code
+knows) is refused before anything is written to it; it is never overwritten, repaired or
+migrated. Older databases are migrated forward on open (:mod:`formcheck.store.schema`), in one
+transaction. The database runs in WAL mode; every write is one ``BEGIN IMMEDIATE`` transaction
+that waits for another writer and is retried with backoff while the database stays locked, so
+several formcheck processes can save at once. A process killed mid-write leaves no partial
+session.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import random
 import sqlite3
-import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
 from formcheck.errors import HistoryError
+from formcheck.store.db import connect, history_path, retry, sqlite_errors, transaction
 from formcheck.store.schema import (
-    APPLICATION_ID,
-    MIGRATIONS,
-    SCHEMA_VERSION,
     SOURCE_KINDS,
     check_result,
     fault_rows,
@@ -55,8 +51,6 @@ from formcheck.store.schema import (
 )
 
 __all__ = [
-    "BUSY_TIMEOUT_S",
-    "HOME_ENV",
     "History",
     "SessionInfo",
     "StoredSession",
@@ -65,27 +59,12 @@ __all__ = [
     "save_result",
 ]
 
-HOME_ENV = "FORMCHECK_HOME"
-FILENAME = "history.sqlite3"
-BUSY_TIMEOUT_S = 5.0  # SQLite's own wait for a lock, per attempt
-RETRIES = 4  # further attempts after a "database is locked", with doubling backoff
-_BACKOFF_S = 0.1
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _SESSION_COLUMNS = (
     "id, uid, started_at, source, source_kind, exercise, routine, profile, duration_s, reps, "
     "report_path, notes"
 )
 T = TypeVar("T")
-
-
-def history_path() -> Path:
-    """``$FORMCHECK_HOME/history.sqlite3``, else the per-user data folder's."""
-    home = os.environ.get(HOME_ENV)
-    if home:
-        return Path(home).expanduser() / FILENAME
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("formcheck")) / FILENAME
 
 
 def utc_text(when: datetime | str | None = None) -> str:
@@ -219,8 +198,8 @@ class History:
 
     def query(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
         """Rows of a read-only query (for the store's own modules: progress, export)."""
-        with _sqlite_errors(self.path):
-            return _retry(lambda: self._conn.execute(sql, params).fetchall())
+        with sqlite_errors(self.path):
+            return retry(lambda: self._conn.execute(sql, params).fetchall())
 
     def _infos(self, where: str, params: list[Any]) -> list[SessionInfo]:
         rows = self.query(
@@ -271,8 +250,8 @@ class History:
             with transaction(self._conn):
                 return work(self._conn)
 
-        with _sqlite_errors(self.path):
-            return _retry(attempt)
+        with sqlite_errors(self.path):
+            return retry(attempt)
 
     def close(self) -> None:
         self._conn.close()
@@ -289,29 +268,7 @@ def open_history(path: str | os.PathLike[str] | None = None) -> History:
     :func:`history_path`). Refuses, without writing to it, a corrupt file, a file that is not a
     formcheck history, and one written by a newer formcheck."""
     path = Path(path) if path is not None else history_path()
-    if path.exists():
-        if not path.is_file():
-            raise HistoryError(f"{path} is not a file; point {HOME_ENV} at another folder")
-        _inspect(path)
-    else:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise HistoryError(
-                f"cannot create {path.parent}: {err.strerror}; set {HOME_ENV} to a folder you "
-                "can write to"
-            ) from None
-    with _sqlite_errors(path):
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        try:
-            conn.execute("PRAGMA foreign_keys = ON")
-            if _retry(lambda: conn.execute("PRAGMA journal_mode").fetchone()[0]) != "wal":
-                _retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
-            _retry(lambda: _migrate(conn, path))
-        except BaseException:
-            conn.close()
-            raise
-    return History(path, conn)
+    return History(path, connect(path))
 
 
 def save_result(
@@ -390,19 +347,6 @@ def insert_session(conn: sqlite3.Connection, row: dict[str, Any], result: dict[s
     return session_id
 
 
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """``BEGIN IMMEDIATE`` … ``COMMIT`` (rolled back on any exception)."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
 # --- internals ------------------------------------------------------------------------------
 
 
@@ -410,101 +354,3 @@ def _info(row: tuple[Any, ...], **extra: Any) -> SessionInfo:
     fields = list(row)
     fields[2] = parse_utc(fields[2])
     return SessionInfo(*fields, **extra)
-
-
-def _is_busy(err: sqlite3.OperationalError) -> bool:
-    text = str(err).lower()
-    return "locked" in text or "busy" in text
-
-
-def _retry(work: Callable[[], T]) -> T:
-    """``work()``, tried again with doubling, jittered backoff while the database is locked
-    (each attempt already waited :data:`BUSY_TIMEOUT_S` inside SQLite)."""
-    for attempt in range(RETRIES + 1):
-        try:
-            return work()
-        except sqlite3.OperationalError as err:
-            if not _is_busy(err) or attempt == RETRIES:
-                raise
-            time.sleep(_BACKOFF_S * 2**attempt * (0.5 + random.random()))
-    raise AssertionError("unreachable")
-
-
-@contextmanager
-def _sqlite_errors(path: Path) -> Iterator[None]:
-    """sqlite3 errors -> one-line :class:`HistoryError` naming the file and what to do."""
-    try:
-        yield
-    except sqlite3.OperationalError as err:
-        if _is_busy(err):
-            raise HistoryError(
-                f"{path} stayed locked by another formcheck process; try again in a moment"
-            ) from None
-        raise HistoryError(f"cannot use {path}: {err}") from None
-    except sqlite3.DatabaseError as err:
-        raise HistoryError(_corrupt_message(path, str(err))) from None
-
-
-def _corrupt_message(path: Path, why: str) -> str:
-    return (
-        f"{path} is not a readable formcheck history ({why}); it was left untouched: move it "
-        f"aside (formcheck then starts a new one) or point {HOME_ENV} elsewhere"
-    )
-
-
-def _inspect(path: Path) -> None:
-    """Refuse, reading only, a file we must not write to. Without a ``-wal`` beside it the file
-    is opened immutable, so not even the ``-shm``/``-wal`` side files are created."""
-    wal = path.with_name(path.name + "-wal")
-    uri = path.resolve().as_uri() + ("?mode=ro" if wal.exists() else "?mode=ro&immutable=1")
-
-    def read() -> tuple[int, int, int, list[tuple[str]]]:
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
-        try:
-            return (
-                conn.execute("PRAGMA user_version").fetchone()[0],
-                conn.execute("PRAGMA application_id").fetchone()[0],
-                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0],
-                conn.execute("PRAGMA quick_check").fetchall(),
-            )
-        finally:
-            conn.close()
-
-    try:
-        version, app_id, tables, check = _retry(read)
-    except sqlite3.OperationalError as err:
-        if _is_busy(err):
-            raise HistoryError(f"{path} is locked by another process; try again") from None
-        raise HistoryError(_corrupt_message(path, str(err))) from None
-    except sqlite3.DatabaseError as err:
-        raise HistoryError(_corrupt_message(path, str(err))) from None
-    if check != [("ok",)]:
-        raise HistoryError(_corrupt_message(path, f"integrity check: {check[0][0]}"))
-    if version > SCHEMA_VERSION:
-        raise HistoryError(
-            f"{path} was written by a newer formcheck (schema {version}, this one knows "
-            f"{SCHEMA_VERSION}): upgrade formcheck, or point {HOME_ENV} elsewhere"
-        )
-    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables > 0):
-        raise HistoryError(
-            f"{path} is an SQLite database but not a formcheck history; it was left untouched: "
-            f"move it aside or point {HOME_ENV} elsewhere"
-        )
-
-
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
-    """Apply the missing migrations in one transaction (re-reading the version under the lock,
-    so two processes opening an old file at once migrate it once)."""
-    if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
-        return
-    with transaction(conn):
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:  # a newer formcheck got there between _inspect and now
-            raise HistoryError(
-                f"{path} was written by a newer formcheck (schema {version}, this one knows "
-                f"{SCHEMA_VERSION}): upgrade formcheck, or point {HOME_ENV} elsewhere"
-            )
-        for statements in MIGRATIONS[version:]:
-            for sql in statements:
-                conn.execute(sql)
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

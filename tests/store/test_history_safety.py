@@ -9,7 +9,8 @@ import sqlite3
 from pathlib import Path
 
 from formcheck.store import open_history
-from formcheck.store.history import insert_session, transaction
+from formcheck.store.db import transaction
+from formcheck.store.history import insert_session
 from formcheck.store.schema import result_json
 
 SESSIONS_PER_WRITER = 50
