@@ -1,13 +1,15 @@
 """The training history: every analysed set in a per-user SQLite database, and progress over time.
 
-    from formcheck.store import open_history
+    from formcheck.store import open_history, load_progress
 
     with open_history() as history:                  # $FORMCHECK_HOME or the user data folder
         session_id = history.save(result, source_kind="video", profile="default")
-        sessions = history.list_sessions(exercise="bird-dog")
+        for prog in load_progress(history, exercise="bird-dog"):
+            line = prog.summary()  # "bird-dog: 6 sessions, ... hold 2.1 s → 2.8 s; ..."
 
 ``save_result(result, source_kind=..., profile=..., no_history=...)`` is the one call the
-analyse and live commands make (see :mod:`formcheck.store.history`).
+analyse and live commands make (see :mod:`formcheck.store.history`). Plots live in
+:mod:`formcheck.store.plots` (imported on demand: it pulls in matplotlib).
 """
 
 from formcheck.store.history import (
@@ -18,14 +20,19 @@ from formcheck.store.history import (
     open_history,
     save_result,
 )
+from formcheck.store.progress import ExerciseProgress, SessionPoint, Trend, load_progress
 from formcheck.store.schema import SCHEMA_VERSION
 
 __all__ = [
     "SCHEMA_VERSION",
+    "ExerciseProgress",
     "History",
     "SessionInfo",
+    "SessionPoint",
     "StoredSession",
+    "Trend",
     "history_path",
+    "load_progress",
     "open_history",
     "save_result",
 ]

@@ -1,0 +1,195 @@
+"""Progress over time: per-session numbers from the history, and a one-line trend per exercise.
+
+:func:`load_progress` groups sessions by (profile, exercise), oldest first. For each session it
+takes the reps, the hold of every rep that has one, the range of motion of every rep, and how
+many reps each fault was flagged on. :meth:`ExerciseProgress.trend` compares the **first third
+of the sessions with the last third** (at least one session each, so with two sessions it is
+first vs last, with eight it is the first 2 vs the last 2). A third is steadier than a single
+session, and for a beginner it is still the same as "then vs now". Within each third, reps are
+pooled: the hold is the mean over all reps of those sessions, not the mean of per-session means.
+A fault's rate is the share of reps flagged with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from formcheck.errors import FormcheckError
+from formcheck.store.history import session_filter
+
+if TYPE_CHECKING:
+    from formcheck.store.history import History
+
+__all__ = ["ExerciseProgress", "SessionPoint", "Trend", "load_progress"]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPoint:
+    """One session's numbers. ``holds_s``/``ranges`` have one entry per rep that has one;
+    ``fault_reps`` counts the reps flagged with each fault id."""
+
+    session_id: int
+    started_at: datetime
+    reps: int
+    holds_s: tuple[float, ...] = ()
+    ranges: tuple[float, ...] = ()
+    fault_reps: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def mean_hold_s(self) -> float | None:
+        return _mean(self.holds_s)
+
+    @property
+    def mean_range(self) -> float | None:
+        return _mean(self.ranges)
+
+    @property
+    def faults_per_10_reps(self) -> float | None:
+        """Faults (one per fault id per rep) per 10 reps; None without reps."""
+        return 10 * sum(self.fault_reps.values()) / self.reps if self.reps else None
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """First third vs last third of the sessions (see the module docstring); each pair is
+    ``(first, last)``, a value None when there is nothing to average."""
+
+    sessions: int
+    window: int  # sessions in each third
+    reps_per_session: tuple[float, float]
+    hold_s: tuple[float | None, float | None]
+    range: tuple[float | None, float | None]
+    fault_pct: dict[str, tuple[float, float]]  # % of reps flagged, by fault id
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseProgress:
+    """The sessions of one exercise for one profile, oldest first."""
+
+    profile: str
+    exercise: str
+    points: tuple[SessionPoint, ...]
+    hold_target_s: float | None = None  # from the exercise definition, if it has a hold
+    drive: str | None = None  # the feature whose range of motion is measured
+
+    def trend(self) -> Trend:
+        n = len(self.points)
+        k = max(1, n // 3)
+        first, last = self.points[:k], self.points[-k:]
+        faults = sorted({f for p in self.points for f in p.fault_reps})
+        return Trend(
+            sessions=n,
+            window=k,
+            reps_per_session=(_mean_reps(first), _mean_reps(last)),
+            hold_s=(_pooled(first, "holds_s"), _pooled(last, "holds_s")),
+            range=(_pooled(first, "ranges"), _pooled(last, "ranges")),
+            fault_pct={f: (_fault_pct(first, f), _fault_pct(last, f)) for f in faults},
+        )
+
+    def summary(self, *, with_profile: bool = False, max_faults: int = 3) -> str:
+        """One line, e.g. ``bird-dog: 6 sessions, 2024-05-01 → 2024-05-20 (first 2 vs last 2):
+        reps 4.0 → 6.0 per session; hold 2.1 s → 2.8 s (target 2 s); range 85.0 → 90.0;
+        bent knee in 40 % → 10 % of reps``."""
+        t = self.trend()
+        name = f"{self.exercise} ({self.profile})" if with_profile else self.exercise
+        day0 = self.points[0].started_at.astimezone().date()
+        day1 = self.points[-1].started_at.astimezone().date()
+        if t.sessions == 1:
+            head = f"{name}: 1 session, {day0}"
+        else:
+            head = (
+                f"{name}: {t.sessions} sessions, {day0} → {day1} "
+                f"(first {t.window} vs last {t.window})"
+            )
+        parts = [f"reps {_pair(t.reps_per_session, '{:.1f}', t.sessions)} per session"]
+        if any(v is not None for v in t.hold_s):
+            target = f" (target {self.hold_target_s:g} s)" if self.hold_target_s else ""
+            parts.append(f"hold {_pair(t.hold_s, '{:.1f} s', t.sessions)}{target}")
+        if any(v is not None for v in t.range):
+            parts.append(f"range {_pair(t.range, '{:.1f}', t.sessions)}")
+        worst = sorted(t.fault_pct.items(), key=lambda kv: (-max(kv[1]), kv[0]))
+        for fault, pct in worst[:max_faults]:
+            rate = _pair(pct, "{:.0f} %", t.sessions)
+            parts.append(f"{fault.replace('_', ' ')} in {rate} of reps")
+        if len(worst) > max_faults:
+            parts.append(f"{len(worst) - max_faults} more fault(s)")
+        return f"{head}: " + "; ".join(parts)
+
+
+def load_progress(
+    history: History,
+    *,
+    profile: str | None = None,
+    exercise: str | None = None,
+    since: date | datetime | None = None,
+) -> list[ExerciseProgress]:
+    """Per (profile, exercise), the sessions' numbers oldest first; ordered by profile, then
+    exercise. The hold target and driving feature come from the exercise definition when it
+    can still be loaded."""
+    sessions = history.list_sessions(profile, exercise, since)
+    if not sessions:
+        return []
+    where, params = session_filter(profile, exercise, since)
+    holds: dict[int, list[float]] = {}
+    ranges: dict[int, list[float]] = {}
+    for sid, hold_s, rng in history.query(
+        "SELECT session_id, hold_s, range FROM reps"
+        f" WHERE session_id IN (SELECT id FROM sessions s {where})"
+        " ORDER BY session_id, rep_index",
+        params,
+    ):
+        if hold_s is not None:
+            holds.setdefault(sid, []).append(hold_s)
+        if rng is not None:
+            ranges.setdefault(sid, []).append(rng)
+    groups: dict[tuple[str, str], list[SessionPoint]] = {}
+    for s in sessions:
+        point = SessionPoint(
+            s.id, s.started_at, s.reps, tuple(holds.get(s.id, ())), tuple(ranges.get(s.id, ())),
+            dict(s.faults or {}),
+        )  # fmt: skip
+        groups.setdefault((s.profile, s.exercise), []).append(point)
+    out = []
+    for (prof, ex), points in sorted(groups.items()):
+        target, drive = _definition_facts(ex)
+        out.append(ExerciseProgress(prof, ex, tuple(points), target, drive))
+    return out
+
+
+def _definition_facts(exercise: str) -> tuple[float | None, str | None]:
+    """(hold target, driving feature) of a known exercise; (None, None) if it is unknown now."""
+    from formcheck.engine import load_exercise
+
+    try:
+        d = load_exercise(exercise)
+    except FormcheckError:
+        return None, None
+    drive = d.reps.drive.replace("_{side}", "") if d.reps else None
+    return (d.hold.target_s if d.hold else None), drive
+
+
+def _mean(values: tuple[float, ...] | list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _mean_reps(points: tuple[SessionPoint, ...]) -> float:
+    return sum(p.reps for p in points) / len(points)
+
+
+def _pooled(points: tuple[SessionPoint, ...], attr: str) -> float | None:
+    return _mean([v for p in points for v in getattr(p, attr)])
+
+
+def _fault_pct(points: tuple[SessionPoint, ...], fault: str) -> float:
+    reps = sum(p.reps for p in points)
+    flagged = sum(p.fault_reps.get(fault, 0) for p in points)
+    return 100 * flagged / reps if reps else 0.0
+
+
+def _pair(values: tuple[float | None, float | None], fmt: str, sessions: int) -> str:
+    def one(v: float | None) -> str:
+        return "–" if v is None else fmt.format(v)
+
+    return one(values[1]) if sessions == 1 else f"{one(values[0])} → {one(values[1])}"
