@@ -69,6 +69,7 @@ def _register() -> None:
     from formcheck.cli import (  # noqa: F401
         analyze_cmd,
         exercises_cmd,
+        history_cmd,
         models_cmd,
         pose_cmd,
     )

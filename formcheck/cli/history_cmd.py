@@ -1,0 +1,300 @@
+"""``formcheck history`` and ``formcheck progress``: the training history and progress over time.
+
+The work is done by :mod:`formcheck.store`; this module parses arguments and talks (rich
+tables, one-line summaries). Library errors pass through to the app's one-line error handler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.markup import escape
+from rich.table import Table
+
+from formcheck.cli.app import app
+from formcheck.cli.common import console
+from formcheck.errors import FormcheckError, HistoryError, OutputError
+from formcheck.store import SessionInfo, load_progress, open_history
+from formcheck.store.transfer import write_atomic
+
+__all__ = ["history_app"]
+
+history_app = typer.Typer(
+    help="Your training history: every saved set, per profile. Without a command: list.",
+    invoke_without_command=True,
+)
+app.add_typer(history_app, name="history")
+
+ProfileOpt = Annotated[
+    str | None, typer.Option("--profile", "-p", help="Only this profile (default: all).")
+]
+ExerciseOpt = Annotated[
+    str | None, typer.Option("--exercise", "-e", help="Only this exercise (id or alias).")
+]
+SinceOpt = Annotated[
+    datetime | None,
+    typer.Option("--since", formats=["%Y-%m-%d"], help="Only sessions from this day on (local)."),
+]
+
+
+@dataclass(frozen=True)
+class _Filters:
+    profile: str | None = None
+    exercise: str | None = None
+    since: datetime | None = None
+
+    def merged(self, profile: str | None, exercise: str | None, since: datetime | None) -> _Filters:
+        """Options given after the subcommand win over those given before it."""
+        return _Filters(
+            profile if profile is not None else self.profile,
+            _exercise_id(exercise) if exercise is not None else self.exercise,
+            since if since is not None else self.since,
+        )
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"profile": self.profile, "exercise": self.exercise, "since": self.since}
+
+    def describe(self) -> str:
+        parts = [f"profile {self.profile}"] if self.profile else []
+        parts += [f"exercise {self.exercise}"] if self.exercise else []
+        parts += [f"since {self.since:%Y-%m-%d}"] if self.since else []
+        return " (" + ", ".join(parts) + ")" if parts else ""
+
+
+@history_app.callback()
+def history_root(
+    ctx: typer.Context,
+    profile: ProfileOpt = None,
+    exercise: ExerciseOpt = None,
+    since: SinceOpt = None,
+) -> None:
+    """Your training history: list, show, export, import and delete saved sessions."""
+    ctx.obj = _Filters().merged(profile, exercise, since)
+    if ctx.invoked_subcommand is None:
+        _list(ctx.obj)
+
+
+@history_app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    profile: ProfileOpt = None,
+    exercise: ExerciseOpt = None,
+    since: SinceOpt = None,
+) -> None:
+    """Saved sessions, oldest first: date, profile, exercise, reps, mean hold, faults
+    (`show ID` has the source and every rep)."""
+    _list(_filters(ctx).merged(profile, exercise, since))
+
+
+@history_app.command("show")
+def show_cmd(
+    session_id: Annotated[int, typer.Argument(metavar="ID", help="Session id (see `list`).")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the stored result (formcheck.result JSON).")
+    ] = False,
+) -> None:
+    """One session: when, what, every rep with its hold and faults, and the evidence."""
+    import json
+
+    with open_history() as history:
+        stored = history.get(session_id)
+    if as_json:
+        typer.echo(json.dumps(stored.result, indent=2, ensure_ascii=False))
+        return
+    s, result = stored.info, stored.result
+    _say(f"session {s.id}: {s.exercise}, {_local(s.started_at)}, profile {s.profile}")
+    extra = [f"routine {s.routine}"] if s.routine else []
+    extra += [f"report {s.report_path}"] if s.report_path else []
+    _say(
+        f"{s.source} ({s.source_kind}), {s.duration_s:.1f} s, {s.reps} reps"
+        + "".join(f"; {e}" for e in extra)
+    )
+    if s.notes:
+        _say(f"notes: {s.notes}")
+    if not result["reps"]:
+        return
+    table = Table(header_style="bold")
+    for col in ("rep", "side", "time", "hold", "range", "faults"):
+        table.add_column(col)
+    for r in result["reps"]:
+        hold = "" if r.get("hold_s") is None else f"{r['hold_s']:.1f} s"
+        if r.get("hold_met") is False:
+            hold += " (short)"
+        table.add_row(
+            f"{r['index']}" + (" ?" if r.get("uncertain") else ""),
+            f"{r['side']} {r['side_index']}",
+            f"{r['start_s']:.1f}-{r['end_s']:.1f} s",
+            hold,
+            "" if r.get("range") is None else f"{r['range']:.1f}",
+            ", ".join(r.get("faults", [])),
+        )
+    console.print(table)
+    for r in result["reps"]:
+        for e in r.get("evidence", []):
+            _say(
+                f"rep {r['index']} {e['fault']}: {e.get('feature')} {e.get('value', 0):.1f} "
+                f"{e.get('threshold', '')} ({e.get('start_s', 0):.1f}-{e.get('end_s', 0):.1f} s)"
+            )
+
+
+@history_app.command("export")
+def export_cmd(
+    ctx: typer.Context,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="One row per session, for spreadsheets.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Complete and importable (the default).")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to FILE (default: stdout).")
+    ] = None,
+    profile: ProfileOpt = None,
+    exercise: ExerciseOpt = None,
+    since: SinceOpt = None,
+) -> None:
+    """Export sessions as JSON (importable) or CSV, to stdout or a file."""
+    if as_csv and as_json:
+        raise typer.BadParameter("give --csv or --json, not both")
+    filters = _filters(ctx).merged(profile, exercise, since)
+    with open_history() as history:
+        text = history.export("csv" if as_csv else "json", **filters.kwargs())
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    write_atomic(output, text.encode("utf-8"))
+    console.print(f"wrote {output}", highlight=False, soft_wrap=True)
+
+
+@history_app.command("import")
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="A JSON export (`formcheck history export`).")],
+) -> None:
+    """Add the sessions of a JSON export; sessions already present are skipped."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        why = getattr(err, "strerror", None) or "not UTF-8 text"
+        raise HistoryError(f"cannot read {file}: {why}") from None
+    with open_history() as history:
+        added, skipped = history.import_json(text, name=str(file))
+    present = f", {skipped} already present" if skipped else ""
+    _say(f"imported {added} session(s) from {file}{present}")
+
+
+@history_app.command("delete")
+def delete_cmd(
+    session_id: Annotated[int, typer.Argument(metavar="ID", help="Session id (see `list`).")],
+) -> None:
+    """Delete one session with its reps and faults."""
+    with open_history() as history:
+        s = history.delete(session_id)
+    _say(f"deleted session {s.id} ({s.exercise}, {_local(s.started_at)}, profile {s.profile})")
+
+
+@app.command("progress")
+def progress_cmd(
+    exercise: ExerciseOpt = None,
+    profile: ProfileOpt = None,
+    since: SinceOpt = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Also plot to FILE.html or FILE.png.")
+    ] = None,
+) -> None:
+    """Progress over time per exercise: one line each (first third of the sessions vs the last
+    third); with -o, plots of reps, hold vs target, fault rate and range of motion."""
+    kind = _plot_kind(output) if output is not None else None
+    filters = _Filters().merged(profile, exercise, since)
+    with open_history() as history:
+        progress = load_progress(history, **filters.kwargs())
+        path = history.path
+    if not progress:
+        message = f"no sessions in {path}{filters.describe()}"
+        if output is not None:
+            raise HistoryError(f"{message}; nothing written to {output}")
+        _say(message)
+        return
+    with_profile = len({p.profile for p in progress}) > 1
+    for prog in progress:
+        _say(prog.summary(with_profile=with_profile))
+    if output is None:
+        return
+    from formcheck.store.plots import progress_html, progress_png
+
+    data = progress_png(progress) if kind == "png" else progress_html(progress).encode("utf-8")
+    write_atomic(output, data)
+    _say(f"wrote {output}")
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _list(filters: _Filters) -> None:
+    with open_history() as history:
+        sessions = history.list_sessions(**filters.kwargs())
+        path = history.path
+    if not sessions:
+        _say(f"no sessions in {path}{filters.describe()}")
+        return
+    table = Table(
+        title=f"{len(sessions)} session(s){filters.describe()}",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("started", no_wrap=True)
+    table.add_column("profile", min_width=7)
+    table.add_column("exercise", min_width=8)
+    table.add_column("reps", justify="right", no_wrap=True)
+    table.add_column("hold", justify="right", no_wrap=True)
+    table.add_column("faults", min_width=10)
+    for s in sessions:
+        table.add_row(*_row(s))
+    console.print(table)
+
+
+def _row(s: SessionInfo) -> list[str]:
+    faults = ", ".join(k + (f" ×{n}" if n > 1 else "") for k, n in (s.faults or {}).items())
+    hold = "" if s.mean_hold_s is None else f"{s.mean_hold_s:.1f} s"
+    routine = f" ({s.routine})" if s.routine else ""
+    return [str(s.id), _local(s.started_at), escape(s.profile), escape(s.exercise + routine),
+            str(s.reps), hold, faults]  # fmt: skip
+
+
+def _filters(ctx: typer.Context) -> _Filters:
+    return ctx.obj if isinstance(ctx.obj, _Filters) else _Filters()
+
+
+def _exercise_id(name: str) -> str:
+    """The id of a known exercise given by id or alias; an unknown name as given (the history
+    may hold exercises whose definition is gone)."""
+    from formcheck.engine import load_exercise
+
+    try:
+        return load_exercise(name).id
+    except FormcheckError:
+        return name
+
+
+def _plot_kind(output: Path) -> str:
+    suffix = output.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return "html"
+    if suffix == ".png":
+        return "png"
+    raise OutputError(f"{output}: the plot file must end in .html or .png")
+
+
+def _local(when: datetime) -> str:
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _say(text: str) -> None:
+    console.print(text, highlight=False, markup=False, soft_wrap=True)
