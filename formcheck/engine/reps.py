@@ -70,6 +70,7 @@ class RepMachine:
     def update(self, t_s: float, value: float, robust: float | None = None) -> Transition | None:
         """Feed one value. ``robust`` (e.g. a short running median of the value) is used for
         the peak and the range, so one noisy frame does not make the extreme."""
+        self.new_peak = self.new_trough = False
         if math.isnan(value):
             return None
         v, enter, leave = self._v(value), self._v(self.rep.enter), self._v(self.rep.leave)

@@ -90,17 +90,20 @@ def elevation_deg(p: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 
 def twist_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Signed rotation about the vertical (y) axis of line a->b relative to line c->d, in the
-    horizontal (x, z) plane, -180..180 (3D points; y down, z away from the camera).
+    """Signed rotation of line a->b relative to line c->d about the trunk's long axis, -180..180.
 
-    With a, b = right and left shoulder and c, d = right and left hip, + is a turn of the
-    shoulders to the person's left, wherever the camera stands.
+    The axis runs from the midpoint of c, d to the midpoint of a, b (hips to shoulders); both
+    lines are projected onto the plane across it, so the measure means the same standing,
+    seated or bent over. 3D points (y down, z away from the camera). With a, b = right and left
+    shoulder and c, d = right and left hip, + is a turn of the shoulders to the person's left,
+    wherever the camera stands.
     """
-    u = np.asarray(d, float) - np.asarray(c, float)
-    v = np.asarray(b, float) - np.asarray(a, float)
-    cross = u[..., 0] * v[..., 2] - u[..., 2] * v[..., 0]
-    dot = u[..., 0] * v[..., 0] + u[..., 2] * v[..., 2]
-    return np.degrees(np.arctan2(cross, dot))
+    a, b, c, d = (np.asarray(p, float) for p in (a, b, c, d))
+    axis = _unit((a + b) / 2 - (c + d) / 2)
+    u, v = d - c, b - a
+    u = u - axis * np.sum(u * axis, axis=-1, keepdims=True)
+    v = v - axis * np.sum(v * axis, axis=-1, keepdims=True)
+    return np.degrees(np.arctan2(np.sum(axis * np.cross(u, v), axis=-1), np.sum(u * v, axis=-1)))
 
 
 def distance(p: np.ndarray, q: np.ndarray) -> np.ndarray:
