@@ -20,6 +20,9 @@ Imperfections, all reproducible from ``seed``:
 - Visibility and presence are ``visibility`` (0.98); the landmarks of a side whose shoulder and
   hip lie deeper than the other side's by more than 5 % of the height (the far side in a side or
   oblique view) get visibility ``far_side_visibility`` (0.9).
+
+``with_mask=True`` also fills ``PoseFrame.mask`` with the mannequin's silhouette
+(``formcheck.synth.silhouette``), drawn from the noise-free body with the same camera.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from formcheck.pose.core import (
 from formcheck.synth.body import skeleton
 from formcheck.synth.camera import Camera
 from formcheck.synth.script import Script
+from formcheck.synth.silhouette import render_mask
 
 __all__ = ["render"]
 
@@ -70,6 +74,7 @@ def render(
     height_m: float = 1.75,
     visibility: float = 0.98,
     far_side_visibility: float = 0.9,
+    with_mask: bool = False,
 ) -> list[PoseFrame]:
     """Pose frames of ``script`` seen by ``camera`` (default ``Camera()``: a side view from the
     person's left) at ``fps`` frames per second; see the module docstring for the options."""
@@ -140,5 +145,8 @@ def render(
         if any(a <= t_s < b for a, b in absent):
             frames.append(PoseFrame.empty(t_s, camera.resolution_wh, index=i))
         else:
-            frames.append(PoseFrame(t_s, camera.resolution_wh, image[i], world[i], index=i))
+            mask = render_mask(body, view, i, height_m=height_m) if with_mask else None
+            frames.append(
+                PoseFrame(t_s, camera.resolution_wh, image[i], world[i], mask=mask, index=i)
+            )
     return frames

@@ -1,0 +1,191 @@
+"""The mannequin's silhouette: a person segmentation mask drawn from its 3D joints.
+
+A stand-in for the pose model's segmentation output, so that features measured on the outline
+(``formcheck.features.curvature``) can be tested against a known posture::
+
+    body = skeleton(params)                  # formcheck.synth.body
+    view = Camera(azimuth_deg=90).view(body.landmarks)
+    mask = render_mask(body, view, index=0)  # (H, W) float32, 1 inside the body
+
+``render(script, camera, with_mask=True)`` fills ``PoseFrame.mask`` the same way.
+
+The body is a union of convex solids, each projected with the same pinhole camera as the
+landmarks and filled as the convex hull of its projected surface points:
+
+- the trunk: elliptic cross-sections swept along a smooth curve from the mid-hip to the neck
+  (mid-shoulder) joint: the quadratic Bezier curve with the mid-spine joint as its control point.
+  It leaves the pelvis along the lower trunk and reaches the shoulders along the upper trunk, so
+  it turns by ``spine_flex`` in all, as the two-segment spine does, but evenly instead of in one
+  kink at mid-spine: ``spine_flex`` bows the back as one smooth arc. Its half-breadth and its
+  back and front depths vary along the trunk (buttocks, waist, chest, shoulders;
+  ``TRUNK_PROFILE``); with ``spine_flex = 0`` the back has only a slight natural lumbar dip and
+  thoracic hump;
+- the neck and the head (a sphere a little in front of the ears);
+- limbs as truncated cones between joints (upper arm, forearm, hand, thigh, shank, foot), with
+  spheres at the shoulders, elbows, hips and knees.
+
+Sizes are fractions of the body height (after Winter's anthropometry, rounded). Edges are
+anti-aliased, so the mask is 0..1 like a model's; it has no noise, no hair and no clothes.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from formcheck.pose.core import LANDMARK_INDEX
+from formcheck.synth.body import Skeleton
+from formcheck.synth.camera import View
+
+__all__ = ["TRUNK_PROFILE", "render_mask", "trunk_curve"]
+
+# Along the trunk curve: s (0 = mid-hip, 1 = neck; beyond: extended along the end tangents),
+# half-breadth, back depth, front depth (fractions of the height, measured from the curve).
+TRUNK_PROFILE = np.array(
+    [
+        (-0.16, 0.060, 0.030, 0.025),
+        (-0.08, 0.095, 0.062, 0.045),
+        (0.05, 0.100, 0.062, 0.050),
+        (0.20, 0.090, 0.058, 0.054),
+        (0.40, 0.085, 0.056, 0.056),
+        (0.65, 0.090, 0.058, 0.060),
+        (0.85, 0.100, 0.058, 0.055),
+        (1.00, 0.110, 0.055, 0.045),
+        (1.10, 0.045, 0.035, 0.030),
+    ]
+)  # fmt: skip
+_TRUNK_STATIONS = np.linspace(TRUNK_PROFILE[0, 0], TRUNK_PROFILE[-1, 0], 29)
+_RING = 24  # points per cross-section
+
+# (from, to, radius at from, radius at to), fractions of the height.
+_LIMBS: tuple[tuple[str, str, float, float], ...] = tuple(
+    (f"{side}_{a}", f"{side}_{b}", r0, r1)
+    for side in ("left", "right")
+    for a, b, r0, r1 in (
+        ("shoulder", "elbow", 0.028, 0.020),
+        ("elbow", "wrist", 0.020, 0.014),
+        ("wrist", "index", 0.014, 0.010),
+        ("hip", "knee", 0.048, 0.032),
+        ("knee", "ankle", 0.032, 0.020),
+        ("heel", "foot_index", 0.020, 0.015),
+    )
+)  # fmt: skip
+_JOINTS: tuple[tuple[str, float], ...] = tuple(
+    (f"{side}_{name}", r)
+    for side in ("left", "right")
+    for name, r in (("shoulder", 0.028), ("elbow", 0.020), ("hip", 0.048), ("knee", 0.032),
+                    ("ankle", 0.020), ("wrist", 0.014))
+)  # fmt: skip
+_NECK_R = 0.030
+_HEAD_R = 0.060
+_HEAD_FORWARD = 0.015  # head centre in front of the ears' midpoint
+
+
+def trunk_curve(body: Skeleton, index: int, s: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Points and frames of the trunk's centre curve at parameters ``s`` (model frame).
+
+    Returns ``(centre, left, forward)``, each ``(len(s), 3)``: the quadratic Bezier curve from
+    mid-hip (s=0) to neck (s=1) with mid-spine as control point, extended along its end tangents
+    outside 0..1, with the person's left (from the hip line at s<=0 turning to the shoulder line
+    at s>=1) and front axes perpendicular to it.
+    """
+    s = np.asarray(s, float)
+    p0, pm, p1 = (body.joints[k][index] for k in ("mid_hip", "mid_spine", "neck"))
+    c1 = 2.0 * (pm - p0)  # (1-s)^2 p0 + 2 s (1-s) pm + s^2 p1 = p0 + c1 s + c2 s^2
+    c2 = p0 - 2.0 * pm + p1
+    inner = np.clip(s, 0.0, 1.0)[:, None]
+    centre = p0 + c1 * inner + c2 * inner**2
+    tangent = c1 + 2.0 * c2 * inner
+    centre = centre + (s[:, None] - inner) * tangent  # straight beyond the ends
+    up = tangent / np.linalg.norm(tangent, axis=1, keepdims=True)
+
+    lm = body.landmarks[index]
+
+    def across(a: str, b: str) -> np.ndarray:
+        v = lm[LANDMARK_INDEX[a]] - lm[LANDMARK_INDEX[b]]
+        return v / np.linalg.norm(v)
+
+    hips, shoulders = across("left_hip", "right_hip"), across("left_shoulder", "right_shoulder")
+    left = (1.0 - inner) * hips + inner * shoulders
+    left = left - up * np.sum(left * up, axis=1, keepdims=True)
+    left /= np.linalg.norm(left, axis=1, keepdims=True)
+    forward = np.cross(left, up)  # x (left) cross y (up) = z (forward)
+    return centre, left, forward
+
+
+def _trunk_rings(body: Skeleton, index: int, height_m: float) -> np.ndarray:
+    """``(stations, _RING, 3)`` surface points of the trunk's cross-sections."""
+    s = _TRUNK_STATIONS
+    centre, left, forward = trunk_curve(body, index, s)
+    half_w, back, front = (np.interp(s, TRUNK_PROFILE[:, 0], TRUNK_PROFILE[:, k]) * height_m
+                           for k in (1, 2, 3))  # fmt: skip
+    theta = np.linspace(0.0, 2.0 * np.pi, _RING, endpoint=False)
+    cos, sin = np.cos(theta)[None, :], np.sin(theta)[None, :]
+    depth = np.where(sin >= 0, front[:, None], back[:, None])
+    return (
+        centre[:, None, :]
+        + (half_w[:, None] * cos)[..., None] * left[:, None, :]
+        + (depth * sin)[..., None] * forward[:, None, :]
+    )
+
+
+def _ring(centre: np.ndarray, axis: np.ndarray, radius: float) -> np.ndarray:
+    """``(_RING, 3)`` circle of ``radius`` about ``centre`` perpendicular to ``axis``."""
+    axis = axis / max(np.linalg.norm(axis), 1e-12)
+    helper = np.array([1.0, 0.0, 0.0]) if abs(axis[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+    a = np.cross(axis, helper)
+    a /= np.linalg.norm(a)
+    b = np.cross(axis, a)
+    theta = np.linspace(0.0, 2.0 * np.pi, _RING, endpoint=False)[:, None]
+    return centre + radius * (np.cos(theta) * a + np.sin(theta) * b)
+
+
+def _sphere(centre: np.ndarray, radius: float) -> np.ndarray:
+    """``(48, 3)`` points spread evenly over a sphere (its projection's hull is the outline)."""
+    k = np.arange(48) + 0.5
+    z = 1.0 - 2.0 * k / 48
+    phi = np.pi * (1.0 + 5**0.5) * k
+    rho = np.sqrt(1.0 - z**2)
+    return centre + radius * np.stack([rho * np.cos(phi), rho * np.sin(phi), z], axis=1)
+
+
+def render_mask(
+    body: Skeleton, view: View, index: int = 0, *, height_m: float = 1.75
+) -> np.ndarray:
+    """Silhouette of pose ``index`` of ``body`` seen through ``view``: ``(H, W)`` float32 in 0..1.
+
+    ``view`` must be the one the landmarks were projected with (``camera.view(body.landmarks)``)
+    so that mask and landmarks line up; ``height_m`` is the height ``body`` was built with.
+    """
+    h = float(height_m)
+    lm = body.landmarks[index]
+    solids: list[np.ndarray] = []
+    rings = _trunk_rings(body, index, h)
+    solids += [np.concatenate([a, b]) for a, b in zip(rings[:-1], rings[1:], strict=True)]
+    for a, b, r0, r1 in _LIMBS:
+        pa, pb = lm[LANDMARK_INDEX[a]], lm[LANDMARK_INDEX[b]]
+        solids.append(np.concatenate([_ring(pa, pb - pa, r0 * h), _ring(pb, pb - pa, r1 * h)]))
+    solids += [_sphere(lm[LANDMARK_INDEX[name]], r * h) for name, r in _JOINTS]
+    neck, head = body.joints["neck"][index], body.joints["head"][index]
+    axis = head - neck
+    facing = lm[LANDMARK_INDEX["nose"]] - head
+    facing -= axis * (facing @ axis) / (axis @ axis)  # the face's forward, across the neck
+    facing /= np.linalg.norm(facing)
+    solids.append(np.concatenate([_ring(neck, axis, _NECK_R * h), _ring(head, axis, _NECK_R * h)]))
+    solids.append(_sphere(head + _HEAD_FORWARD * h * facing, _HEAD_R * h))
+
+    w, hh = view.camera.resolution_wh
+    canvas = np.zeros((hh, w), np.uint8)
+    sizes = [len(p) for p in solids]
+    cam = view.to_camera(np.concatenate(solids))
+    xy = view.project(cam)
+    in_front = cam[:, 2] > 1e-3
+    start = 0
+    for size in sizes:
+        part, ok = xy[start : start + size], in_front[start : start + size]
+        start += size
+        if not ok.all():
+            continue  # a solid reaching behind the camera is left out
+        hull = cv2.convexHull(np.round(part * 16).astype(np.int32))
+        cv2.fillConvexPoly(canvas, hull, 255, lineType=cv2.LINE_AA, shift=4)
+    return canvas.astype(np.float32) / 255.0
