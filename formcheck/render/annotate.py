@@ -41,6 +41,9 @@ class Hud:
     title: str | None = None  # exercise, set k of n, rest countdown
     info: tuple[str, ...] = ()  # small lines: driving angle, fps
     warn_landmarks: frozenset[str] = frozenset()
+    notice: str | None = None  # a short notice at the top ("Mirror on", "Reset: a new set")
+    paused: bool = False  # a large "PAUSED" in the middle
+    panel: tuple[str, ...] = ()  # a centred panel (title, then lines): help, the summary
 
 
 def _scale(scene: np.ndarray) -> float:
@@ -136,7 +139,40 @@ def draw_hud(scene: np.ndarray, hud: Hud) -> np.ndarray:
         band = th + 3 * pad
         _panel(scene, 0, h - band, w, h, colour, 0.8)
         _text(scene, message, ((w - tw) // 2, h - (band - th) // 2), size)
+    if hud.notice:
+        _centred_lines(scene, (hud.notice,), int(150 * s), 0.75 * s, 0.75 * s)
+    if hud.paused:
+        _centred_lines(scene, ("PAUSED", "space to resume"), int(h * 0.42), 1.6 * s, 0.6 * s)
+    if hud.panel:
+        _centred_lines(scene, hud.panel, int(h * 0.15), 0.95 * s, 0.6 * s, left=True)
     return scene
+
+
+def _centred_lines(
+    scene: np.ndarray, lines: tuple[str, ...], top: int, first: float, rest: float,
+    left: bool = False,
+) -> None:  # fmt: skip
+    """Lines on a dark panel centred horizontally from ``top`` down; the first line larger.
+    ``left`` aligns the lines to the panel's left edge (tables), else each is centred."""
+    h, w = scene.shape[:2]
+    pad = int(12 * _scale(scene))
+    sizes = [first] + [rest] * (len(lines) - 1)
+    dims = [
+        cv2.getTextSize(line, _FONT, size, 1)[0] for line, size in zip(lines, sizes, strict=True)
+    ]
+    widest = max(tw for tw, _ in dims)
+    shrink = min(1.0, (w - 4 * pad) / max(widest, 1))  # keep long lines inside the frame
+    sizes = [size * shrink for size in sizes]
+    dims = [(int(tw * shrink), int(th * shrink)) for tw, th in dims]
+    widest = max(tw for tw, _ in dims)
+    step = [th + pad for _, th in dims]
+    x0 = (w - widest) // 2 - pad
+    _panel(scene, x0, top, x0 + widest + 2 * pad, top + sum(step) + pad, PANEL_BGR, 0.8)
+    y = top
+    for k, (line, size, (tw, _), dy) in enumerate(zip(lines, sizes, dims, step, strict=True)):
+        y += dy
+        x = x0 + pad if left and k > 0 else (w - tw) // 2
+        _text(scene, line, (x, y), size)
 
 
 def annotate(scene: np.ndarray, pose: PoseFrame | None, hud: Hud) -> np.ndarray:
