@@ -1,0 +1,132 @@
+"""What the live loop consumes: the picture and the pose of each frame, in real time.
+
+::
+
+    with open_live_input(0, model="full") as feed:       # a camera, a video, a recording
+        for lf in feed.frames:                             # LiveFrame(pose, image_bgr, late)
+            ...
+
+- A camera, or a video played as a camera: :class:`~formcheck.sources.CameraSource` (capture
+  thread, newest frame only, frames the loop had no time for are dropped and counted) and the
+  pose model, frame by frame. Webcam and video share this one path.
+- A landmark recording (``.jsonl[.gz]``): replayed paced to the wall clock by :func:`paced` on a
+  plain background (``image_bgr`` is None). No frame is ever skipped for the engine, so a
+  replay counts exactly what ``formcheck analyze`` counts; a frame that is overdue when its
+  successor is already due is marked ``late`` and not drawn.
+
+``formcheck.pipeline.open_pose_input`` yields PoseFrames only and the window needs the picture
+behind each one, so the camera path is wired here from the same parts (sources, PoseStream).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from formcheck.pose.core import PoseFrame
+from formcheck.recording import RecordingSource, is_recording_path
+
+__all__ = ["LiveFrame", "LiveInput", "open_live_input", "paced"]
+
+
+@dataclass(frozen=True, slots=True)
+class LiveFrame:
+    """One frame of a live session: its pose, its picture (None for a recording) and whether
+    it is ``late`` (a newer frame is already due: analyse it, do not draw it)."""
+
+    pose: PoseFrame
+    image_bgr: np.ndarray | None = None
+    late: bool = False
+
+
+@dataclass
+class LiveInput:
+    """A stream of LiveFrames and what is known about where they come from."""
+
+    frames: Iterator[LiveFrame]
+    name: str
+    fps: float
+    resolution_wh: tuple[int, int]
+    is_camera: bool = False  # a real camera (mirrored by default), not a file
+    source: Any = None  # the CameraSource (for ``dropped_frames``), None for recordings
+
+    @property
+    def dropped_frames(self) -> int:
+        """Frames the capture thread replaced before the loop took them."""
+        return int(getattr(self.source, "dropped_frames", 0))
+
+
+def paced(
+    frames: Iterable[PoseFrame],
+    speed: float = 1.0,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[LiveFrame]:
+    """Hand out ``frames`` at their ``t_s``, ``speed`` times faster than real time (0: as
+    fast as they come). A frame is ``late`` when the next one is already due."""
+    if not speed >= 0:
+        raise ValueError(f"speed must be 0 (unpaced) or more, got {speed!r}")
+    it = iter(frames)
+    nxt = next(it, None)
+    wall0: float | None = None  # wall-clock time of t_s = 0
+    while nxt is not None:
+        cur, nxt = nxt, next(it, None)
+        if speed == 0:
+            yield LiveFrame(cur)
+            continue
+        if wall0 is None:
+            wall0 = clock() - cur.t_s / speed
+        delay_s = wall0 + cur.t_s / speed - clock()
+        if delay_s > 0:
+            sleep(delay_s)
+        late = nxt is not None and wall0 + nxt.t_s / speed <= clock()
+        yield LiveFrame(cur, late=late)
+
+
+@contextmanager
+def open_live_input(
+    spec: str | int | Path,
+    *,
+    model: str | Path | None = "full",
+    speed: float = 1.0,
+    notify: Callable[[str], None] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Iterator[LiveInput]:
+    """Open a camera index, a video (played as a camera) or a landmark recording as LiveFrames.
+
+    ``speed`` plays files faster than real time (tests); it is ignored for a camera. Raises
+    :class:`~formcheck.errors.SourceError` for a camera or file that cannot be opened.
+    """
+    if isinstance(spec, str | Path) and is_recording_path(spec):
+        with RecordingSource(spec) as rec:
+            h = rec.header
+            yield LiveInput(paced(rec, speed), rec.name, h.fps, h.resolution_wh)
+        return
+    from formcheck.pose.landmarker import PoseStream
+    from formcheck.pose.provision import resolve_model
+    from formcheck.sources import CameraSource, open_source
+
+    is_camera = isinstance(spec, int) or str(spec).strip().isdigit()
+    if is_camera or speed == 1.0:
+        source = open_source(spec, as_camera=True)
+    else:
+        source = CameraSource.from_video(spec, speed=speed)
+    with source:
+        model_path = resolve_model(model, notify=notify, progress=progress)
+        with PoseStream(model_path) as pose:
+
+            def frames() -> Iterator[LiveFrame]:
+                for frame in source:
+                    yield LiveFrame(pose.process(frame), frame.image_bgr)
+
+            fps = float(getattr(source, "fps", 0.0) or 0.0)
+            yield LiveInput(
+                frames(), source.name, fps, tuple(source.resolution_wh), is_camera, source
+            )

@@ -1,0 +1,108 @@
+"""The end of a live session: the summary lines, the JSON report, screenshots of the window."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from formcheck.errors import OutputError
+
+__all__ = ["REPORT_NAME", "ScreenshotSaver", "prepare_report_dir", "save_report", "summary_lines"]
+
+REPORT_NAME = "report.json"
+
+
+def summary_lines(result: dict[str, Any], title: str) -> tuple[str, ...]:
+    """A few short lines for the summary screen: reps per side, holds, faults."""
+    s = result["summary"]
+    sides = s["reps_by_side"]
+    reps = f"{s['reps']} rep" + ("" if s["reps"] == 1 else "s")
+    if list(sides) != ["both"]:
+        reps += "  (" + ", ".join(f"{k} {v}" for k, v in sides.items()) + ")"
+    lines = [f"{title}: session summary", reps]
+    if s["mean_hold_s"] is not None:
+        lines.append(
+            f"holds: mean {s['mean_hold_s']:.1f} s, {s['holds_met']}/{s['reps']} on target"
+        )
+    if s["faults"]:
+        lines.append("faults: " + ", ".join(f"{k} x{v}" for k, v in s["faults"].items()))
+    else:
+        lines.append("faults: none" if s["reps"] else "no reps counted")
+    for rep in result["reps"]:
+        hold = "" if rep["hold_s"] is None else f"  hold {rep['hold_s']:.1f} s"
+        faults = ", ".join(rep["faults"]) or "ok"
+        lines.append(f"  rep {rep['index']}  {rep['side']}{hold}  {faults}")
+        if len(lines) >= 14:  # the rest is in the printed summary and the report
+            lines.append("  ...")
+            break
+    return tuple(lines)
+
+
+def prepare_report_dir(folder: str | os.PathLike[str]) -> Path:
+    """Create the report folder now, so that a bad path fails before the session, not after."""
+    path = Path(folder).expanduser()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=path, prefix=".formcheck-probe-")  # noqa: SIM115
+        probe.close()
+    except OSError as err:
+        raise OutputError(
+            f"cannot write a report into {path}: {err.strerror or err} (is it a folder you can "
+            "write to?)"
+        ) from None
+    return path
+
+
+def save_report(result: dict[str, Any], folder: str | os.PathLike[str]) -> Path:
+    """Write ``result`` as JSON to ``folder/report.json`` atomically (temp file, then rename)."""
+    path = prepare_report_dir(folder) / REPORT_NAME
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{REPORT_NAME}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(result, fh, indent=2)
+                fh.write("\n")
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as err:
+        raise OutputError(f"cannot write {path}: {err.strerror or err}") from None
+    return path
+
+
+class ScreenshotSaver:
+    """Saves what the window shows as PNGs, one every ``every_s`` seconds of input time."""
+
+    def __init__(self, folder: str | os.PathLike[str], every_s: float = 1.0) -> None:
+        if not every_s > 0:
+            raise ValueError(f"every_s must be more than 0, got {every_s!r}")
+        self.folder = Path(folder).expanduser()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise OutputError(f"cannot write screenshots into {self.folder}: {err}") from None
+        self.every_s = every_s
+        self.saved: list[Path] = []
+        self._next_s: float | None = None
+
+    def offer(self, t_s: float, scene: np.ndarray) -> None:
+        """Save ``scene`` if ``every_s`` has passed since the last one."""
+        if self._next_s is not None and t_s < self._next_s:
+            return
+        self._next_s = t_s + self.every_s
+        self.save(scene, f"live_{t_s:07.2f}s.png")
+
+    def save(self, scene: np.ndarray, name: str) -> Path:
+        path = self.folder / name
+        if not cv2.imwrite(str(path), scene):
+            raise OutputError(f"cannot write {path}")
+        self.saved.append(path)
+        return path
