@@ -70,6 +70,7 @@ def _register() -> None:
         analyze_cmd,
         exercises_cmd,
         history_cmd,
+        live_cmd,
         models_cmd,
         pose_cmd,
     )

@@ -1,0 +1,120 @@
+"""``formcheck live``: coach one exercise live from a camera, a video or a landmark recording."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from formcheck.cli.analyze_cmd import print_summary
+from formcheck.cli.app import app
+from formcheck.cli.common import ModelOption, download_progress, notice
+from formcheck.engine import load_exercise
+from formcheck.live import Audio, LiveSession, ScreenshotSaver, open_live_input, save_report
+from formcheck.live.summary import prepare_report_dir
+
+
+@app.command("live")
+def live_cmd(
+    exercise: Annotated[str, typer.Argument(help="Exercise id, alias or .toml definition.")],
+    camera: Annotated[
+        int | None, typer.Option("--camera", help="Camera index (default 0).", min=0)
+    ] = None,
+    video: Annotated[
+        str | None,
+        typer.Option(
+            "--video",
+            help="Play a video file as if it were the camera (real time, frames dropped when "
+            "behind), or replay a landmark recording (.jsonl[.gz]) on a plain background.",
+        ),
+    ] = None,
+    mirror: Annotated[
+        bool | None,
+        typer.Option(
+            "--mirror/--no-mirror",
+            help="Show the picture mirrored (default: on for a camera, off for a video). "
+            "Left and right stay the person's own.",
+        ),
+    ] = None,
+    model: ModelOption = "full",
+    audio: Annotated[
+        bool,
+        typer.Option("--audio/--no-audio", help="Beep on reps and holds, speak the cues."),
+    ] = True,
+    save_report_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-report", metavar="DIR", help="Write the session result to DIR/report.json."
+        ),
+    ] = None,
+    headless: Annotated[
+        bool,
+        typer.Option("--headless", help="No window: print reps, faults and setup messages."),
+    ] = False,
+    speed: Annotated[float, typer.Option("--speed", hidden=True, min=0.0)] = 1.0,
+    screenshot_dir: Annotated[Path | None, typer.Option("--screenshot-dir", hidden=True)] = None,
+    screenshot_every: Annotated[
+        float, typer.Option("--screenshot-every", hidden=True, min=0.01)
+    ] = 1.0,
+    summary_s: Annotated[float, typer.Option("--summary-s", hidden=True, min=0.0)] = 5.0,
+) -> None:
+    """Coach a set live: skeleton, rep counter, hold bar and cues in a window.
+
+    Keys: q/Esc quit, space pause, r reset, n next exercise (needs a routine),
+    f full screen, m mirror, h help. Ctrl+C ends the session too; the summary is
+    printed and the report written either way.
+    """
+    if camera is not None and video is not None:
+        raise typer.BadParameter("give --camera or --video, not both")
+    spec: str | int = video if video is not None else (camera or 0)
+    window = None
+    if not headless:
+        from formcheck.render.window import display_problem
+
+        if (problem := display_problem()) is not None:
+            from formcheck.render.window import DisplayError
+
+            raise DisplayError(problem)
+    definition = load_exercise(exercise)
+    if save_report_dir is not None:
+        prepare_report_dir(save_report_dir)
+    screenshots = (
+        ScreenshotSaver(screenshot_dir, screenshot_every) if screenshot_dir is not None else None
+    )
+    sound = None
+    try:
+        with (
+            download_progress() as dl,
+            open_live_input(spec, model=model, speed=speed, notify=notice, progress=dl) as feed,
+        ):
+            sound = Audio(notify=notice) if audio else None
+            if not headless:
+                from formcheck.render.window import Window
+
+                window = Window(f"formcheck - {definition.name}", feed.resolution_wh)
+            else:
+                notice(f"{definition.name} from {feed.name}, no window: Ctrl+C ends the session")
+            session = LiveSession(
+                definition,
+                view=window,
+                audio=sound,
+                on_line=typer.echo if headless else None,
+                mirror=feed.is_camera if mirror is None else mirror,
+                summary_s=summary_s,
+                screenshots=screenshots,
+            )
+            outcome = session.run(feed)
+    finally:
+        if window is not None:
+            window.close()
+        if sound is not None:
+            sound.close()
+    result = outcome.result
+    print_summary(result, definition.name)
+    if outcome.dropped:
+        notice(f"{outcome.dropped} frames were dropped to keep up with real time")
+    if save_report_dir is not None:
+        notice(f"report written to {save_report(result, save_report_dir)}")
+    if result.get("interrupted"):
+        raise typer.Exit(130)

@@ -1,0 +1,99 @@
+"""``formcheck live`` in-process: headless output, the report, Ctrl+C, bad input in one line."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+
+import pytest
+from typer.testing import CliRunner
+
+from formcheck.cli.app import app
+from formcheck.live import LiveFrame, LiveInput
+from formcheck.recording import RecordingSource
+
+runner = CliRunner()
+
+
+def live(*args):
+    return runner.invoke(app, ["live", *args])
+
+
+def one_line_error(result, *needles):
+    assert result.exit_code not in (0, None), result.output
+    assert "Traceback" not in result.output
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("formcheck: error:")
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_headless_prints_events_and_summary_and_writes_the_report(bird_dog, tmp_path):
+    res = live("bird-dog", "--video", str(bird_dog), "--headless", "--no-audio",
+               "--speed", "0", "--save-report", str(tmp_path / "out"))  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "fault bent_knee (left): Straighten your left knee" in res.output
+    assert "4 reps (left 2, right 2)" in res.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["schema"] == "formcheck.result"
+    assert report["summary"]["reps_by_side"] == {"left": 2, "right": 2}
+    assert report["summary"]["faults"] == {"bent_knee": 1, "hold_short": 1}
+    assert report["live"]["ended_by"] == "input"
+    analysed = runner.invoke(app, ["analyze", str(bird_dog), "-e", "bird-dog", "--json"])
+    assert report["reps"] == json.loads(analysed.stdout)["reps"]  # live counts as analyze does
+
+
+def test_ctrl_c_ends_cleanly_and_still_writes_the_report(bird_dog, tmp_path, monkeypatch):
+    @contextmanager
+    def interrupted_input(spec, **kwargs):
+        def frames():
+            with RecordingSource(bird_dog) as rec:
+                for k, pose in enumerate(rec):
+                    if k == 150:  # 5.0 s: rep 1 done
+                        raise KeyboardInterrupt
+                    yield LiveFrame(pose)
+
+        yield LiveInput(frames(), "sample", 30.0, (960, 540))
+
+    monkeypatch.setattr("formcheck.cli.live_cmd.open_live_input", interrupted_input)
+    res = live("bird-dog", "--video", "x.mp4", "--headless", "--no-audio",
+               "--save-report", str(tmp_path))  # fmt: skip
+    assert res.exit_code == 130, res.output
+    assert "1 reps (left 1, right 0)" in res.output
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["interrupted"] is True and report["live"]["ended_by"] == "interrupt"
+    assert report["summary"]["reps"] == 1
+
+
+def test_no_display_says_use_headless(bird_dog, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    one_line_error(live("bird-dog", "--video", str(bird_dog), "--no-audio"), "--headless")
+
+
+def test_a_display_that_is_not_there_is_one_line_not_a_crash(bird_dog, monkeypatch):
+    monkeypatch.setenv("DISPLAY", ":4242")
+    one_line_error(
+        live("bird-dog", "--video", str(bird_dog), "--no-audio"), "display :4242", "--headless"
+    )
+
+
+def test_camera_that_does_not_exist():
+    one_line_error(live("bird-dog", "--camera", "57", "--headless"), "camera 57")
+
+
+def test_unknown_exercise():
+    one_line_error(live("no-such-exercise", "--headless"), "no-such-exercise")
+
+
+def test_unwritable_report_folder_fails_before_the_session(bird_dog, tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    res = live("bird-dog", "--video", str(bird_dog), "--headless", "--speed", "0",
+               "--save-report", str(tmp_path / "a-file"))  # fmt: skip
+    one_line_error(res, "cannot write a report")
+
+
+@pytest.mark.parametrize("args", [["--camera", "0", "--video", "x.mp4"]])
+def test_camera_and_video_together_are_refused(args):
+    res = live("bird-dog", "--headless", *args)
+    assert res.exit_code == 2 and "not both" in res.output
