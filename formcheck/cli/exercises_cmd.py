@@ -19,7 +19,12 @@ app.add_typer(exercises_app, name="exercises")
 def counted_as(d: ExerciseDef) -> str:
     """What is counted, in a few words ("reps, alternating sides, hold 2 s")."""
     assert d.reps is not None
-    sides = {"both": "", "each": ", per side", "alternating": ", alternating sides"}[d.reps.sides]
+    sides = {
+        "both": "",
+        "each": ", per side",
+        "alternating": ", alternating sides",
+        "direction": ", per direction (" + " / ".join(d.reps.direction_names) + ")",
+    }[d.reps.sides]
     hold = f", hold {d.hold.target_s:g} s" if d.hold else ""
     return f"reps{sides}{hold}"
 

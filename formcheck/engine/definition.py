@@ -70,11 +70,12 @@ FeatureKind = Literal[
     "height",
     "angle_to_trunk",
     "twist",
+    "ahead",
     "combine",
 ]
 _POINTS_PER_KIND = {
     "angle": 3, "bend": 3, "inclination": 2, "elevation": 2, "distance": 2, "height": 2,
-    "angle_to_trunk": 2, "twist": 4,
+    "angle_to_trunk": 2, "twist": 4, "ahead": 2,
 }  # fmt: skip
 
 
@@ -90,7 +91,9 @@ class FeatureDef(_Strict):
     ``distance`` between 2 points and ``height`` of the second above the first, both in torso
     lengths; ``twist`` of the line of points 1->2 against the line of points 3->4 about the
     vertical (world space; with right, left shoulder and right, left hip, + is a turn to the
-    person's left); ``combine`` of other features (min, max, mean, diff, absdiff)."""
+    person's left); ``ahead``: how far the second point is in front of the first along the
+    way the chest faces, in torso lengths (world space); ``combine`` of other features (min,
+    max, mean, diff, absdiff)."""
 
     kind: FeatureKind
     points: list[str] = []
@@ -114,8 +117,8 @@ class FeatureDef(_Strict):
         need = _POINTS_PER_KIND[self.kind]
         if len(self.points) != need:
             raise ValueError(f"kind '{self.kind}' needs {need} points, got {len(self.points)}")
-        if self.kind == "twist" and self.space != "world":
-            raise ValueError("kind 'twist' needs space = \"world\" (a twist is seen in depth)")
+        if self.kind in ("twist", "ahead") and self.space != "world":
+            raise ValueError(f"kind '{self.kind}' needs space = \"world\" (it is seen in depth)")
         if self.mirror and any(_PLACEHOLDER.search(p) for p in self.points):
             raise ValueError("'mirror' is for features without {side} in their points")
         for p in self.points:
@@ -185,8 +188,15 @@ class RepDef(_Strict):
     top lasted at least ``min_top_s`` and the whole rep at most ``max_rep_s``.
     """
 
-    sides: Literal["both", "each", "alternating"] = "both"
+    sides: Literal["both", "each", "alternating", "direction"] = "both"
     drive: str
+    # sides = "direction": one count, each rep labelled by the sign of this feature's mean on
+    # the way up minus its mean on the way back (e.g. arm circles: forward / backward)
+    direction_by: str | None = None
+    direction_names: tuple[str, str] = ("forward", "backward")
+    # a rep whose direction feature averages closer to 0 than this is not a circle (a plain
+    # raise into position, say) and is not counted
+    direction_min: Annotated[float, Field(ge=0)] = 0.05
     direction: Literal["up", "down"] = "up"
     enter: float
     leave: float
@@ -196,8 +206,19 @@ class RepDef(_Strict):
     min_range: float | None = None
     range_cue: str = "Move through the full range"
 
+    @property
+    def labels(self) -> list[str]:
+        """What reps are counted by: "both", "left"/"right", or the two direction names."""
+        if self.sides == "both":
+            return ["both"]
+        if self.sides == "direction":
+            return list(self.direction_names)
+        return ["left", "right"]
+
     @model_validator(mode="after")
     def _order(self) -> RepDef:
+        if (self.sides == "direction") != (self.direction_by is not None):
+            raise ValueError("sides = 'direction' and direction_by go together")
         if self.direction == "up" and not self.enter > self.leave:
             raise ValueError(
                 f"thresholds in the wrong order: direction 'up' needs enter > leave, "
@@ -234,6 +255,7 @@ class FaultDef(_Strict):
     when: list[Condition]
     phases: list[Phase] = ["top"]
     min_duration_s: Annotated[float, Field(ge=0)] = 0.3
+    clear_after_s: Annotated[float, Field(ge=0)] = 0.2
     cue: str
     severity: Literal["info", "warning", "error"] = "warning"
     description: str = ""
@@ -281,7 +303,7 @@ class ExerciseDef(_Strict):
         if self.reps is None:
             raise ValueError("reps: a definition needs a [reps] table (what is counted)")
         names = expand_feature_names(self.features)
-        sided = self.reps.sides != "both"
+        sided = self.reps.sides in ("each", "alternating")
 
         def check(ref: str, where: str) -> None:
             has_placeholder = bool(_PLACEHOLDER.search(ref))
@@ -295,6 +317,8 @@ class ExerciseDef(_Strict):
                     )
 
         check(self.reps.drive, "reps.drive")
+        if self.reps.direction_by is not None:
+            check(self.reps.direction_by, "reps.direction_by")
         if sided and not _PLACEHOLDER.search(self.reps.drive):
             raise ValueError("reps.drive: a one-sided exercise drives on a feature with '{side}'")
         for fname, f in self.features.items():

@@ -67,6 +67,8 @@ class _RepContext:
     at_peak: dict[str, float] = field(default_factory=dict)  # feature values at the peak
     peak_t: float = 0.0
     at_trough: tuple[dict[str, float], float] | None = None  # values at the rest before it
+    rise: list[float] = field(default_factory=list)  # direction_by values on the way up
+    fall: list[float] = field(default_factory=list)  # ... and in the top, on the way back
     frames: int = 0
     unseen: int = 0
     visibility: list[float] = field(default_factory=list)
@@ -80,7 +82,7 @@ class Engine:
         self.exercise = exercise
         self.settings = settings or EngineSettings()
         self.features = FeatureSet(exercise.features)
-        self.sides = ["both"] if exercise.reps.sides == "both" else ["left", "right"]
+        self.sides = ["both"] if exercise.reps.sides in ("both", "direction") else ["left", "right"]
         self._drive = {s: substitute_side(exercise.reps.drive, s) for s in self.sides}
         key = [substitute_side(p, s) for p in exercise.key_points for s in ("left", "right")]
         if not key:
@@ -133,7 +135,8 @@ class Engine:
         )
 
     def reps_by_side(self) -> dict[str, int]:
-        return {s: sum(r.side == s for r in self.reps) for s in self.sides}
+        """Counts by side ("both", "left"/"right") or by direction ("forward"/"backward")."""
+        return {s: sum(r.side == s for r in self.reps) for s in self.exercise.reps.labels}  # type: ignore[union-attr]
 
     def drive_value(self, side: str) -> float:
         return self.values.get(self._drive[side], math.nan)
@@ -271,8 +274,14 @@ class Engine:
                 if ctx is not None and state.rule.id in ctx.faults:
                     ctx.faults[state.rule.id] = ev  # the full span, worst value
         if ctx is not None:
+            for state in self._faults[side]:  # a fault still active belongs to this rep too
+                if state.active:
+                    ctx.faults.setdefault(state.rule.id, state.evidence())
             ctx.frames += 1
             ctx.unseen += math.isnan(value)
+            by = ex.reps.direction_by  # type: ignore[union-attr]
+            if by is not None and not math.isnan(values[by]):
+                (ctx.rise if machine.phase is Phase.REST else ctx.fall).append(values[by])
             if frame.image is not None:
                 ctx.visibility.append(float(np.mean(frame.visibility[self._key_idx])))
         # hold
@@ -331,6 +340,16 @@ class Engine:
             if side in self._holds:
                 self._holds[side].reset()
             return
+        label = side  # what the rep is counted under: its side, or its direction
+        if ex.reps.sides == "direction":  # type: ignore[union-attr]
+            names = ex.reps.direction_names  # type: ignore[union-attr]
+            # the direction feature on the way up against on the way back: for arm circles,
+            # hands lower while the arms swing back than while they come forward = forward
+            rise = float(np.mean(ctx.rise)) if ctx.rise else 0.0
+            lean = rise - float(np.mean(ctx.fall)) if ctx.fall else rise
+            if abs(lean) < ex.reps.direction_min:  # type: ignore[union-attr]
+                return  # no circling motion on the way up: not a rep of this kind
+            label = names[0] if lean > 0 else names[1]
         faults = dict(ctx.faults)
         snapshots = {"peak": (ctx.at_peak, ctx.peak_t), "trough": ctx.at_trough}
         for rule in ex.faults:  # rules judged once per rep, on the values at an extreme
@@ -377,8 +396,8 @@ class Engine:
         ids = tuple(sorted(faults, key=order.index))
         rep = RepRecord(
             index=len(self.reps) + 1,
-            side=side,
-            side_index=sum(r.side == side for r in self.reps) + 1,
+            side=label,
+            side_index=sum(r.side == label for r in self.reps) + 1,
             start_s=round(tr.start_s, 3),
             end_s=round(tr.end_s, 3),
             peak=round(tr.peak, 3),

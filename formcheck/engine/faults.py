@@ -1,5 +1,6 @@
-"""Fault rules over time: a condition must hold ``min_duration_s`` before a fault fires (no
-flicker); the evidence is the median value over the faulty span (typical, not one noisy frame)."""
+"""Fault rules over time: a condition must hold ``min_duration_s`` before a fault fires and be
+gone ``clear_after_s`` before it clears (no flicker either way); the evidence is the median
+value over the faulty span (typical, not one noisy frame)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,9 @@ class FaultState:
             if not self.active and t_s - self.since_s >= self.rule.min_duration_s - 1e-9:
                 self.active = True
                 return "raised"
+            return None
+        # good again: a blip shorter than clear_after_s (one noisy frame) changes nothing
+        if self.since_s is not None and t_s - self.last_t < self.rule.clear_after_s - 1e-9:
             return None
         was_active = self.active
         self.since_s, self.active = None, False

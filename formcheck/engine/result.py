@@ -70,9 +70,7 @@ def session_result(
     duration_s: float = 0.0,
 ) -> dict[str, Any]:
     """The JSON-ready result of one analysed set."""
-    sides = (
-        ["both"] if exercise.reps is None or exercise.reps.sides == "both" else ["left", "right"]
-    )
+    sides = ["both"] if exercise.reps is None else exercise.reps.labels
     by_side = {s: sum(r.side == s for r in reps) for s in sides}
     faults = Counter(f for r in reps for f in r.faults)
     holds = [r.hold_s for r in reps if r.hold_s is not None]

@@ -141,6 +141,10 @@ def _measure(f: FeatureDef, c: list, pts: PointTable, torso: dict[str, float]) -
         if f.space == "image":
             return float(joint_angle_deg(_two_d(c[0]), _two_d(c[1]), _two_d(c[2])))
         return float(joint_angle_deg(c[0], c[1], c[2]))
+    if f.kind == "ahead":
+        fwd = _chest_forward(pts)
+        t = torso["world"]
+        return NAN if fwd is None or not t > 0 else float(np.dot(c[1] - c[0], fwd)) / t
     if f.kind == "twist":
         return float(twist_deg(*c))
     if f.kind == "bend":
@@ -192,3 +196,14 @@ def _combine(op: str | None, values: list[float]) -> float:
     if op == "absdiff":
         return abs(values[0] - values[1])
     raise AssertionError(op)  # pragma: no cover
+
+
+def _chest_forward(pts: PointTable) -> np.ndarray | None:
+    """Unit vector the chest faces (world): across the shoulders crossed with the trunk axis."""
+    ls, rs = pts.get("left_shoulder", "world"), pts.get("right_shoulder", "world")
+    s, h = pts.get("shoulder_mid", "world"), pts.get("hip_mid", "world")
+    if ls is None or rs is None or s is None or h is None:
+        return None
+    fwd = np.cross(ls - rs, s - h)
+    n = float(np.linalg.norm(fwd))
+    return fwd / n if n > 1e-9 else None

@@ -101,12 +101,15 @@ def test_fault_fires_only_after_min_duration_and_keeps_evidence():
     )  # fmt: skip
     state = FaultState(rule, "left")
     assert state.cue() == "Straighten your left knee"
-    seq = [170, 140, 170, 140, 142, 138, 141, 140, 170]  # a blip, then 0.5 s bent
+    # a bent blip, straight for 0.3 s, then 0.5 s bent with one straight frame inside, straight
+    seq = [170, 140, 170, 170, 170, 140, 142, 170, 141, 140, 170, 170, 170]
     changes = [state.update(i / 10, {"knee_left": v}, True) for i, v in enumerate(seq)]
-    assert changes == [None, None, None, None, None, None, "raised", None, "cleared"]
+    # raised once the bend has lasted 0.3 s (the one straight frame at 0.7 s is a blip);
+    # cleared once it has been straight for clear_after_s = 0.2 s
+    assert changes == [None] * 8 + ["raised", None, None, "cleared", None]
     ev = state.evidence()
     assert (ev.feature, ev.threshold, ev.side) == ("knee_left", "< 150", "left")
-    assert ev.value == 140.0 and ev.start_s == pytest.approx(0.3) and ev.end_s == pytest.approx(0.7)
+    assert ev.value == 140.5 and ev.start_s == pytest.approx(0.5) and ev.end_s == pytest.approx(0.9)
 
 
 def test_fault_not_judged_outside_its_phase():
