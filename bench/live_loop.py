@@ -1,0 +1,136 @@
+"""What the live loop costs on top of pose inference, measured in one run on one clip.
+
+    python bench/live_loop.py [VIDEO] [--exercise bird-dog] [--model full] [--frames N]
+
+Runs the clip twice, every frame, as fast as it goes (no real-time pacing, so the numbers are
+throughput, not the video's frame rate):
+
+1. pose only: decode + pose model;
+2. the full live loop: decode + pose + engine + cues + overlay (annotate) + showing the frame
+   in the window (imshow + waitKey) when a display is available (run under Xvfb on a machine
+   without a screen), else the same loop with the drawing but nothing shown ("headless").
+
+Prints both frame rates, their ratio, and the per-frame cost of engine and overlay (and of
+showing) measured inside the loop. Compare the ratio of one run, not numbers across runs.
+Default clip: ../shared/clips/bird-dog_side_a.mp4 (or $FORMCHECK_CLIPS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.engine import load_exercise
+from formcheck.live import LiveFrame, LiveInput, LiveSession
+from formcheck.pose.landmarker import PoseStream
+from formcheck.pose.provision import resolve_model
+from formcheck.sources import open_source
+
+CLIPS = Path(
+    os.environ.get("FORMCHECK_CLIPS", Path(__file__).resolve().parents[2] / "shared" / "clips")
+)
+
+
+class _Discard:
+    """A view that draws nowhere: the loop still builds every overlay."""
+
+    closed = False
+
+    def show(self, image_bgr: np.ndarray) -> None:
+        pass
+
+    def poll_key(self, wait_ms: int = 1) -> int:
+        return -1
+
+    def toggle_fullscreen(self) -> bool:
+        return False
+
+
+class _Timed:
+    """Wraps a view and adds up the time spent showing frames and polling keys."""
+
+    def __init__(self, view) -> None:  # noqa: ANN001 - any View
+        self.view = view
+        self.seconds = 0.0
+        self.calls = 0
+
+    @property
+    def closed(self) -> bool:
+        return self.view.closed
+
+    def show(self, image_bgr: np.ndarray) -> None:
+        t0 = time.perf_counter()
+        self.view.show(image_bgr)
+        self.seconds += time.perf_counter() - t0
+        self.calls += 1
+
+    def poll_key(self, wait_ms: int = 1) -> int:
+        t0 = time.perf_counter()
+        key = self.view.poll_key(wait_ms)
+        self.seconds += time.perf_counter() - t0
+        return key
+
+    def toggle_fullscreen(self) -> bool:
+        return self.view.toggle_fullscreen()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("video", nargs="?", default=str(CLIPS / "bird-dog_side_a.mp4"))
+    ap.add_argument("--exercise", default="bird-dog")
+    ap.add_argument("--model", default="full")
+    ap.add_argument("--frames", type=int, default=0, help="stop after N frames (0 = all)")
+    args = ap.parse_args()
+    model = resolve_model(args.model)
+    exercise = load_exercise(args.exercise)
+    limit = args.frames or None
+
+    def live_frames(pose: PoseStream) -> Iterator[LiveFrame]:
+        with open_source(args.video) as frames:
+            for n, frame in enumerate(frames):
+                if limit is not None and n >= limit:
+                    break
+                yield LiveFrame(pose.process(frame), frame.image_bgr)
+
+    def pose_only() -> tuple[int, float]:
+        with PoseStream(model) as pose:
+            t0 = time.perf_counter()
+            n = sum(1 for _ in live_frames(pose))
+            return n, time.perf_counter() - t0
+
+    from formcheck.render.window import Window, display_problem
+
+    window = None if display_problem() else Window(f"bench - {exercise.name}")
+    view = _Timed(window if window is not None else _Discard())
+    pose_only()  # warm-up: model load and first-inference costs out of the measurement
+    n_pose, s_pose = pose_only()
+    try:
+        with PoseStream(model) as pose:
+            t0 = time.perf_counter()
+            feed = LiveInput(live_frames(pose), Path(args.video).name, 0.0, (0, 0))
+            outcome = LiveSession(exercise, view=view, summary_s=0).run(feed)
+            s_live = time.perf_counter() - t0
+    finally:
+        if window is not None:
+            window.close()
+    shown = "window (imshow+waitKey)" if window is not None else "headless (overlay, no window)"
+    fps_pose, fps_live = n_pose / s_pose, outcome.frames / s_live
+    print(f"clip: {args.video}  model: {args.model}  exercise: {exercise.id}  live loop: {shown}")
+    print(f"   pose only: {n_pose:5d} frames in {s_pose:6.2f} s = {fps_pose:6.1f} fps")
+    print(f"   live loop: {outcome.frames:5d} frames in {s_live:6.2f} s = {fps_live:6.1f} fps")
+    print(f"live / pose-only throughput: {fps_live / fps_pose:.3f}")
+    print(
+        f"per frame: engine {outcome.engine_ms:.2f} ms + overlay {outcome.overlay_ms:.2f} ms = "
+        f"{outcome.engine_ms + outcome.overlay_ms:.2f} ms; showing "
+        f"{1000 * view.seconds / max(view.calls, 1):.2f} ms"
+    )
+    print(f"reps: {outcome.result['summary']['reps_by_side']}")
+
+
+if __name__ == "__main__":
+    main()
