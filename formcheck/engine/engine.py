@@ -36,6 +36,7 @@ from formcheck.engine.setup import (
     TRUNK_MESSAGES,
     VIEW_MESSAGES,
     Debounced,
+    framing_problem,
     observed_trunk,
     observed_view,
 )
@@ -88,6 +89,10 @@ class Engine:
         if not key:
             key = [p for s in self.sides for p in self.features.points_of(self._drive[s])]
         self._key_idx = sorted({LANDMARK_INDEX[n] for n in _landmarks(key)})
+        # every landmark some feature uses: the picture must hold them all
+        self._needed = _landmarks(
+            p for name in self.features.names for p in self.features.points_of(name)
+        )
         self.reset()
 
     # -- state ---------------------------------------------------------------------------
@@ -110,6 +115,8 @@ class Engine:
         self._away_reported = False
         self._view = Debounced(self.settings.setup_persist_s)
         self._posture = Debounced(self.settings.setup_persist_s)
+        self._framing = Debounced(self.settings.setup_persist_s)
+        self._framing_issue: tuple[str, str] | None = None
         self.reps: list[RepRecord] = []
         self.events: list[Event] = []
         self.t_s = 0.0
@@ -201,8 +208,11 @@ class Engine:
         away = t - self._away_since
         if away >= self.settings.not_in_view_after_s and not self._away_reported:
             self._away_reported = True
+            framing = framing_problem(frame, self._needed)
             if not frame.has_person:
                 msg = "No person in view: step into the picture"
+            elif framing is not None:
+                msg = framing[1]
             else:
                 vis = frame.visibility
                 missing = [
@@ -224,6 +234,14 @@ class Engine:
 
     def _check_setup(self, t: float, frame: PoseFrame, out: list[Event]) -> None:
         ex = self.exercise
+        problem = framing_problem(frame, self._needed)
+        flip = self._framing.update(t, problem is not None)
+        if flip is True and problem is not None:
+            self._framing_issue = problem
+            out.append(SetupIssue(t, problem[0], problem[1]))
+        elif flip is False and self._framing_issue is not None:
+            out.append(SetupOk(t, self._framing_issue[0]))
+            self._framing_issue = None
         pts = PointTable.from_frame(frame, self.settings.min_visibility)
         if ex.view != "any":
             seen = observed_view(pts)

@@ -9,10 +9,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from formcheck.features.geometry import inclination_to_vertical_deg
 from formcheck.features.measure import PointTable, torso_length
+from formcheck.pose.core import LANDMARK_INDEX, PoseFrame
 
-__all__ = ["Debounced", "observed_trunk", "observed_view", "POSTURE_TRUNK", "VIEW_MESSAGES"]
+__all__ = [
+    "Debounced",
+    "POSTURE_TRUNK",
+    "VIEW_MESSAGES",
+    "framing_problem",
+    "observed_trunk",
+    "observed_view",
+]
 
 # Which way the trunk points in each posture ("any" = do not check).
 POSTURE_TRUNK = {
@@ -32,6 +42,59 @@ TRUNK_MESSAGES = {
     "upright": "Stand or sit up: this exercise starts with the trunk upright",
     "horizontal": "Get into position: this exercise is done with the trunk horizontal",
 }
+
+
+# Body parts named in "out of view" guidance, by landmark name.
+_PARTS = {
+    "feet": ("ankle", "heel", "foot_index"),
+    "knees": ("knee",),
+    "hips": ("hip",),
+    "hands": ("wrist", "pinky", "index", "thumb"),
+    "elbows": ("elbow",),
+    "shoulders": ("shoulder",),
+    "head": ("nose", "eye", "ear", "mouth"),
+}
+TOO_FAR = "Come closer: you are too far from the camera"
+
+
+def _part(name: str) -> str:
+    for part, keys in _PARTS.items():
+        if any(k in name for k in keys):
+            return part
+    return name.replace("_", " ")
+
+
+def framing_problem(
+    frame: PoseFrame, needed: set[str], *, margin: float = 0.01, min_height: float = 0.3
+) -> tuple[str, str] | None:
+    """("out_of_frame" | "too_far", message) when the picture does not hold the body parts the
+    exercise needs, or holds them too small; None when the framing is fine (or no person).
+
+    A needed landmark is out of the picture when MediaPipe places it beyond the image border
+    (it does so for parts it extrapolates). "Too far": everything seen fits in less than
+    ``min_height`` of the picture's height and width.
+    """
+    if frame.image is None:
+        return None
+    w, h = frame.resolution_wh
+    xy = frame.image[:, :2]
+    lo = np.array([-margin * w, -margin * h])
+    hi = np.array([(1 + margin) * w, (1 + margin) * h])
+    outside = [
+        n for n in sorted(needed)
+        if np.any(xy[LANDMARK_INDEX[n]] < lo) or np.any(xy[LANDMARK_INDEX[n]] > hi)
+    ]  # fmt: skip
+    if outside:
+        parts = list(dict.fromkeys(_part(n) for n in outside))
+        what = " and ".join(parts[:2])
+        verb = "is" if len(parts) == 1 and what == "head" else "are"
+        return "out_of_frame", f"Step back: your {what} {verb} out of view"
+    seen = xy[frame.visibility >= 0.5]
+    if len(seen) >= 2:
+        span = seen.max(axis=0) - seen.min(axis=0)
+        if span[1] < min_height * h and span[0] < min_height * w:
+            return "too_far", TOO_FAR
+    return None
 
 
 def observed_view(points: PointTable) -> str | None:

@@ -96,3 +96,22 @@ def test_harness_is_not_a_rubber_stamp(bird_dog):
     }
     outcome = run_case(bird_dog, wrong_rep, "ideal", {})
     assert not outcome.ok and any("rep 2" in p for p in outcome.problems)
+
+
+@pytest.mark.parametrize(
+    ("camera", "expected"),
+    [
+        ({"azimuth_deg": 90}, []),  # a good setup: quiet
+        ({"azimuth_deg": 90, "distance_m": 1.3}, [("out_of_frame", "Step back: your feet")]),
+        ({"azimuth_deg": 90, "distance_m": 14}, [("too_far", "Come closer")]),
+        ({"azimuth_deg": 0}, [("wrong_view", "Turn sideways to the camera")]),
+    ],
+)
+def test_setup_guidance_for_a_squat(camera, expected):
+    squat = load_exercise("squat")
+    script = build_case(squat, _case(squat, "clean set of 6"))
+    _, events = _run(squat, render(script, Camera(**camera)))
+    issues = [(e.issue, e.message) for e in events if isinstance(e, SetupIssue)]
+    assert len(issues) == len(expected), issues
+    for (issue, message), (want_issue, want_start) in zip(issues, expected, strict=True):
+        assert issue == want_issue and message.startswith(want_start)
