@@ -71,11 +71,12 @@ FeatureKind = Literal[
     "angle_to_trunk",
     "twist",
     "ahead",
+    "spine_curvature",
     "combine",
 ]
 _POINTS_PER_KIND = {
     "angle": 3, "bend": 3, "inclination": 2, "elevation": 2, "distance": 2, "height": 2,
-    "angle_to_trunk": 2, "twist": 4, "ahead": 2,
+    "angle_to_trunk": 2, "twist": 4, "ahead": 2, "spine_curvature": 0,
 }  # fmt: skip
 
 
@@ -92,8 +93,10 @@ class FeatureDef(_Strict):
     lengths; ``twist`` of the line of points 1->2 against the line of points 3->4 about the
     vertical (world space; with right, left shoulder and right, left hip, + is a turn to the
     person's left); ``ahead``: how far the second point is in front of the first along the
-    way the chest faces, in torso lengths (world space); ``combine`` of other features (min,
-    max, mean, diff, absdiff)."""
+    way the chest faces, in torso lengths (world space); ``spine_curvature`` (no points): how far
+    the back's outline in the segmentation mask bows from the hip-shoulder line, in torso
+    lengths, + rounded, - arched (needs masks); ``combine`` of other features (min, max, mean,
+    diff, absdiff)."""
 
     kind: FeatureKind
     points: list[str] = []
@@ -337,6 +340,11 @@ class ExerciseDef(_Strict):
         if len(ids) != len(set(ids)):
             raise ValueError("faults: two faults share one id")
         return self
+
+    @property
+    def needs_mask(self) -> bool:
+        """Whether a feature is measured on the person's segmentation mask."""
+        return any(f.kind == "spine_curvature" for f in self.features.values())
 
 
 def expand_feature_names(features: dict[str, FeatureDef]) -> set[str]:

@@ -40,6 +40,7 @@ from formcheck.engine.setup import (
     observed_trunk,
     observed_view,
 )
+from formcheck.features.curvature import CurvatureSmoother
 from formcheck.features.measure import FeatureSet, PointTable
 from formcheck.features.smoothing import OneEuroFilter, OneEuroParams
 from formcheck.pose.core import LANDMARK_INDEX, PoseFrame
@@ -99,6 +100,7 @@ class Engine:
     def reset(self) -> None:
         """Forget everything: a new set starts."""
         ex = self.exercise
+        self._curvature = {n: CurvatureSmoother() for n in self.features.curvature_names}
         self._filter_xy = OneEuroFilter(self.settings.smoothing)
         self._filter_world = OneEuroFilter(self.settings.smoothing)
         self._machines = {s: RepMachine(ex.reps) for s in self.sides}  # type: ignore[arg-type]
@@ -155,6 +157,8 @@ class Engine:
         smoothed = self._smooth(frame)
         self.last_frame = smoothed
         self.values = values = self.features.evaluate(smoothed, self.settings.min_visibility)
+        for name, smoother in self._curvature.items():
+            values[name] = smoother.update(t, values[name])
         out: list[Event] = []
         in_view = any(not math.isnan(values[self._drive[s]]) for s in self.sides)
         if not in_view:

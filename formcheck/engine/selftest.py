@@ -162,6 +162,7 @@ def run_case(
         dropout=options.get("dropout", 0.0),
         absent=[tuple(a) for a in case.get("absent", [])],
         seed=int(case.get("seed", 0)),
+        with_mask=defn.needs_mask,
     )
     engine = Engine(defn)
     for frame in frames:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from formcheck.engine.definition import MID_POINTS, SIDES, FeatureDef, substitute_side
+from formcheck.features.curvature import spine_curvature
 from formcheck.features.geometry import (
     angle_between_deg,
     bend_deg,
@@ -99,6 +100,11 @@ class FeatureSet:
             + [f"{n}_{agg}" for n in self._sided for agg in ("min", "max")]
         )
 
+    @property
+    def curvature_names(self) -> list[str]:
+        """Features measured on the segmentation mask (smoothed by the engine over time)."""
+        return [n for n, f, _ in self._base if f.kind == "spine_curvature"]
+
     def points_of(self, feature: str) -> list[str]:
         """Landmark/point names a feature depends on (recursively for combine features)."""
         for name, _, pts in self._base:
@@ -123,6 +129,12 @@ class FeatureSet:
         torso = {"image": torso_length(pts, "image"), "world": torso_length(pts, "world")}
         out: dict[str, float] = {}
         for name, f, names in self._base:
+            if f.kind == "spine_curvature":
+                out[name] = spine_curvature(
+                    frame.mask, frame.image, min_visibility=min_visibility,
+                    resolution_wh=frame.resolution_wh,
+                )  # fmt: skip
+                continue
             coords = [pts.get(n, f.space) for n in names]
             out[name] = NAN if any(c is None for c in coords) else _measure(f, coords, pts, torso)
         for name in self._mirrored:
