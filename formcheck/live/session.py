@@ -335,7 +335,7 @@ class LiveSession:
         if reps is not None:
             for side in self.engine.sides:
                 value = self.engine.drive_value(side)
-                shown = "--" if math.isnan(value) else f"{value:+.0f}"
+                shown = "--" if math.isnan(value) else f"{round(value):+d}"  # no "-0"
                 lines.append(f"{substitute_side(reps.drive, side)} {shown}")
         lines.append(f"{self._fps:.0f} fps" if self._fps else "-- fps")
         return tuple(lines)
