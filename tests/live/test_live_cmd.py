@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 from contextlib import contextmanager
 
 import pytest
@@ -97,3 +100,25 @@ def test_unwritable_report_folder_fails_before_the_session(bird_dog, tmp_path):
 def test_camera_and_video_together_are_refused(args):
     res = live("bird-dog", "--headless", *args)
     assert res.exit_code == 2 and "not both" in res.output
+
+
+def test_a_real_ctrl_c_ends_the_session_and_writes_the_report(bird_dog, tmp_path):
+    cmd = [sys.executable, "-m", "formcheck", "live", "bird-dog", "--video", str(bird_dog),
+           "--headless", "--no-audio", "--speed", "2", "--save-report", str(tmp_path)]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # even if we ignore it
+    )  # fmt: skip
+    try:
+        for line in proc.stdout:  # wait for the first rep (4.6 s into the set, 2.3 s here)
+            if "rep 1 " in line:
+                break
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["interrupted"] is True and report["summary"]["reps"] >= 1
+    assert report["summary"]["reps"] < 4  # stopped before the end of the set
