@@ -165,5 +165,12 @@ class Audio:
     def _give_up(self, tools: list[tuple[str, tuple[str, ...]]], what: str) -> None:
         """The first tool failed (no sound device, no server): try the next, else go quiet."""
         failed = Path(tools.pop(0)[0]).name if tools else "?"
-        if not tools:
-            self._notify(f"audio: {failed} failed (no sound device?); continuing without {what}")
+        if tools:
+            return
+        if tools is self._players and self._speakers:
+            # espeak-ng exits 0 even when it has no device to play on, so a player that found
+            # none is the only sign: the same sound system would fail speech too
+            self._speakers.clear()
+            self._waiting = None
+            what = "sound"
+        self._notify(f"audio: {failed} failed (no sound device?); continuing without {what}")

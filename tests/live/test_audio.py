@@ -121,10 +121,24 @@ def test_popen_error_is_not_fatal():
     audio = Audio(notify=notes.append, which=which_of("aplay", "espeak-ng"), popen=broken)
     audio.beep()
     audio.say("hi")
-    assert not audio.can_beep and not audio.can_speak and len(notes) == 2
+    assert not audio.can_beep and not audio.can_speak
+    assert notes == ["audio: aplay failed (no sound device?); continuing without sound"]
 
 
 def test_tone_is_a_short_wav():
     with wave.open(io.BytesIO(tone_wav(((880.0, 0.1),)))) as w:
         assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, 22050)
         assert w.getnframes() == 2205
+
+
+def test_no_sound_device_silences_speech_too_with_one_notice():
+    notes: list[str] = []
+    popen = FakePopen(codes={"/usr/bin/aplay": 1})  # espeak-ng would exit 0 regardless
+    audio = Audio(notify=notes.append, which=which_of("aplay", "espeak-ng"), popen=popen)
+    audio.beep()
+    popen.finish_all()
+    audio.poll()
+    audio.say("Straighten your left knee")
+    audio.beep()
+    assert [p.argv[0] for p in popen.procs] == ["/usr/bin/aplay"]
+    assert notes == ["audio: aplay failed (no sound device?); continuing without sound"]
