@@ -73,6 +73,7 @@ def _register() -> None:
         live_cmd,
         models_cmd,
         pose_cmd,
+        routines_cmd,
     )
 
 
