@@ -38,6 +38,7 @@ from formcheck.pose.core import PoseFrame
 
 __all__ = [
     "ROUTINE_SCHEMA",
+    "Count",
     "ExerciseStarted",
     "RestStarted",
     "RestTick",
@@ -46,6 +47,7 @@ __all__ = [
     "RoutineEvent",
     "RoutineProgress",
     "RoutineRunner",
+    "Seconds",
     "SetCompleted",
     "SetStarted",
     "Step",
