@@ -104,13 +104,13 @@ def test_camera_and_video_together_are_refused(args):
 
 def test_a_real_ctrl_c_ends_the_session_and_writes_the_report(bird_dog, tmp_path):
     cmd = [sys.executable, "-m", "formcheck", "live", "bird-dog", "--video", str(bird_dog),
-           "--headless", "--no-audio", "--speed", "2", "--save-report", str(tmp_path)]  # fmt: skip
+           "--headless", "--no-audio", "--speed", "4", "--save-report", str(tmp_path)]  # fmt: skip
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # even if we ignore it
     )  # fmt: skip
     try:
-        for line in proc.stdout:  # wait for the first rep (4.6 s into the set, 2.3 s here)
+        for line in proc.stdout:  # wait for the first rep (4.6 s into the set, 1.2 s here)
             if "rep 1 " in line:
                 break
         proc.send_signal(signal.SIGINT)
