@@ -2,28 +2,56 @@
 
 ``open_pose_input`` turns anything the user can point at (a video, a folder, an image, a camera
 index, a landmark recording) into one stream of PoseFrames; ``analyze`` runs an exercise over it.
-The CLI, the live window and the reports all go through here.
+The CLI, the live window and the reports all go through here::
+
+    with open_pose_input("set.mp4") as pose:
+        result = analyze(pose, load_exercise("bird-dog"),
+                         on_frame=lambda pf, engine: use(pose.image, engine))
+
+``pose.image`` is the picture (upright BGR) behind the PoseFrame just handed out, for drawing
+or thumbnails; it is None for recordings, which carry landmarks only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from formcheck.engine import Engine, ExerciseDef, session_result
 from formcheck.errors import SourceError
 from formcheck.pose.core import PoseFrame
 from formcheck.recording import RecordingSource, is_recording_path
+from formcheck.sources.core import Frame
 
-__all__ = ["PoseInput", "analyze", "open_pose_input"]
+__all__ = ["FrameTap", "PoseInput", "analyze", "open_pose_input"]
+
+
+class FrameTap:
+    """Remembers the last source Frame that went past on its way to the pose model.
+
+    The model consumes frames one at a time, so while a PoseFrame is being handled ``frame``
+    is the picture it was computed from (nothing older is kept)."""
+
+    def __init__(self) -> None:
+        self.frame: Frame | None = None
+
+    def watch(self, frames: Iterable[Frame]) -> Iterator[Frame]:
+        for frame in frames:
+            self.frame = frame
+            yield frame
 
 
 @dataclass
 class PoseInput:
-    """A stream of PoseFrames and what is known about where they come from."""
+    """A stream of PoseFrames and what is known about where they come from.
+
+    ``kind`` is "recording" for a landmark recording, else "video" (a file, folder, image or
+    camera); ``frame_count`` is the source's estimate (None if unknown)."""
 
     frames: Iterator[PoseFrame]
     name: str
@@ -32,6 +60,15 @@ class PoseInput:
     model: str
     live: bool = False
     source: Any = None  # the FrameSource (for dropped-frame counts), None for recordings
+    kind: str = "video"
+    frame_count: int | None = None
+    tap: FrameTap | None = None
+
+    @property
+    def image(self) -> np.ndarray | None:
+        """The upright BGR picture behind the current PoseFrame (None for recordings)."""
+        frame = self.tap.frame if self.tap is not None else None
+        return None if frame is None else frame.image_bgr
 
 
 @contextmanager
@@ -49,7 +86,7 @@ def open_pose_input(
     if isinstance(spec, str | Path) and is_recording_path(spec):
         with RecordingSource(spec) as rec:
             h = rec.header
-            yield PoseInput(iter(rec), rec.name, h.fps, h.resolution_wh, h.model)
+            yield PoseInput(iter(rec), rec.name, h.fps, h.resolution_wh, h.model, kind="recording")
         return
     from formcheck.pose.landmarker import PoseStream
     from formcheck.pose.provision import resolve_model
@@ -60,10 +97,13 @@ def open_pose_input(
         model_name = model if isinstance(model, str) and "/" not in model else Path(model_path).name
         fps = float(getattr(frames, "fps", 0.0) or 0.0)
         res = tuple(getattr(frames, "resolution_wh", (0, 0)))
+        count = getattr(frames, "frame_count", None)
+        tap = FrameTap()
         with PoseStream(model_path, with_mask=with_mask) as pose:
             yield PoseInput(
-                pose.run(frames), frames.name, fps, res, str(model_name),  # type: ignore[arg-type]
+                pose.run(tap.watch(frames)), frames.name, fps, res, str(model_name),  # type: ignore[arg-type]
                 live=bool(getattr(frames, "live", False)), source=frames,
+                frame_count=count if isinstance(count, int) else None, tap=tap,
             )  # fmt: skip
 
 
