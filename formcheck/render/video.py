@@ -1,0 +1,176 @@
+"""Annotated videos: the skeleton, the rep counter and the cues drawn over every frame.
+
+::
+
+    cues = CueBoard()
+    with AnnotatedVideoWriter("out/annotated.mp4", fps=30, resolution_wh=(1280, 720)) as video:
+        ...                                   # per frame, after engine.update(pose_frame):
+        for ev in events:
+            cues.update(ev)
+        video.write_engine_frame(image_bgr, engine, cues)   # image None: plain background
+
+The file is MPEG-4 Part 2 video (fourcc ``mp4v``) in an MP4 container: it is the codec the
+OpenCV build that comes with mediapipe can write, and it plays in VLC, QuickTime, Windows'
+player and most desktop players (not in web browsers, which want H.264). It is written to a
+temporary file and renamed into place when closed, then read back with OpenCV: a file that
+cannot be read back with the number of frames written raises :class:`OutputError`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from formcheck.engine.events import Event, FaultCleared, FaultRaised, SetupIssue, SetupOk
+from formcheck.errors import OutputError
+from formcheck.render.annotate import annotate, hud_from_engine
+
+__all__ = ["FOURCC", "AnnotatedVideoWriter", "CueBoard", "plain_background"]
+
+FOURCC = "mp4v"
+BACKGROUND_BGR = (48, 44, 40)
+
+
+def plain_background(resolution_wh: tuple[int, int]) -> np.ndarray:
+    """A dark, plain picture to draw a landmark recording's skeleton on."""
+    w, h = resolution_wh
+    scene = np.empty((h, w, 3), np.uint8)
+    scene[:] = BACKGROUND_BGR  # (np.full with a colour tuple is ten times slower)
+    return scene
+
+
+class CueBoard:
+    """Which coaching cue and which setup message the overlay shows, from the engine's events.
+
+    A fault's cue shows from the moment it is raised for at least ``min_show_s`` and for as
+    long as the fault stays active; a setup issue shows until it is resolved.
+    """
+
+    def __init__(self, min_show_s: float = 2.0) -> None:
+        self.min_show_s = min_show_s
+        self._cue: tuple[str, str, float] | None = None  # cue, severity, raised at
+        self._active: dict[tuple[str, str], tuple[str, str, float]] = {}
+        self._setup: dict[str, str] = {}
+
+    def update(self, event: Event) -> None:
+        if isinstance(event, FaultRaised):
+            entry = (event.cue, event.severity, event.t_s)
+            self._active[(event.fault, event.side)] = entry
+            self._cue = entry
+        elif isinstance(event, FaultCleared):
+            self._active.pop((event.fault, event.side), None)
+        elif isinstance(event, SetupIssue):
+            self._setup[event.issue] = event.message
+        elif isinstance(event, SetupOk):
+            self._setup.pop(event.issue, None)
+
+    def cue(self, t_s: float) -> tuple[str | None, str]:
+        """(cue text or None, severity) to show at ``t_s``."""
+        if self._cue is not None and t_s - self._cue[2] < self.min_show_s:
+            return self._cue[0], self._cue[1]
+        if self._active:
+            text, severity, _ = max(self._active.values(), key=lambda e: e[2])
+            return text, severity
+        return None, "warning"
+
+    def setup(self) -> str | None:
+        return next(iter(self._setup.values()), None)
+
+
+class AnnotatedVideoWriter:
+    """Writes BGR frames of one size to an MP4 file, atomically (see the module docstring)."""
+
+    def __init__(self, path: str | Path, fps: float, resolution_wh: tuple[int, int]) -> None:
+        self.path = Path(path)
+        self.fps = float(fps) if fps and fps > 0 else 30.0
+        # the encoder wants even sizes: an odd last column or row is scaled away
+        self.resolution_wh = (int(resolution_wh[0]) // 2 * 2, int(resolution_wh[1]) // 2 * 2)
+        self.frames_written = 0
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{self.path.stem}.", suffix=self.path.suffix, dir=self.path.parent
+            )
+        except OSError as err:
+            raise OutputError(f"cannot write {self.path}: {err.strerror}") from None
+        os.close(fd)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a video is an ordinary file
+        self._tmp = Path(tmp)
+        self._background: np.ndarray | None = None
+        self._writer: cv2.VideoWriter | None = cv2.VideoWriter(
+            str(self._tmp), cv2.VideoWriter_fourcc(*FOURCC), self.fps, self.resolution_wh
+        )
+        if not self._writer.isOpened():
+            self._writer = None
+            self._tmp.unlink(missing_ok=True)
+            raise OutputError(
+                f"cannot write {self.path}: this OpenCV build has no '{FOURCC}' video encoder"
+            )
+
+    def write(self, image_bgr: np.ndarray) -> None:
+        """Append one frame (resized if its size differs from ``resolution_wh``)."""
+        if self._writer is None:
+            raise ValueError(f"{self.path}: the writer is closed")
+        h, w = image_bgr.shape[:2]
+        if (w, h) != self.resolution_wh:
+            image_bgr = cv2.resize(image_bgr, self.resolution_wh, interpolation=cv2.INTER_AREA)
+        self._writer.write(image_bgr)
+        self.frames_written += 1
+
+    def write_engine_frame(self, image_bgr: np.ndarray | None, engine, cues: CueBoard) -> None:  # noqa: ANN001
+        """Draw the engine's current state (skeleton, counter, hold bar, cue) on a copy of
+        ``image_bgr`` (a plain background when None) and append it."""
+        if image_bgr is None:
+            if self._background is None:
+                self._background = plain_background(self.resolution_wh)
+            scene = self._background.copy()
+        else:
+            scene = image_bgr.copy()
+        cue, severity = cues.cue(engine.t_s)
+        hud = hud_from_engine(engine, cue=cue, info=(f"{engine.t_s:6.1f} s",))
+        hud = dataclasses.replace(hud, cue_severity=severity, setup=cues.setup())
+        self.write(annotate(scene, engine.last_frame, hud))
+
+    def close(self, commit: bool = True) -> None:
+        """Finish the file; with ``commit`` check it reads back and move it into place."""
+        if self._writer is None:
+            return
+        self._writer.release()
+        self._writer = None
+        if not commit or self.frames_written == 0:
+            self._tmp.unlink(missing_ok=True)
+            return
+        frames = _count_frames(self._tmp)
+        if frames != self.frames_written:
+            self._tmp.unlink(missing_ok=True)
+            raise OutputError(
+                f"{self.path}: the video written reads back with {frames} frames instead of "
+                f"{self.frames_written}; the '{FOURCC}' encoder of this OpenCV build failed"
+            )
+        os.replace(self._tmp, self.path)
+
+    def __enter__(self) -> AnnotatedVideoWriter:
+        return self
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        # Ctrl+C keeps the frames written so far; any other failure drops the file.
+        self.close(commit=exc_type is None or exc_type is KeyboardInterrupt)
+
+
+def _count_frames(path: Path) -> int:
+    """The frame count OpenCV reads from the file's index, 0 if the first frame does not decode
+    (the MP4 index that OpenCV writes is exact, so the whole file need not be decoded)."""
+    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+    try:
+        if not cap.isOpened() or not cap.read()[0]:
+            return 0
+        return int(round(cap.get(cv2.CAP_PROP_FRAME_COUNT)))
+    finally:
+        cap.release()
