@@ -52,7 +52,7 @@ __all__ = ["Engine", "EngineSettings"]
 class EngineSettings:
     """Tunables that are not part of an exercise definition."""
 
-    min_visibility: float = 0.5
+    min_visibility: float = 0.3  # MediaPipe extrapolates partly hidden limbs well enough
     smoothing: OneEuroParams = field(default_factory=OneEuroParams)
     not_in_view_after_s: float = 0.5  # report "not in view" after this long
     abandon_after_s: float = 1.0  # a rep in progress is dropped after this long away
