@@ -2,12 +2,13 @@
 
 ::
 
-    cues = CueBoard()
     with AnnotatedVideoWriter("out/annotated.mp4", fps=30, resolution_wh=(1280, 720)) as video:
-        ...                                   # per frame, after engine.update(pose_frame):
-        for ev in events:
-            cues.update(ev)
-        video.write_engine_frame(image_bgr, engine, cues)   # image None: plain background
+        ...                              # per frame, after engine.update(pose_frame):
+        video.write_engine_frame(image_bgr, engine, cue="Straighten your left knee")
+                                         # image None: a plain background (recordings)
+
+Which cue to show, and for how long, is decided by :class:`formcheck.live.cues.CueBoard`, the
+same as in the live window.
 
 The file is MPEG-4 Part 2 video (fourcc ``mp4v``) in an MP4 container: it is the codec the
 OpenCV build that comes with mediapipe can write, and it plays in VLC, QuickTime, Windows'
@@ -26,11 +27,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from formcheck.engine.events import Event, FaultCleared, FaultRaised, SetupIssue, SetupOk
 from formcheck.errors import OutputError
 from formcheck.render.annotate import annotate, hud_from_engine
 
-__all__ = ["FOURCC", "AnnotatedVideoWriter", "CueBoard", "plain_background"]
+__all__ = ["FOURCC", "AnnotatedVideoWriter", "plain_background"]
 
 FOURCC = "mp4v"
 BACKGROUND_BGR = (48, 44, 40)
@@ -42,44 +42,6 @@ def plain_background(resolution_wh: tuple[int, int]) -> np.ndarray:
     scene = np.empty((h, w, 3), np.uint8)
     scene[:] = BACKGROUND_BGR  # (np.full with a colour tuple is ten times slower)
     return scene
-
-
-class CueBoard:
-    """Which coaching cue and which setup message the overlay shows, from the engine's events.
-
-    A fault's cue shows from the moment it is raised for at least ``min_show_s`` and for as
-    long as the fault stays active; a setup issue shows until it is resolved.
-    """
-
-    def __init__(self, min_show_s: float = 2.0) -> None:
-        self.min_show_s = min_show_s
-        self._cue: tuple[str, str, float] | None = None  # cue, severity, raised at
-        self._active: dict[tuple[str, str], tuple[str, str, float]] = {}
-        self._setup: dict[str, str] = {}
-
-    def update(self, event: Event) -> None:
-        if isinstance(event, FaultRaised):
-            entry = (event.cue, event.severity, event.t_s)
-            self._active[(event.fault, event.side)] = entry
-            self._cue = entry
-        elif isinstance(event, FaultCleared):
-            self._active.pop((event.fault, event.side), None)
-        elif isinstance(event, SetupIssue):
-            self._setup[event.issue] = event.message
-        elif isinstance(event, SetupOk):
-            self._setup.pop(event.issue, None)
-
-    def cue(self, t_s: float) -> tuple[str | None, str]:
-        """(cue text or None, severity) to show at ``t_s``."""
-        if self._cue is not None and t_s - self._cue[2] < self.min_show_s:
-            return self._cue[0], self._cue[1]
-        if self._active:
-            text, severity, _ = max(self._active.values(), key=lambda e: e[2])
-            return text, severity
-        return None, "warning"
-
-    def setup(self) -> str | None:
-        return next(iter(self._setup.values()), None)
 
 
 class AnnotatedVideoWriter:
@@ -124,18 +86,21 @@ class AnnotatedVideoWriter:
         self._writer.write(image_bgr)
         self.frames_written += 1
 
-    def write_engine_frame(self, image_bgr: np.ndarray | None, engine, cues: CueBoard) -> None:  # noqa: ANN001
-        """Draw the engine's current state (skeleton, counter, hold bar, cue) on a copy of
-        ``image_bgr`` (a plain background when None) and append it."""
+    def write_engine_frame(
+        self, image_bgr: np.ndarray | None, engine, *, cue: str | None = None,  # noqa: ANN001
+        severity: str = "warning", setup: str | None = None,
+    ) -> None:  # fmt: skip
+        """Draw the engine's current state (skeleton, counter, hold bar) and a ``cue`` (or
+        ``setup`` guidance) on a copy of ``image_bgr`` (a plain background when None) and
+        append it."""
         if image_bgr is None:
             if self._background is None:
                 self._background = plain_background(self.resolution_wh)
             scene = self._background.copy()
         else:
             scene = image_bgr.copy()
-        cue, severity = cues.cue(engine.t_s)
         hud = hud_from_engine(engine, cue=cue, info=(f"{engine.t_s:6.1f} s",))
-        hud = dataclasses.replace(hud, cue_severity=severity, setup=cues.setup())
+        hud = dataclasses.replace(hud, cue_severity=severity, setup=setup)
         self.write(annotate(scene, engine.last_frame, hud))
 
     def close(self, commit: bool = True) -> None:
