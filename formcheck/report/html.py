@@ -1,0 +1,337 @@
+"""``report.html`` and the batch ``index.html``: self-contained pages, no network.
+
+Everything is in the one file: the CSS is inline, the plot and the thumbnails are PNGs in
+``data:`` URIs, and there is no script. Every text that comes from outside (file names, cues)
+is escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping, Sequence
+from html import escape
+from typing import Any
+
+from formcheck.report.collect import Thumbnail
+from formcheck.report.plot import numbered_faults
+
+__all__ = ["index_html", "report_html"]
+
+_CSS = """
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;
+ margin:0 auto;max-width:1180px;padding:24px 28px 48px;background:#fafafa}
+h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;margin:30px 0 10px;
+ border-bottom:2px solid #e2e2e2;padding-bottom:4px}h3{font-size:16px;margin:0 0 6px}
+.sub{color:#666;margin:0}
+table{border-collapse:collapse;background:#fff;box-shadow:0 1px 2px #0001}
+th,td{padding:5px 11px;border-bottom:1px solid #e8e8e8;text-align:left;vertical-align:top}
+th{background:#f0f0f0;font-weight:600}td.num,th.num{text-align:right;
+ font-variant-numeric:tabular-nums}
+.summary th{width:220px}
+.box{padding:10px 14px;border-radius:6px;margin:14px 0}
+.warn{background:#fff4e0;border:1px solid #f0b560}.bad{background:#fde8e8;border:1px solid #e39a9a}
+.info{background:#e8f1fb;border:1px solid #9cc0e6}
+.ok{color:#2e7d32;font-weight:600}.flt{color:#c62828;font-weight:600}
+img.plot{width:100%;max-width:1180px;background:#fff;border:1px solid #e2e2e2}
+.fault{display:flex;gap:18px;align-items:flex-start;background:#fff;padding:12px;
+ margin:10px 0;border-left:4px solid #c62828;box-shadow:0 1px 2px #0001}
+.fault img{border:1px solid #ddd;max-height:260px}
+.side-left{color:#1f6fb4;font-weight:600}.side-right{color:#e07b10;font-weight:600}
+.note{color:#666;font-size:13px}footer{margin-top:36px;color:#888;font-size:13px}
+"""
+
+
+def _img(data: bytes, alt: str, cls: str = "", mime: str = "image/png") -> str:
+    b64 = base64.b64encode(data).decode("ascii")
+    c = f' class="{cls}"' if cls else ""
+    return f'<img{c} alt="{escape(alt)}" src="data:{mime};base64,{b64}">'
+
+
+def _num(v: Any, unit: str = "", digits: int = 1) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:.{digits}f}{unit}"
+    return f"{v}{unit}"
+
+
+def _side(side: str) -> str:
+    return f'<span class="side-{escape(side)}">{escape(side)}</span>'
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head>\n<body>\n{body}\n"
+        "</body></html>\n"
+    )
+
+
+def _summary(report: dict[str, Any]) -> str:
+    res, ex = report["result"], report["exercise"]
+    s = res["summary"]
+    unit = ex["drive_unit"]
+    u = " °" if unit == "deg" else f" {unit}" if unit else ""
+    by_side = s["reps_by_side"]
+    reps = str(s["reps"])
+    if list(by_side) != ["both"]:
+        reps += " (" + ", ".join(f"{k} {v}" for k, v in by_side.items()) + ")"
+    rows = [("Reps", reps)]
+    if ex["hold_target_s"] is not None:
+        rows.append((
+            f"Mean hold (target {ex['hold_target_s']:g} s)",
+            f"{_num(s['mean_hold_s'], ' s')}, {s['holds_met']} of {s['reps']} met the target",
+        ))  # fmt: skip
+    roms = [r["range_of_motion"] for r in report["reps"]]
+    durs = [r["duration_s"] for r in report["reps"]]
+    rows.append(("Mean range of motion", _num(sum(roms) / len(roms), u) if roms else "–"))
+    rows.append(("Mean rep duration", _num(sum(durs) / len(durs), " s") if durs else "–"))
+    faults = s["faults"]
+    rows.append((
+        "Faults",
+        ", ".join(f"{escape(k)} × {v}" for k, v in faults.items())
+        if faults else '<span class="ok">none</span>',
+    ))  # fmt: skip
+    rows.append(("Uncertain reps", str(s["uncertain_reps"])))
+    rows.append(("Duration analysed", _num(res["duration_s"], " s")))
+    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    return f'<table class="summary">{body}</table>'
+
+
+def _reps_table(report: dict[str, Any]) -> str:
+    ex = report["exercise"]
+    hold = ex["hold_target_s"] is not None
+    unit = "°" if ex["drive_unit"] == "deg" else ex["drive_unit"]
+    head = ["#", "side", "start–end (s)", "duration (s)", f"range of motion ({unit})",
+            f"peak ({unit})", "lift / top / lower (s)"]  # fmt: skip
+    if hold:
+        head.append("hold (s)")
+    head.append("faults")
+    rows = []
+    for r in report["reps"]:
+        tempo = r["tempo"]
+        t = (
+            "–" if tempo is None
+            else f"{tempo['lift_s']:.1f} / {tempo['top_s']:.1f} / {tempo['lower_s']:.1f}"
+        )  # fmt: skip
+        cells = [
+            f'{r["index"]}{"?" if r["uncertain"] else ""}', _side(r["side"]),
+            f'{r["start_s"]:.1f}–{r["end_s"]:.1f}', _num(r["duration_s"]),
+            _num(r["range_of_motion"]), _num(r["peak"]), t,
+        ]  # fmt: skip
+        if hold:
+            mark = "" if r["hold_met"] else ' <span class="flt">short</span>'
+            cells.append(_num(r["hold_s"]) + mark)
+        cells.append(
+            ", ".join(f'<span class="flt">{escape(f["fault"])}</span>' for f in r["faults"])
+            or '<span class="ok">ok</span>'
+        )
+        rows.append('<tr class="rep">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    if not rows:
+        rows.append(f'<tr><td colspan="{len(head)}">No complete rep was counted.</td></tr>')
+    note = (
+        '<p class="note">? = counted while key landmarks were poorly visible. Tempo: time to '
+        "reach the top zone (within 10 % of the rep's range of its peak), time in it, and time "
+        "back down.</p>"
+    )
+    ths = "".join(f"<th>{escape(h)}</th>" for h in head)
+    return f'<table class="reps"><thead><tr>{ths}</tr></thead><tbody>{"".join(rows)}</tbody></table>{note}'  # noqa: E501
+
+
+def _sides_table(report: dict[str, Any]) -> str:
+    sides = report["sides"]
+    unit = "°" if report["exercise"]["drive_unit"] == "deg" else report["exercise"]["drive_unit"]
+    labels = {
+        "reps": "Reps",
+        "mean_hold_s": "Mean hold (s)",
+        "mean_range_of_motion": f"Mean range of motion ({unit})",
+        "mean_duration_s": "Mean rep duration (s)",
+    }
+    rows = []
+    for key, label in labels.items():
+        left, right, asym = sides["left"][key], sides["right"][key], sides["asymmetry"][key]
+        if left is None and right is None:
+            continue
+        flag = ' <span class="flt">≥ 0.15</span>' if asym is not None and asym >= 0.15 else ""
+        rows.append(
+            f"<tr><th>{label}</th><td class='num'>{_num(left)}</td>"
+            f"<td class='num'>{_num(right)}</td><td class='num'>{_num(asym, digits=2)}{flag}</td></tr>"  # noqa: E501
+        )
+    return (
+        "<table><thead><tr><th></th><th class='num'>left</th><th class='num'>right</th>"
+        f"<th class='num'>asymmetry index</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f'<p class="note">Asymmetry index = {escape(sides["asymmetry_formula"])}, per metric: '
+        "0 means both sides are the same, 1 means one side is zero. Values of 0.15 and more "
+        "are flagged.</p>"
+    )
+
+
+def _faults(report: dict[str, Any], thumbs: Mapping[tuple[int, str], Thumbnail]) -> str:
+    items = numbered_faults(report)
+    if not items:
+        return '<p class="ok">No form faults were found in the counted reps.</p>'
+    unit = report["exercise"]["drive_unit"]
+    out = []
+    for label, rep, f in items:
+        thumb = thumbs.get((rep["index"], f["fault"]))
+        if thumb is not None:
+            img = _img(thumb.data, f"{label}: worst frame at {thumb.t_s:.1f} s", mime=thumb.mime)
+        else:
+            img = '<p class="note">(no frame of this fault could be kept)</p>'
+        u = " °" if unit == "deg" and f["feature"] not in ("hold_s", "rep_duration_s") else ""
+        u = " s" if f["feature"] in ("hold_s", "rep_duration_s") else u
+        span = (
+            f"at {f['start_s']:.2f} s" if f["start_s"] == f["end_s"]
+            else f"{f['start_s']:.2f}–{f['end_s']:.2f} s"
+        )  # fmt: skip
+        worst = (
+            f"; worst frame shown: {f['worst']['t_s']:.2f} s (frame {f['worst']['frame']})"
+            if f["worst"] else ""
+        )  # fmt: skip
+        desc = f"<p>{escape(f['description'])}</p>" if f["description"] else ""
+        out.append(
+            f'<div class="fault">{img}<div><h3>{label} · rep {rep["index"]} '
+            f"({_side(rep['side'])}) · {escape(f['fault'])} "
+            f'<span class="note">({escape(f["severity"])})</span></h3>'
+            f"<p><b>Cue:</b> {escape(f['cue'])}</p>{desc}"
+            f"<p><b>Evidence:</b> {escape(f['feature'])} = {f['value']:.1f}{u}, threshold "
+            f"{escape(f['threshold'])}, {span}{worst}.</p></div></div>"
+        )
+    return "".join(out)
+
+
+def _setup(report: dict[str, Any]) -> str:
+    items = [
+        f"<li>{s['start_s']:.1f}–{s['end_s']:.1f} s: {escape(s['message'])}</li>"
+        for s in report["setup"]
+    ] + [
+        f"<li>{s['start_s']:.1f}–{s['end_s']:.1f} s: not in view ({escape(s['message'])})</li>"
+        for s in report["not_in_view"]
+    ]
+    if not items:
+        return '<p class="ok">Camera view and posture looked right throughout.</p>'
+    return f"<ul>{''.join(items)}</ul>"
+
+
+def _input_table(report: dict[str, Any]) -> str:
+    i = report["input"]
+    w, h = i["resolution_wh"]
+    rows = [
+        ("File", escape(str(i["path"]))),
+        ("Kind", escape(i["kind"])),
+        ("Frame rate", _num(i["fps"], " fps", 2)),
+        ("Resolution", f"{w} × {h}"),
+        ("Frames analysed", f"{i['frames']} ({i['frames_with_person']} with a person)"),
+        ("Pose model", escape(str(i["model"]))),
+        ("formcheck", escape(str(i["formcheck_version"]))),
+    ]
+    return '<table class="summary">' + "".join(
+        f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows
+    ) + "</table>"  # fmt: skip
+
+
+def _auto(auto: dict[str, Any]) -> str:
+    cls = "bad" if auto["unsure"] else "info"
+    shown = [c for c in auto["candidates"] if c["score"] > 0][:5] or auto["candidates"][:3]
+    rows = "".join(
+        f"<tr><td>{escape(c['exercise'])}</td><td class='num'>{c['score']:.2f}</td>"
+        f"<td class='num'>{c['reps']}</td><td class='num'>{_num(c['posture_fit'], digits=2)}</td>"
+        f"<td class='num'>{_num(c['view_fit'], digits=2)}</td>"
+        f"<td class='num'>{_num(c.get('side_fit'), digits=2)}</td></tr>"
+        for c in shown
+    )
+    rest = len(auto["candidates"]) - len(shown)
+    more = (
+        f"<p class='note'>{rest} more candidates scored lower (report.json lists them all). "
+        "Score = reps × posture × view × sides terms; see formcheck.report.auto.</p>"
+    )
+    return (
+        f'<div class="box {cls}"><b>Exercise chosen automatically:</b> {escape(auto["message"])}'
+        "<table style='margin-top:8px'><thead><tr><th>candidate</th><th class='num'>score</th>"
+        "<th class='num'>reps</th><th class='num'>posture fit</th><th class='num'>view fit</th>"
+        f"<th class='num'>side fit</th></tr></thead><tbody>{rows}</tbody></table>{more}</div>"
+    )
+
+
+def report_html(
+    report: dict[str, Any], plot_png: bytes | None, thumbs: Mapping[tuple[int, str], Thumbnail]
+) -> str:
+    """The page for one report; ``thumbs`` maps (rep index, fault) to its worst frame."""
+    ex, inp = report["exercise"], report["input"]
+    parts = [
+        f"<header><h1>{escape(ex['name'])} — {escape(inp['name'])}</h1>"
+        f'<p class="sub">{report["result"]["summary"]["reps"]} reps in '
+        f"{report['result']['duration_s']:.1f} s · formcheck {escape(inp['formcheck_version'])}"
+        "</p></header>"
+    ]
+    if report["partial"]:
+        why = ", ".join(report["partial_reasons"])
+        parts.append(
+            f'<div class="box bad"><b>Partial report</b> ({escape(why)}): it covers only the '
+            "part of the input that was analysed.</div>"
+        )
+    if report["warnings"]:
+        lis = "".join(f"<li>{escape(w)}</li>" for w in report["warnings"])
+        parts.append(f'<div class="box warn"><b>Warnings</b><ul>{lis}</ul></div>')
+    if report["auto"] is not None:
+        parts.append(_auto(report["auto"]))
+    parts += ["<h2>Summary</h2>", _summary(report)]
+    if plot_png is not None:
+        parts += [
+            f"<h2>{escape(ex['drive'].replace('_{side}', ''))} over time</h2>",
+            _img(plot_png, "driving feature over time", "plot"),
+            '<p class="note">Shaded bands: counted reps (numbered above, coloured by side). '
+            "▼ F1, F2, …: faults at their worst frame; red bars at the bottom: how long a fault "
+            "lasted. Hatched: person not in view. Dashed: the thresholds a rep must cross "
+            "(enter) and come back past (leave).</p>",
+        ]
+    parts += ["<h2>Reps</h2>", _reps_table(report)]
+    if report["sides"] is not None:
+        parts += ["<h2>Left vs right</h2>", _sides_table(report)]
+    parts += ["<h2>Faults, with evidence</h2>", _faults(report, thumbs)]
+    parts += ["<h2>Setup and visibility</h2>", _setup(report)]
+    parts += ["<h2>Input</h2>", _input_table(report)]
+    parts.append(
+        f"<footer>Schema {escape(report['schema'])} v{report['version']}: report.json beside "
+        "this page has every number; reps.csv has one row per rep.</footer>"
+    )
+    return _page(f"formcheck: {ex['name']} — {inp['name']}", "\n".join(parts))
+
+
+def index_html(entries: Sequence[Mapping[str, Any]]) -> str:
+    """The batch page: one row per input, linking its report, with its headline numbers.
+
+    Each entry: ``name``, ``status`` ("ok", "partial", "unsure", "failed", "not analysed"),
+    ``link`` (relative path of report.html or None), ``exercise``, ``reps``, ``faults``,
+    ``mean_hold_s``, ``duration_s``, ``message``."""
+    rows = []
+    for e in entries:
+        name = escape(str(e["name"]))
+        cell = f'<a href="{escape(e["link"])}">{name}</a>' if e.get("link") else name
+        status = e["status"]
+        cls = "ok" if status == "ok" else "flt"
+        rows.append(
+            f"<tr><td>{cell}</td><td><span class='{cls}'>{escape(status)}</span></td>"
+            f"<td>{escape(str(e.get('exercise') or '–'))}</td>"
+            f"<td class='num'>{escape(str(e.get('reps') if e.get('reps') is not None else '–'))}</td>"  # noqa: E501
+            f"<td class='num'>{_num(e.get('faults'))}</td>"
+            f"<td class='num'>{_num(e.get('mean_hold_s'), ' s')}</td>"
+            f"<td class='num'>{_num(e.get('duration_s'), ' s')}</td>"
+            f"<td>{escape(str(e.get('message') or ''))}</td></tr>"
+        )
+    n_bad = sum(e["status"] != "ok" for e in entries)
+    head = (
+        "<th>input</th><th>status</th><th>exercise</th><th class='num'>reps</th>"
+        "<th class='num'>faults</th><th class='num'>mean hold</th><th class='num'>duration</th>"
+        "<th>notes</th>"
+    )
+    body = (
+        f"<header><h1>formcheck: {len(entries)} inputs</h1><p class='sub'>"
+        f"{len(entries) - n_bad} analysed cleanly, {n_bad} with problems</p></header>"
+        f"<h2>Reports</h2><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}"
+        "</tbody></table>"
+    )
+    return _page("formcheck: reports", body)

@@ -1,0 +1,386 @@
+"""One input, analysed and reported: the unit of work of ``formcheck analyze`` (and of a worker).
+
+::
+
+    outcome = run_job(AnalysisJob("set.mp4", "bird-dog", out_dir="reports/set", annotate=True))
+    outcome.status      # "ok" | "partial" | "unsure" | "failed"
+    outcome.result      # the formcheck.result v1 dict (what --json prints)
+    outcome.report      # the formcheck.report v1 dict (report.json), None without out_dir
+
+With ``exercise="auto"`` the input is read twice: the first pass runs the pose model once, feeds
+every candidate's engine (:mod:`formcheck.report.auto`) and keeps the landmarks in a temporary
+recording; the second pass replays that recording through the chosen exercise, with the
+video's pictures decoded again for thumbnails and the annotated video (decoding costs a few
+percent of what pose estimation costs).
+
+Library errors become a ``failed`` outcome with the one-line message and the error's exit
+code, so a batch can go on. ``should_stop`` (checked every frame) and Ctrl+C both end the
+analysis early: what was seen so far is reported, marked partial.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from formcheck import __version__
+from formcheck.engine import ExerciseDef, load_exercise
+from formcheck.errors import FormcheckError, SourceError
+from formcheck.pipeline import FrameTap, PoseInput, analyze, open_pose_input
+from formcheck.pose.core import PoseFrame
+from formcheck.recording import RecordingHeader, RecordingSource, RecordingWriter
+from formcheck.report.auto import ExerciseGuess, ExerciseGuesser
+from formcheck.report.collect import Collector
+from formcheck.report.files import make_dir, write_atomic, write_json
+from formcheck.report.html import report_html
+from formcheck.report.plot import drive_plot_png
+from formcheck.report.schema import build_report
+from formcheck.report.tables import reps_csv
+from formcheck.sources import Frame, open_source
+
+__all__ = ["AnalysisJob", "AnalysisOutcome", "JobProgress", "run_job"]
+
+PROGRESS_EVERY_S = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisJob:
+    """What to analyse and where the outputs go (``out_dir`` None: no files, result only)."""
+
+    input: str
+    exercise: str
+    out_dir: str | None = None
+    annotate: bool = False
+    model: str = "full"
+    index: int = 0  # position in a batch, for progress reports
+
+
+@dataclass(frozen=True, slots=True)
+class JobProgress:
+    """``done`` of ``total`` frames (total None if unknown) of job ``index``."""
+
+    index: int
+    name: str
+    done: int
+    total: int | None
+    phase: str = "analysing"  # "analysing" | "reporting"
+    finished: bool = False
+
+
+@dataclass(slots=True)
+class AnalysisOutcome:
+    """What became of one job (picklable: it travels back from worker processes)."""
+
+    job: AnalysisJob
+    name: str
+    status: str  # "ok" | "partial" | "unsure" | "failed"
+    result: dict[str, Any] | None = None
+    report: dict[str, Any] | None = None
+    exercise: str | None = None
+    kind: str = "video"  # "video" | "recording" (for the training history)
+    error: str | None = None
+    exit_code: int = 0
+    warnings: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    unsure: bool = False
+    auto: dict[str, Any] | None = None
+    report_path: str | None = None
+
+    def headline(self) -> dict[str, Any]:
+        """The numbers the batch index shows."""
+        s = self.result["summary"] if self.result else None
+        return {
+            "name": self.name,
+            "status": self.status,
+            "exercise": self.exercise,
+            "reps": None if s is None else _reps_text(s),
+            "faults": None if s is None else sum(s["faults"].values()),
+            "mean_hold_s": None if s is None else s["mean_hold_s"],
+            "duration_s": None if self.result is None else self.result["duration_s"],
+            "message": self.error or (self.auto["message"] if self.unsure and self.auto else ""),
+        }
+
+
+def _reps_text(summary: dict[str, Any]) -> str:
+    sides = summary["reps_by_side"]
+    if list(sides) == ["both"]:
+        return str(summary["reps"])
+    return f"{summary['reps']} (" + ", ".join(f"{k} {v}" for k, v in sides.items()) + ")"
+
+
+class _Ticker:
+    """Counts frames, reports progress at most every 0.1 s, and stops when asked."""
+
+    def __init__(
+        self, job: AnalysisJob, name: str,
+        on_progress: Callable[[JobProgress], None] | None,
+        should_stop: Callable[[], bool] | None,
+    ) -> None:  # fmt: skip
+        self.job, self.name = job, name
+        self.on_progress, self.should_stop = on_progress, should_stop
+        self.done, self.total, self.phase = 0, None, "analysing"
+        self._last = 0.0
+
+    def start(self, total: int | None, phase: str = "analysing") -> None:
+        self.done, self.total, self.phase = 0, total, phase
+        self._emit()
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.should_stop is not None and self.should_stop():
+            raise KeyboardInterrupt
+        now = time.monotonic()
+        if now - self._last >= PROGRESS_EVERY_S:
+            self._emit(now)
+
+    def _emit(self, now: float | None = None, finished: bool = False) -> None:
+        self._last = time.monotonic() if now is None else now
+        if self.on_progress is not None:
+            self.on_progress(
+                JobProgress(self.job.index, self.name, self.done, self.total, self.phase, finished)
+            )
+
+    def finish(self) -> None:
+        self._emit(finished=True)
+
+
+def run_job(
+    job: AnalysisJob,
+    *,
+    on_progress: Callable[[JobProgress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> AnalysisOutcome:
+    """Analyse one input and write its outputs; never raises a library error (see above)."""
+    name = Path(job.input).name
+    ticker = _Ticker(job, name, on_progress, should_stop)
+    try:
+        return _run(job, name, ticker, notify)
+    except FormcheckError as err:
+        if job.out_dir is not None:  # no empty folder for an input that gave nothing
+            with contextlib.suppress(OSError):
+                Path(job.out_dir).rmdir()
+        return AnalysisOutcome(job, name, "failed", error=str(err), exit_code=err.exit_code)
+    finally:
+        ticker.finish()
+
+
+def _input_info(job: AnalysisJob, pose: PoseInput) -> dict[str, Any]:
+    return {
+        "name": pose.name or Path(job.input).name,
+        "path": str(job.input),
+        "kind": pose.kind,
+        "fps": float(pose.fps),
+        "resolution_wh": list(pose.resolution_wh),
+        "frames": 0,
+        "frames_with_person": 0,
+        "frame_count": pose.frame_count,
+        "duration_s": 0.0,
+        "model": pose.model,
+        "formcheck_version": __version__,
+        "truncated": bool(getattr(pose.source, "truncated", False)),
+    }
+
+
+def _run(
+    job: AnalysisJob, name: str, ticker: _Ticker, notify: Callable[[str], None] | None
+) -> AnalysisOutcome:
+    auto = job.exercise.strip().lower() == "auto"
+    definition = None if auto else load_exercise(job.exercise)
+    out_dir = None if job.out_dir is None else Path(job.out_dir)
+    guess: ExerciseGuess | None = None
+    with tempfile.TemporaryDirectory(prefix="formcheck-") as tmp:
+        with open_pose_input(job.input, model=job.model, notify=notify) as pose:
+            if out_dir is not None:
+                make_dir(out_dir)  # only once the input opens: no folder for a bad file
+            info = _input_info(job, pose)
+            ticker.start(pose.frame_count)
+            if auto:
+                guess, replay, interrupted = _guess(pose, ticker, Path(tmp), job.input)
+                definition = guess.chosen
+            else:
+                assert definition is not None
+                out = _analyse(job, pose, definition, out_dir, ticker)
+            warnings = list(getattr(pose.source, "warnings", []))
+            info["truncated"] = bool(getattr(pose.source, "truncated", False))
+        if guess is not None:
+            assert definition is not None
+            # second pass: the landmarks again, the pictures decoded again (if any)
+            ticker.start(ticker.done or None, "reporting")
+            pictures = _pictures(job.input) if pose.kind == "video" and out_dir else None
+            try:
+                with RecordingSource(replay) as rec:
+                    tap = FrameTap()
+                    again = PoseInput(
+                        _aligned(rec, pictures, tap), pose.name, pose.fps, pose.resolution_wh,
+                        pose.model, kind=pose.kind, frame_count=pose.frame_count, tap=tap,
+                    )  # fmt: skip
+                    out = _analyse(job, again, definition, out_dir, ticker)
+            finally:
+                if pictures is not None:
+                    pictures.close()  # releases the video file
+            if interrupted:
+                out.result["interrupted"] = True
+            out.result["auto"] = guess.to_dict()
+    return _finish(job, name, out, info, warnings, guess, out_dir)
+
+
+@dataclass(slots=True)
+class _Analysed:
+    result: dict[str, Any]
+    collector: Collector | None
+    video: str | None
+
+
+def _analyse(
+    job: AnalysisJob, pose: PoseInput, definition: ExerciseDef, out_dir: Path | None,
+    ticker: _Ticker,
+) -> _Analysed:  # fmt: skip
+    """One pass of the engine (with the report's collector and the annotated video)."""
+    from formcheck.engine import Engine
+    from formcheck.live.cues import CueBoard
+    from formcheck.render.video import AnnotatedVideoWriter
+
+    sides = Engine(definition).sides  # the engine's rep machines ("both", or left and right)
+    collector = Collector(definition, sides) if out_dir is not None else None
+    cues = CueBoard()
+    seen = [0]  # engine events already handed to the cue board
+    writer = None
+    if job.annotate and out_dir is not None:
+        writer = AnnotatedVideoWriter(out_dir / "annotated.mp4", pose.fps, pose.resolution_wh)
+
+    def on_frame(frame: PoseFrame, engine) -> None:  # noqa: ANN001
+        image = pose.image
+        if collector is not None:
+            collector.on_frame(frame, engine, image)
+        if writer is not None:
+            new, seen[0] = engine.events[seen[0] :], len(engine.events)  # this frame's events
+            cues.update(engine.t_s, new)
+            cue = cues.current
+            guidance = cue is not None and cue.is_guidance
+            writer.write_engine_frame(
+                image, engine, cue=None if cue is None or guidance else cue.text,
+                severity="warning" if cue is None else cue.severity,
+                setup=cue.text if guidance else None,
+            )  # fmt: skip
+        ticker.tick()
+
+    def on_event(event) -> None:  # noqa: ANN001
+        if collector is not None:
+            collector.on_event(event)
+
+    try:
+        result = analyze(pose, definition, on_event=on_event, on_frame=on_frame)
+    except BaseException:
+        if writer is not None:
+            writer.close(commit=False)
+        raise
+    video = None
+    if writer is not None:
+        writer.close()
+        video = "annotated.mp4" if writer.frames_written else None
+    return _Analysed(result, collector, video)
+
+
+def _guess(
+    pose: PoseInput, ticker: _Ticker, tmp: Path, spec: str
+) -> tuple[ExerciseGuess, Path, bool]:
+    """First pass of ``auto``: every candidate engine, landmarks kept in a temporary file."""
+    guesser = ExerciseGuesser()
+    interrupted = False
+    seen = people = 0
+    if pose.kind == "recording":
+        replay, writer = Path(spec), None
+    else:
+        replay = tmp / "landmarks.jsonl"
+        header = RecordingHeader(pose.name, pose.fps, pose.resolution_wh, pose.model)
+        writer = RecordingWriter(replay, header)
+    try:
+        for frame in pose.frames:
+            if writer is not None:
+                writer.write(frame)
+            guesser.update(frame)
+            seen += 1
+            people += frame.has_person
+            ticker.tick()
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if writer is not None:
+            writer.close(commit=seen > 0)
+    if seen == 0:
+        raise SourceError(f"{pose.name}: no frames could be read")
+    if people == 0 and not interrupted:
+        raise SourceError(
+            f"{pose.name}: no person found in any frame; make sure the whole body is in "
+            "view and well lit"
+        )
+    return guesser.finish(), replay, interrupted
+
+
+def _pictures(spec: str) -> Iterator[Frame]:
+    with open_source(spec) as frames:
+        yield from frames
+
+
+def _aligned(
+    poses: Iterable[PoseFrame], pictures: Iterator[Frame] | None, tap: FrameTap
+) -> Iterator[PoseFrame]:
+    """The pose frames, with ``tap.frame`` set to the picture of the same index (if any)."""
+    current: Frame | None = None
+    for pf in poses:
+        while pictures is not None and (current is None or current.index < pf.index):
+            current = next(pictures, None)
+            if current is None:
+                pictures = None
+        tap.frame = current if current is not None and current.index == pf.index else None
+        yield pf
+
+
+def _finish(
+    job: AnalysisJob, name: str, out: _Analysed, info: dict[str, Any], warnings: list[str],
+    guess: ExerciseGuess | None, out_dir: Path | None,
+) -> AnalysisOutcome:  # fmt: skip
+    result = out.result
+    interrupted = bool(result.get("interrupted"))
+    reasons = [
+        r for r, on in (("interrupted", interrupted), ("truncated", info["truncated"])) if on
+    ]
+    if interrupted:
+        warnings.append(f"{name}: interrupted (Ctrl+C); the report covers only the part analysed")
+    if guess is not None and guess.unsure:
+        warnings.append(f"{name}: {guess.message}")
+    exercise = guess.chosen if guess is not None else load_exercise(job.exercise)
+    status = "partial" if reasons else "unsure" if guess is not None and guess.unsure else "ok"
+    outcome = AnalysisOutcome(
+        job, name, status, result=result, exercise=exercise.id, kind=info["kind"],
+        warnings=warnings, interrupted=interrupted,
+        unsure=bool(guess is not None and guess.unsure),
+        auto=None if guess is None else guess.to_dict(),
+    )  # fmt: skip
+    if out_dir is None or out.collector is None:
+        return outcome
+    col = out.collector
+    info.update(
+        frames=col.frames, frames_with_person=col.frames_with_person,
+        duration_s=result["duration_s"],
+    )  # fmt: skip
+    t, drive = col.drive_arrays()
+    outputs = {"html": "report.html", "csv": "reps.csv", "annotated_video": out.video}
+    report = build_report(
+        result, exercise, input_info=info, t_s=t, drive=drive,
+        worst={k: (v.t_s, v.frame) for k, v in col.thumbnails.items()},
+        warnings=warnings, partial_reasons=reasons, auto=outcome.auto, outputs=outputs,
+    )  # fmt: skip
+    plot = drive_plot_png(report, t, drive)
+    write_atomic(out_dir / "reps.csv", reps_csv(report))
+    write_atomic(out_dir / "report.html", report_html(report, plot, col.thumbnails))
+    write_json(out_dir / "report.json", report)
+    outcome.report = report
+    outcome.report_path = str(out_dir / "report.html")
+    return outcome

@@ -1,0 +1,62 @@
+"""--annotate: an MP4 that OpenCV reads back, one frame per analysed frame."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from conftest import load_report
+
+from formcheck.errors import OutputError
+from formcheck.render.video import AnnotatedVideoWriter
+from formcheck.report import AnalysisJob, run_job
+
+
+def test_annotated_video_of_a_recording(samples, tmp_path):
+    out = tmp_path / "cat-cow"
+    outcome = run_job(
+        AnalysisJob(str(samples / "cat-cow.jsonl.gz"), "cat-cow", str(out), annotate=True)
+    )
+    assert outcome.status == "ok", outcome.error
+    report = load_report(out)
+    assert report["outputs"]["annotated_video"] == "annotated.mp4"
+    cap = cv2.VideoCapture(str(out / "annotated.mp4"))
+    frames, banner = 0, []
+    while True:
+        ok, image = cap.read()
+        if not ok:
+            break
+        if frames == 100:
+            assert image.shape == (540, 960, 3)
+            assert image[:, :, 1].max() > 150  # the green skeleton (and the HUD) are drawn
+        bottom = image[-10:].reshape(-1, 3).mean(axis=0)
+        if np.abs(bottom - (48, 44, 40)).max() > 30:  # not the plain background: a cue
+            banner.append(frames / 30.0)  # the sample is 30 fps from t = 0
+        frames += 1
+    cap.release()
+    assert frames == report["input"]["frames"] == 360
+    # the shallow cat of rep 2 is cued when the rep is confirmed (its end, debounced by the
+    # 0.2 s min_phase_s) for about 2 s, and nothing else is
+    rep2 = report["reps"][1]
+    assert rep2["faults"][0]["fault"] == "partial_range"
+    assert rep2["end_s"] <= banner[0] <= rep2["end_s"] + 0.3
+    assert 1.9 <= banner[-1] - banner[0] <= 2.6 and len(banner) == pytest.approx(69, abs=8)
+    assert not list(out.glob(".*"))  # no temporary file left behind
+
+
+def test_writer_refuses_an_unwritable_folder(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError, match="cannot write"):
+        AnnotatedVideoWriter(blocker / "v.mp4", 30, (64, 48))
+
+
+def test_an_interrupted_video_keeps_its_frames(tmp_path):
+    path = tmp_path / "v.mp4"
+    with pytest.raises(KeyboardInterrupt), AnnotatedVideoWriter(path, 10, (65, 49)) as video:
+        for _ in range(7):
+            video.write(np.zeros((49, 65, 3), np.uint8))
+        raise KeyboardInterrupt
+    cap = cv2.VideoCapture(str(path))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 7
+    assert (cap.get(cv2.CAP_PROP_FRAME_WIDTH), cap.get(cv2.CAP_PROP_FRAME_HEIGHT)) == (64, 48)
