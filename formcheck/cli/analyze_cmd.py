@@ -1,47 +1,229 @@
-"""``formcheck analyze``: count reps, holds and faults in a video or a landmark recording."""
+"""``formcheck analyze``: reps, holds and faults in videos and landmark recordings, with reports.
+
+One input prints its summary (or, with ``--json``, one JSON object: the ``formcheck.result``
+contract); several print one summary each (``--json``: a list). With ``-o OUTDIR`` every input
+gets ``OUTDIR/<name>/report.json``, ``report.html`` and ``reps.csv`` (``--annotate``: also
+``annotated.mp4``), and a batch gets ``OUTDIR/index.html``. A bad input does not stop a batch:
+it is listed at the end and the exit code is not 0.
+
+Exit codes: 0 fine; the error's own code (2 a bad input, 3 the model, 4 an output) when an
+input failed, 1 when inputs failed for different reasons; 6 when ``--exercise auto`` was unsure
+about an input; 130 after Ctrl+C (the reports finished so far, and a partial report of the
+input being analysed, are written).
+"""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from formcheck.cli.app import app
-from formcheck.cli.common import ModelOption, console, download_progress, notice
+from formcheck.cli.common import ModelOption, console, download_progress, err_console, notice
 from formcheck.engine import load_exercise
-from formcheck.pipeline import analyze, open_pose_input
+from formcheck.recording import is_recording_path
+from formcheck.report import AnalysisJob, AnalysisOutcome, JobProgress, expand_inputs, out_dirs
+from formcheck.report.batch import run_batch
+from formcheck.report.files import write_atomic
+from formcheck.report.html import index_html
+
+EXIT_UNSURE = 6
 
 
 @app.command("analyze")
 def analyze_cmd(
-    input: Annotated[
-        str, typer.Argument(help="Video file, image, or landmark recording (.jsonl[.gz]).")
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Video files, folders of videos, landmark recordings (.jsonl[.gz]) or images.",
+            metavar="PATH...",
+        ),
     ],
     exercise: Annotated[
-        str, typer.Option("--exercise", "-e", help="Exercise id, alias or .toml definition.")
-    ],
+        str,
+        typer.Option(
+            "--exercise",
+            "-e",
+            help="Exercise id, alias or .toml definition; 'auto' chooses from the catalogue.",
+        ),
+    ],  # fmt: skip
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="OUTDIR",
+            help="Write OUTDIR/<name>/report.json, report.html and reps.csv for each input "
+            "(and OUTDIR/index.html for several).",
+        ),
+    ] = None,  # fmt: skip
+    annotate: Annotated[
+        bool,
+        typer.Option("--annotate", help="Also write annotated.mp4 (skeleton, counter, cues)."),
+    ] = False,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", "-w", min=1, help="Analyse this many inputs at once."),
+    ] = 1,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object (the result contract) to stdout.")
+        bool,
+        typer.Option(
+            "--json", help="Print the result contract as JSON (a list for several inputs)."
+        ),
     ] = False,
     model: ModelOption = "full",
 ) -> None:
-    """Analyse one set: reps (per side), hold times and form faults with times."""
-    definition = load_exercise(exercise)
-    with (
-        download_progress() as dl,
-        open_pose_input(input, model=model, notify=notice, progress=dl) as pose,
-    ):
-        result = analyze(pose, definition)
-        for warning in getattr(pose.source, "warnings", []):
+    """Analyse recorded sets: reps (per side), holds, faults with evidence; reports with -o."""
+    if annotate and out is None:
+        typer.echo("formcheck: error: --annotate writes a video: give -o OUTDIR too", err=True)
+        raise typer.Exit(2)
+    auto = exercise.strip().lower() == "auto"
+    if not auto:
+        load_exercise(exercise)  # a bad name fails here, once, before any work
+    paths = expand_inputs(inputs)
+    _provision_model(paths, model)
+    dirs = out_dirs(paths, out) if out is not None else [None] * len(paths)
+    jobs = [
+        AnalysisJob(p, exercise, None if d is None else str(d), annotate, model, i)
+        for i, (p, d) in enumerate(zip(paths, dirs, strict=True))
+    ]
+    with _BatchProgress(len(jobs)) as bar:
+        outcomes = run_batch(
+            jobs, workers=workers, on_progress=bar.update, on_outcome=bar.done, notify=notice
+        )
+    if out is not None and len(jobs) > 1:
+        index = write_atomic(out / "index.html", index_html(_index_entries(outcomes)))
+        notice(f"index of the reports: {index}")
+    # (the training history will be written here, once per analysed outcome)
+    raise typer.Exit(_report(outcomes, as_json, single=len(jobs) == 1))
+
+
+def _provision_model(paths: list[str], model: str) -> None:
+    """Fetch the pose model once, up front, if any existing input needs it."""
+    if any(Path(p).exists() and not is_recording_path(p) for p in paths):
+        from formcheck.pose.provision import resolve_model
+
+        with download_progress() as dl:
+            resolve_model(model, notify=notice, progress=dl)
+
+
+def _index_entries(outcomes: list[AnalysisOutcome]) -> list[dict[str, Any]]:
+    """Headline numbers per input, with the report's path relative to OUTDIR."""
+    entries = []
+    for o in outcomes:
+        e = o.headline()
+        has_report = o.report_path is not None and o.job.out_dir is not None
+        e["link"] = f"{Path(o.job.out_dir).name}/report.html" if has_report else None
+        entries.append(e)
+    return entries
+
+
+def _report(outcomes: list[AnalysisOutcome], as_json: bool, *, single: bool) -> int:
+    """Print what happened; returns the exit code."""
+    failed = [o for o in outcomes if o.status in ("failed", "not analysed")]
+    if single and failed:
+        typer.echo(f"formcheck: error: {failed[0].error}", err=True)
+        return failed[0].exit_code or 1
+    for o in outcomes:
+        for warning in o.warnings:
             notice(f"warning: {warning}")
     if as_json:
-        typer.echo(json.dumps(result, indent=2))
+        items = [
+            o.result if o.result is not None
+            else {"source": o.name, "status": o.status, "error": o.error}
+            for o in outcomes
+        ]  # fmt: skip
+        typer.echo(json.dumps(items[0] if single else items, indent=2))
     else:
-        print_summary(result, definition.name)
-    if result.get("interrupted"):
-        raise typer.Exit(130)
+        for o in outcomes:
+            if o.result is not None:
+                print_summary(o.result, load_exercise(o.exercise).name if o.exercise else "")
+                if o.auto is not None:
+                    style = "bold yellow" if o.unsure else "cyan"
+                    console.print(
+                        f"[{style}]exercise (auto): {o.auto['message']}[/]", soft_wrap=True
+                    )
+                if o.report_path:
+                    console.print(f"report: {o.report_path}", soft_wrap=True, highlight=False)
+    if failed:
+        err_console.print(
+            f"[bold red]formcheck: {len(failed)} of {len(outcomes)} inputs were not analysed:[/]",
+            highlight=False,
+        )
+        for o in failed:
+            err_console.print(f"  {o.name}: {o.error}", highlight=False, soft_wrap=True)
+    if any(o.interrupted for o in outcomes):
+        return 130
+    if failed:
+        codes = {o.exit_code or 1 for o in failed}
+        return codes.pop() if len(codes) == 1 else 1
+    return EXIT_UNSURE if any(o.unsure for o in outcomes) else 0
+
+
+class _FpsColumn(ProgressColumn):
+    def render(self, task) -> Text:  # noqa: ANN001 - rich's Task
+        if task.fields.get("overall"):
+            return Text("")
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:5.1f} fps" if speed else "    - fps", style="progress.data.speed")
+
+
+class _BatchProgress:
+    """A bar per input (frames, fps, time left) and, for a batch, one for all of them; on
+    stderr, and off when stderr is not a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self.bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _FpsColumn(),
+            TimeRemainingColumn(), console=err_console, transient=True,
+            disable=not err_console.is_terminal,
+        )  # fmt: skip
+        self.overall: TaskID | None = None
+        self.total = total
+        self.tasks: dict[int, TaskID] = {}
+
+    def __enter__(self) -> _BatchProgress:
+        self.bar.__enter__()
+        if self.total > 1:
+            self.overall = self.bar.add_task("[bold]all inputs[/]", total=self.total, overall=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(*exc)
+
+    def update(self, p: JobProgress) -> None:
+        label = (p.name if len(p.name) <= 28 else p.name[:27] + "…") + (
+            " (report)" if p.phase == "reporting" else ""
+        )
+        task = self.tasks.get(p.index)
+        if task is None:
+            task = self.tasks[p.index] = self.bar.add_task(label, total=p.total)
+        if p.finished:
+            self.bar.remove_task(task)
+            return
+        if p.done == 0:
+            self.bar.reset(task, total=p.total, description=label)
+        self.bar.update(task, completed=p.done, total=p.total, description=label)
+
+    def done(self, outcome: AnalysisOutcome) -> None:
+        task = self.tasks.pop(outcome.job.index, None)
+        if task is not None and task in self.bar.task_ids:
+            self.bar.remove_task(task)
+        if self.overall is not None:
+            self.bar.advance(self.overall)
 
 
 def print_summary(result: dict[str, Any], name: str) -> None:
@@ -81,3 +263,5 @@ def print_summary(result: dict[str, Any], name: str) -> None:
             console.print(f"[yellow]{ev['t_s']:.1f} s: {ev['message']}[/]")
     if any(r["uncertain"] for r in result["reps"]):
         console.print("[dim]? = counted while key landmarks were poorly visible[/]")
+    if result.get("interrupted"):
+        console.print("[bold yellow]interrupted: this covers only the part analysed[/]")
