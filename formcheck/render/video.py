@@ -10,11 +10,11 @@
 Which cue to show, and for how long, is decided by :class:`formcheck.live.cues.CueBoard`, the
 same as in the live window.
 
-The file is MPEG-4 Part 2 video (fourcc ``mp4v``) in an MP4 container: it is the codec the
-OpenCV build that comes with mediapipe can write, and it plays in VLC, QuickTime, Windows'
-player and most desktop players (not in web browsers, which want H.264). It is written to a
-temporary file and renamed into place when closed, then read back with OpenCV: a file that
-cannot be read back with the number of frames written raises :class:`OutputError`.
+The file is MPEG-4 Part 2 video (fourcc ``mp4v``) in an MP4 container: the OpenCV build that
+comes with mediapipe has no H.264 ('avc1') encoder, and this plays in VLC, mpv and most
+desktop players (not in web browsers, which want H.264). It is written to a temporary file,
+checked (OpenCV must decode it and count the frames written: else :class:`OutputError`),
+and only then renamed into place.
 """
 
 from __future__ import annotations
