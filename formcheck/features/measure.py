@@ -139,13 +139,17 @@ class FeatureSet:
             out[name] = NAN if any(c is None for c in coords) else _measure(f, coords, pts, torso)
         for name in self._mirrored:
             out[f"{name}_left"], out[f"{name}_right"] = out[name], -out[name]
+        self._aggregate(out)  # combines may use the _min/_max of measured features
         for name, f, refs in self._combine:
             out[name] = _combine(f.op, [out.get(r, NAN) for r in refs])
+        self._aggregate(out)  # ... and sided combines have a _min/_max of their own
+        return out
+
+    def _aggregate(self, out: dict[str, float]) -> None:
         for base in self._sided:
-            pair = [out[f"{base}_left"], out[f"{base}_right"]]
+            pair = [out.get(f"{base}_left", NAN), out.get(f"{base}_right", NAN)]
             out[f"{base}_min"] = _combine("min", pair)
             out[f"{base}_max"] = _combine("max", pair)
-        return out
 
 
 def _measure(f: FeatureDef, c: list, pts: PointTable, torso: dict[str, float]) -> float:

@@ -182,3 +182,23 @@ def test_trough_rule_judges_the_rest_before_each_rep(tmp_path):
 
     outcomes = run_selftest(defn, cases=["rep 3 starts from a half-lowered arm", "four raises"])
     assert outcomes and all(o.ok for o in outcomes), [o.problems for o in outcomes if not o.ok]
+
+
+def test_a_combine_can_use_the_min_and_max_of_a_sided_feature():
+    from formcheck.engine.definition import FeatureDef
+    from formcheck.features.measure import FeatureSet
+    from formcheck.synth.camera import Camera
+    from formcheck.synth.render import render
+    from formcheck.synth.script import Script
+
+    features = FeatureSet({
+        "knee": FeatureDef(kind="angle", points=["{side}_hip", "{side}_knee", "{side}_ankle"]),
+        "spread": FeatureDef(kind="combine", op="diff", of=["knee_max", "knee_min"]),
+    })  # fmt: skip
+    pose = {"knee_flex_left": 60}
+    script = Script.from_dict(
+        {"poses": {}, "start": pose, "steps": [{"pose": pose, "move_s": 0.1}]}
+    )
+    values = features.evaluate(render(script, Camera(azimuth_deg=90))[-1])
+    assert values["knee_max"] == pytest.approx(180, abs=1)
+    assert values["spread"] == pytest.approx(60, abs=1)
