@@ -68,6 +68,7 @@ def _register() -> None:
     # Imported for their side effect of adding commands to ``app``.
     from formcheck.cli import (  # noqa: F401
         analyze_cmd,
+        eval_cmd,
         exercises_cmd,
         history_cmd,
         live_cmd,

@@ -1,0 +1,79 @@
+"""Plots of the driving signal on real clips where formcheck miscounts (for the README).
+
+    python bench/accuracy_plots.py CACHE_DIR [-o docs]
+
+CACHE_DIR holds the landmark recordings that ``formcheck eval --cache`` made. Only signals are
+drawn (feature values over time, the engine's reps shaded, the labelled rep times marked): no
+frame of the clips, which may not be redistributed.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from formcheck.engine import Engine, load_exercise  # noqa: E402
+from formcheck.eval.labels import default_clips_dir, read_labels  # noqa: E402
+from formcheck.recording import read_recording  # noqa: E402
+
+CLIPS = default_clips_dir()
+
+# clip -> features to draw (the drive and what explains the miss)
+CASES = {
+    "bird-dog_side_a.mp4": ["leg_level_left", "leg_level_right"],
+    "arm-circles_front_a.mp4": ["arms_behind", "hands_down"],
+    "glute-bridge_side_a.mp4": None,  # None: the exercise's driving feature
+}
+
+
+def plot_case(clip: str, features: list[str] | None, cache: Path, out: Path) -> Path:
+    label = next(lb for lb in read_labels(CLIPS / "labels.csv") if lb.file == clip)
+    defn = load_exercise(label.exercise)
+    rec = next(cache.glob(f"{Path(clip).stem}.*.jsonl.gz"))
+    _, frames = read_recording(rec)
+    engine = Engine(defn)
+    names = features or sorted({defn.reps.drive.replace("{side}", s) for s in ("left", "right")})
+    t, series = [], {n: [] for n in names}
+    for f in frames:
+        engine.update(f)
+        t.append(f.t_s)
+        for n in names:
+            series[n].append(engine.values.get(n, float("nan")))
+    engine.finish()
+    fig, ax = plt.subplots(figsize=(9, 3.2))
+    for n in names:
+        ax.plot(t, series[n], label=n, lw=1.4)
+    for r in engine.reps:
+        ax.axvspan(r.start_s, r.end_s, color="tab:green", alpha=0.15)
+    drive = defn.reps.drive.split("{")[0]
+    if any(n.startswith(drive) for n in names):  # the thresholds belong to the drawn drive
+        for thr in (defn.reps.enter, defn.reps.leave):
+            ax.axhline(thr, color="grey", ls=":", lw=1)
+    ax.set_title(f"{clip}: labelled {label.reps} reps, formcheck counted {len(engine.reps)} "
+                 "(green: counted reps)", fontsize=10)  # fmt: skip
+    ax.set_xlabel("time (s)")
+    ax.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    path = out / f"accuracy-{Path(clip).stem}.png"
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("cache", type=Path)
+    ap.add_argument("-o", "--out", type=Path, default=Path("docs"))
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for clip, feats in CASES.items():
+        print(plot_case(clip, feats, args.cache, args.out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""``formcheck eval``: accuracy on labelled clips, with thresholds that fail the command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from formcheck.cli.app import app
+from formcheck.cli.common import ModelOption, console, notice
+
+
+def _f(v: float | None, fmt: str = "{:.2f}") -> str:
+    return "-" if v is None else fmt.format(v)
+
+
+@app.command("eval")
+def eval_cmd(
+    labels: Annotated[Path, typer.Argument(help="Labels CSV (the format of the shared clips).")],
+    clips: Annotated[
+        Path | None, typer.Option("--clips", help="Folder of the clips (default: beside LABELS).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write eval.json and eval.html here.")
+    ] = None,
+    cache: Annotated[
+        Path | None,
+        typer.Option("--cache", help="Keep each clip's landmarks here and replay them next time."),
+    ] = None,
+    min_obo: Annotated[
+        float | None, typer.Option("--min-obo", help="Fail (exit 1) if OBO is below this.")
+    ] = None,
+    max_mae: Annotated[
+        float | None, typer.Option("--max-mae", help="Fail (exit 1) if MAE is above this.")
+    ] = None,
+    model: ModelOption = "full",
+) -> None:
+    """Run the analysis on every labelled clip and score counts, holds and faults."""
+    from formcheck.eval.html import eval_html
+    from formcheck.eval.run import evaluate
+    from formcheck.report.files import write_atomic, write_json
+
+    def progress(label, score) -> None:  # noqa: ANN001
+        notice(f"{label.file}: {score.pred_reps if score.supported else 'not supported'}")
+
+    result = evaluate(labels, clips, model=model, cache_dir=cache, on_clip=progress)
+    table = Table(header_style="bold", title="per clip")
+    for col in (
+        "clip",
+        "exercise",
+        "true",
+        "pred",
+        "err",
+        "hold true/pred",
+        "faults tp/fp/fn",
+        "s",
+    ):
+        table.add_column(col)
+    for s in result.scores:
+        if not s.supported:
+            table.add_row(
+                s.file, s.exercise, _f(s.true_reps, "{}"), "[dim]not supported[/]", "", "", "", ""
+            )
+            continue
+        err = "[red]error[/]" if s.error else _f(s.abs_error, "{}")
+        table.add_row(
+            s.file, s.exercise, _f(s.true_reps, "{}"), _f(s.pred_reps, "{}"), err,
+            f"{_f(s.true_hold_s, '{:.1f}')}/{_f(s.pred_hold_s, '{:.1f}')}",
+            f"{s.fault_tp}/{s.fault_fp}/{s.fault_fn}", f"{s.seconds:.1f}",
+        )  # fmt: skip
+    console.print(table)
+    summary = Table(header_style="bold", title="totals")
+    for col in (
+        "exercise",
+        "supported",
+        "counted",
+        "MAE",
+        "OBO",
+        "exact",
+        "hold err s",
+        "fault P",
+        "fault R",
+    ):
+        summary.add_column(col)
+    for name, t in [("all clips", result.totals), *result.by_exercise().items()]:
+        summary.add_row(
+            name, f"{t.supported}/{t.clips}", str(t.counted), _f(t.mae), _f(t.obo), _f(t.exact),
+            _f(t.hold_error_s), _f(t.fault_precision), _f(t.fault_recall),
+        )  # fmt: skip
+    console.print(summary)
+    for s in result.scores:
+        if s.error:
+            console.print(f"[red]{s.file}: {s.error}[/]")
+    if output is not None:
+        write_json(output / "eval.json", result.to_json())
+        write_atomic(output / "eval.html", eval_html(result))
+        notice(f"wrote {output / 'eval.json'} and {output / 'eval.html'}")
+    t = result.totals
+    failed = []
+    if min_obo is not None and (t.obo is None or t.obo < min_obo):
+        failed.append(f"OBO {_f(t.obo)} < {min_obo}")
+    if max_mae is not None and (t.mae is None or t.mae > max_mae):
+        failed.append(f"MAE {_f(t.mae)} > {max_mae}")
+    if failed:
+        typer.echo("formcheck: accuracy below threshold: " + "; ".join(failed), err=True)
+        raise typer.Exit(1)

@@ -1,0 +1,1 @@
+"""Accuracy on labelled real footage: labels, metrics, the run, the table."""
