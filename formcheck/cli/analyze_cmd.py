@@ -32,7 +32,16 @@ from rich.table import Table
 from rich.text import Text
 
 from formcheck.cli.app import app
-from formcheck.cli.common import ModelOption, console, download_progress, err_console, notice
+from formcheck.cli.common import (
+    ModelOption,
+    NoHistoryOption,
+    ProfileOption,
+    console,
+    download_progress,
+    err_console,
+    notice,
+    save_to_history,
+)
 from formcheck.engine import load_exercise
 from formcheck.recording import is_recording_path
 from formcheck.report import AnalysisJob, AnalysisOutcome, JobProgress, expand_inputs, out_dirs
@@ -85,8 +94,13 @@ def analyze_cmd(
         ),
     ] = False,
     model: ModelOption = "full",
+    profile: ProfileOption = "default",
+    no_history: NoHistoryOption = False,
 ) -> None:
-    """Analyse recorded sets: reps (per side), holds, faults with evidence; reports with -o."""
+    """Analyse recorded sets: reps (per side), holds, faults with evidence; reports with -o.
+
+    Each analysed set is saved to the training history (see `formcheck history`) unless
+    --no-history is given."""
     if annotate and out is None:
         typer.echo("formcheck: error: --annotate writes a video: give -o OUTDIR too", err=True)
         raise typer.Exit(2)
@@ -107,8 +121,13 @@ def analyze_cmd(
     if out is not None and len(jobs) > 1:
         index = write_atomic(out / "index.html", index_html(_index_entries(outcomes)))
         notice(f"index of the reports: {index}")
-    # (the training history will be written here, once per analysed outcome)
-    raise typer.Exit(_report(outcomes, as_json, single=len(jobs) == 1))
+    code = _report(outcomes, as_json, single=len(jobs) == 1)
+    if not no_history:
+        for o in outcomes:
+            if o.result is not None and o.status in ("ok", "partial"):
+                save_to_history(o.result, source_kind=o.kind, profile=profile,
+                                report_path=o.report_path)  # fmt: skip
+    raise typer.Exit(code)
 
 
 def _provision_model(paths: list[str], model: str) -> None:
@@ -235,7 +254,7 @@ def print_summary(result: dict[str, Any], name: str) -> None:
     ) + ")"  # fmt: skip
     console.print(
         f"[bold]{name}[/] - {result['source']} ({result['duration_s']:.1f} s): "
-        f"[bold green]{s['reps']} reps[/]{per_side}"
+        f"[bold green]{s['reps']} rep{'' if s['reps'] == 1 else 's'}[/]{per_side}"
     )
     if s["mean_hold_s"] is not None:
         console.print(

@@ -57,6 +57,10 @@ def _num(v: Any, unit: str = "", digits: int = 1) -> str:
     return f"{v}{unit}"
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _side(side: str) -> str:
     return f'<span class="side-{escape(side)}">{escape(side)}</span>'
 
@@ -263,7 +267,7 @@ def report_html(
     ex, inp = report["exercise"], report["input"]
     parts = [
         f"<header><h1>{escape(ex['name'])} — {escape(inp['name'])}</h1>"
-        f'<p class="sub">{report["result"]["summary"]["reps"]} reps in '
+        f'<p class="sub">{_plural(report["result"]["summary"]["reps"], "rep")} in '
         f"{report['result']['duration_s']:.1f} s · formcheck {escape(inp['formcheck_version'])}"
         "</p></header>"
     ]
@@ -285,8 +289,9 @@ def report_html(
             _img(plot_png, "driving feature over time", "plot"),
             '<p class="note">Shaded bands: counted reps (numbered above, coloured by side). '
             "▼ F1, F2, …: faults at their worst frame; red bars at the bottom: how long a fault "
-            "lasted. Hatched: person not in view. Dashed: the thresholds a rep must cross "
-            "(enter) and come back past (leave).</p>",
+            "lasted; amber bars at the top: camera view or posture not right. Hatched: person "
+            "not in view. Dashed: the thresholds a rep must cross (enter) and come back past "
+            "(leave).</p>",
         ]
     parts += ["<h2>Reps</h2>", _reps_table(report)]
     if report["sides"] is not None:

@@ -15,6 +15,7 @@ __all__ = ["SIDE_COLOURS", "drive_plot_png", "numbered_faults"]
 
 SIDE_COLOURS = {"left": "#1f6fb4", "right": "#e07b10", "both": "#1c7c6c"}
 FAULT_COLOUR = "#c62828"
+SETUP_COLOUR = "#f0a020"
 _MAX_POINTS = 6000  # longer series are thinned to this many points for drawing
 
 
@@ -57,6 +58,8 @@ def drive_plot_png(
         ax.axhline(y, color="#777", ls="--", lw=0.9)
         ax.annotate(name, (1.0, y), xycoords=("axes fraction", "data"), xytext=(3, 0),
                     textcoords="offset points", va="center", fontsize=8, color="#555")  # fmt: skip
+    for span in report["setup"]:
+        ax.axvspan(span["start_s"], span["end_s"], ymin=0.96, ymax=1.0, color=SETUP_COLOUR, lw=0)
     for span in report["not_in_view"]:
         ax.axvspan(span["start_s"], span["end_s"], color="#999", alpha=0.18, hatch="//", lw=0)
     for rep in report["reps"]:
