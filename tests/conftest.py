@@ -8,6 +8,20 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _history_in_a_temp_folder(tmp_path_factory):
+    """Commands save to the training history by default: never into the tester's own."""
+    old = os.environ.get("FORMCHECK_HOME")
+    os.environ["FORMCHECK_HOME"] = str(tmp_path_factory.mktemp("formcheck-home"))
+    yield
+    if old is None:
+        os.environ.pop("FORMCHECK_HOME", None)
+    else:
+        os.environ["FORMCHECK_HOME"] = old
+
+
 CLIPS = Path(os.environ.get("FORMCHECK_CLIPS", REPO.parent / "shared" / "clips"))
 
 

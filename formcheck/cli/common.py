@@ -17,10 +17,25 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-__all__ = ["ModelOption", "console", "err_console", "download_progress", "notice"]
+__all__ = [
+    "ModelOption",
+    "NoHistoryOption",
+    "ProfileOption",
+    "console",
+    "download_progress",
+    "err_console",
+    "notice",
+    "save_to_history",
+]
 
 ModelOption = Annotated[
     str, typer.Option("--model", help="lite | full | heavy, or a path to a .task file.")
+]
+ProfileOption = Annotated[
+    str, typer.Option("--profile", help="Whose training history this session goes into.")
+]
+NoHistoryOption = Annotated[
+    bool, typer.Option("--no-history", help="Do not save this session to the training history.")
 ]
 
 console = Console()
@@ -53,3 +68,15 @@ def download_progress() -> Iterator[Callable[[int, int, str], None]]:
             bar.update(tasks[label], completed=done, total=total or None)
 
         yield update
+
+
+def save_to_history(result: dict, *, source_kind: str, profile: str, report_path=None) -> None:  # noqa: ANN001
+    """Save a session after it has been shown; a history problem is one warning line, never a
+    lost analysis."""
+    from formcheck.errors import FormcheckError
+    from formcheck.store import save_result
+
+    try:
+        save_result(result, source_kind=source_kind, profile=profile, report_path=report_path)
+    except FormcheckError as err:
+        notice(f"warning: not saved to the training history: {err}")

@@ -9,7 +9,14 @@ import typer
 
 from formcheck.cli.analyze_cmd import print_summary
 from formcheck.cli.app import app
-from formcheck.cli.common import ModelOption, download_progress, notice
+from formcheck.cli.common import (
+    ModelOption,
+    NoHistoryOption,
+    ProfileOption,
+    download_progress,
+    notice,
+    save_to_history,
+)
 from formcheck.engine import load_exercise
 from formcheck.live import Audio, LiveSession, ScreenshotSaver, open_live_input, save_report
 from formcheck.live.summary import prepare_report_dir
@@ -58,6 +65,8 @@ def live_cmd(
         float, typer.Option("--screenshot-every", hidden=True, min=0.01)
     ] = 1.0,
     summary_s: Annotated[float, typer.Option("--summary-s", hidden=True, min=0.0)] = 5.0,
+    profile: ProfileOption = "default",
+    no_history: NoHistoryOption = False,
 ) -> None:
     """Coach a set live: skeleton, rep counter, hold bar and cues in a window.
 
@@ -86,7 +95,14 @@ def live_cmd(
     try:
         with (
             download_progress() as dl,
-            open_live_input(spec, model=model, speed=speed, notify=notice, progress=dl) as feed,
+            open_live_input(
+                spec,
+                model=model,
+                speed=speed,
+                with_mask=definition.needs_mask,
+                notify=notice,
+                progress=dl,
+            ) as feed,
         ):
             sound = Audio(notify=notice) if audio else None
             if not headless:
@@ -114,7 +130,11 @@ def live_cmd(
     print_summary(result, definition.name)
     if outcome.dropped:
         notice(f"{outcome.dropped} frames were dropped to keep up with real time")
+    report_path = None
     if save_report_dir is not None:
-        notice(f"report written to {save_report(result, save_report_dir)}")
+        report_path = save_report(result, save_report_dir)
+        notice(f"report written to {report_path}")
+    if not no_history and result["reps"]:
+        save_to_history(result, source_kind="live", profile=profile, report_path=report_path)
     if result.get("interrupted"):
         raise typer.Exit(130)

@@ -96,6 +96,7 @@ def open_live_input(
     *,
     model: str | Path | None = "full",
     speed: float = 1.0,
+    with_mask: bool = False,
     notify: Callable[[str], None] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> Iterator[LiveInput]:
@@ -120,7 +121,7 @@ def open_live_input(
         source = CameraSource.from_video(spec, speed=speed)
     with source:
         model_path = resolve_model(model, notify=notify, progress=progress)
-        with PoseStream(model_path) as pose:
+        with PoseStream(model_path, with_mask=with_mask) as pose:
 
             def frames() -> Iterator[LiveFrame]:
                 for frame in source:

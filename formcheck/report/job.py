@@ -195,7 +195,10 @@ def _run(
     out_dir = None if job.out_dir is None else Path(job.out_dir)
     guess: ExerciseGuess | None = None
     with tempfile.TemporaryDirectory(prefix="formcheck-") as tmp:
-        with open_pose_input(job.input, model=job.model, notify=notify) as pose:
+        with_mask = definition is not None and definition.needs_mask
+        with open_pose_input(
+            job.input, model=job.model, notify=notify, with_mask=with_mask
+        ) as pose:
             if out_dir is not None:
                 make_dir(out_dir)  # only once the input opens: no folder for a bad file
             info = _input_info(job, pose)

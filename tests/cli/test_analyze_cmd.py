@@ -90,3 +90,17 @@ def test_every_command_has_help():
         assert result.exit_code == 0 and "Usage" in result.output, args
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.startswith("formcheck ")
+
+
+def test_analyze_saves_to_the_training_history_unless_told_not_to(tmp_path, monkeypatch):
+    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path))
+    from formcheck.store import open_history
+
+    sample = str(SAMPLES / "bird-dog.jsonl.gz")
+    assert runner.invoke(app, ["analyze", sample, "-e", "bird-dog", "--no-history"]).exit_code == 0
+    assert not (tmp_path / "history.sqlite3").exists()
+    result = runner.invoke(app, ["analyze", sample, "-e", "bird-dog", "--profile", "anna"])
+    assert result.exit_code == 0, result.output
+    with open_history() as history:
+        sessions = history.list_sessions(profile="anna")
+    assert [(s.exercise, s.reps) for s in sessions] == [("bird-dog", 4)]

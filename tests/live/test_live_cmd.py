@@ -63,7 +63,7 @@ def test_ctrl_c_ends_cleanly_and_still_writes_the_report(bird_dog, tmp_path, mon
     res = live("bird-dog", "--video", "x.mp4", "--headless", "--no-audio",
                "--save-report", str(tmp_path))  # fmt: skip
     assert res.exit_code == 130, res.output
-    assert "1 reps (left 1, right 0)" in res.output
+    assert "1 rep (left 1, right 0)" in res.output
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["interrupted"] is True and report["live"]["ended_by"] == "interrupt"
     assert report["summary"]["reps"] == 1
