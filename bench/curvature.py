@@ -15,20 +15,18 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import time
 from pathlib import Path
 
 import numpy as np
 
+from formcheck.eval.labels import default_clips_dir
 from formcheck.features.curvature import spine_curvature
 from formcheck.pose.landmarker import PoseStream
 from formcheck.pose.provision import resolve_model
 from formcheck.sources import open_source
 
-CLIPS = Path(
-    os.environ.get("FORMCHECK_CLIPS", Path(__file__).resolve().parents[2] / "shared" / "clips")
-)
+CLIPS = default_clips_dir()
 
 
 def _pose_pass(video: str, model: Path, limit: int | None, with_mask: bool, measure: list):

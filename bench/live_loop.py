@@ -18,7 +18,6 @@ Default clip: ../shared/clips/bird-dog_side_a.mp4 (or $FORMCHECK_CLIPS).
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,14 +25,13 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.engine import load_exercise
+from formcheck.eval.labels import default_clips_dir
 from formcheck.live import LiveFrame, LiveInput, LiveSession
 from formcheck.pose.landmarker import PoseStream
 from formcheck.pose.provision import resolve_model
 from formcheck.sources import open_source
 
-CLIPS = Path(
-    os.environ.get("FORMCHECK_CLIPS", Path(__file__).resolve().parents[2] / "shared" / "clips")
-)
+CLIPS = default_clips_dir()
 
 
 class _Discard:

@@ -11,19 +11,16 @@ Default clip: ../shared/clips/bird-dog_side_a.mp4 (or $FORMCHECK_CLIPS).
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from formcheck.engine import Engine, load_exercise
+from formcheck.eval.labels import default_clips_dir
 from formcheck.pose.landmarker import PoseStream
 from formcheck.pose.provision import resolve_model
 from formcheck.sources import open_source
 
-CLIPS = Path(
-    os.environ.get("FORMCHECK_CLIPS", Path(__file__).resolve().parents[2] / "shared" / "clips")
-)
+CLIPS = default_clips_dir()
 
 
 def _timed(label: str, run: Callable[[], int]) -> tuple[str, int, float]:

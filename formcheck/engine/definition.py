@@ -33,6 +33,8 @@ __all__ = [
     "TempoDef",
     "expand_feature_names",
     "load_definition",
+    "one_line_error",
+    "read_toml",
     "parse_definition",
     "point_names",
     "substitute_side",
@@ -370,35 +372,44 @@ def _key_path(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
+def one_line_error(err: ValidationError, origin: str) -> DefinitionError:
+    """The first problem pydantic found, as one line naming the file, the key and the value."""
+    first = err.errors()[0]
+    key = _key_path(first["loc"])
+    msg = str(first["msg"]).removeprefix("Value error, ")
+    got = first.get("input")
+    got_text = ""
+    if first["type"] not in ("missing", "value_error") and not isinstance(got, dict | list):
+        got_text = f" (got {got!r})"
+    if first["type"] == "extra_forbidden":
+        msg = "unknown key"
+    where = "" if key == "(top level)" else f"{key}: "
+    return DefinitionError(f"{origin}: {where}{msg}{got_text}")
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """A TOML file as a table; a missing, unreadable or malformed file is one-line error."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DefinitionError(f"{path}: no such {what} file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DefinitionError(f"{path}: cannot read ({err})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise DefinitionError(f"{path}: TOML syntax error: {err}") from None
+
+
 def parse_definition(data: dict[str, Any], origin: str) -> ExerciseDef:
     """Validate a parsed TOML table; ``origin`` names the file in error messages."""
     try:
         return ExerciseDef.model_validate({**data, "source": origin})
     except ValidationError as err:
-        first = err.errors()[0]
-        key = _key_path(first["loc"])
-        msg = str(first["msg"]).removeprefix("Value error, ")
-        got = first.get("input")
-        got_text = ""
-        if first["type"] not in ("missing", "value_error") and not isinstance(got, dict | list):
-            got_text = f" (got {got!r})"
-        if first["type"] == "extra_forbidden":
-            msg = "unknown key"
-        where = "" if key == "(top level)" else f"{key}: "
-        raise DefinitionError(f"{origin}: {where}{msg}{got_text}") from None
+        raise one_line_error(err, origin) from None
 
 
 def load_definition(path: str | Path) -> ExerciseDef:
     """Read and validate one exercise definition file."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DefinitionError(f"{path}: no such exercise definition file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise DefinitionError(f"{path}: cannot read ({err})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise DefinitionError(f"{path}: TOML syntax error: {err}") from None
-    return parse_definition(data, str(path))
+    return parse_definition(read_toml(path, "exercise definition"), str(path))

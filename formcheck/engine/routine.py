@@ -29,7 +29,7 @@ from pydantic import Field as PydanticField
 from pydantic import ValidationError, ValidationInfo, field_validator, model_validator
 
 from formcheck.engine.catalogue import bundled_routines_dir, load_exercise
-from formcheck.engine.definition import SIDES, ExerciseDef, _key_path, _Strict, tomllib
+from formcheck.engine.definition import SIDES, ExerciseDef, _Strict, one_line_error, read_toml
 from formcheck.engine.engine import Engine
 from formcheck.engine.events import Event, RepCompleted, RepRecord
 from formcheck.engine.result import rep_to_dict, session_result
@@ -199,30 +199,11 @@ def parse_routine(data: dict[str, Any], origin: str, folder: str | Path | None =
             {**data, "source": origin}, context={"folder": None if folder is None else str(folder)}
         )
     except ValidationError as err:
-        first = err.errors()[0]
-        key = _key_path(first["loc"])
-        msg = str(first["msg"]).removeprefix("Value error, ")
-        got = first.get("input")
-        got_text = ""
-        if first["type"] not in ("missing", "value_error") and not isinstance(got, dict | list):
-            got_text = f" (got {got!r})"
-        if first["type"] == "extra_forbidden":
-            msg = "unknown key"
-        where = "" if key == "(top level)" else f"{key}: "
-        raise DefinitionError(f"{origin}: {where}{msg}{got_text}") from None
+        raise one_line_error(err, origin) from None
 
 
 def _load_file(path: Path) -> Routine:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DefinitionError(f"{path}: no such routine file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise DefinitionError(f"{path}: cannot read ({err})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise DefinitionError(f"{path}: TOML syntax error: {err}") from None
+    data = read_toml(path, "routine")
     return parse_routine(data, str(path), path.parent)
 
 
