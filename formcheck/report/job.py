@@ -11,7 +11,9 @@ With ``exercise="auto"`` the input is read twice: the first pass runs the pose m
 every candidate's engine (:mod:`formcheck.report.auto`) and keeps the landmarks in a temporary
 recording; the second pass replays that recording through the chosen exercise, with the
 video's pictures decoded again for thumbnails and the annotated video (decoding costs a few
-percent of what pose estimation costs).
+percent of what pose estimation costs). An exercise measured on the segmentation mask
+(``needs_mask``) is the exception: recordings keep no masks, so its second pass runs the
+model again.
 
 Library errors become a ``failed`` outcome with the one-line message and the error's exit
 code, so a batch can go on. ``should_stop`` (checked every frame) and Ctrl+C both end the
@@ -213,24 +215,36 @@ def _run(
             info["truncated"] = bool(getattr(pose.source, "truncated", False))
         if guess is not None:
             assert definition is not None
-            # second pass: the landmarks again, the pictures decoded again (if any)
             ticker.start(ticker.done or None, "reporting")
-            pictures = _pictures(job.input) if pose.kind == "video" and out_dir else None
-            try:
-                with RecordingSource(replay) as rec:
-                    tap = FrameTap()
-                    again = PoseInput(
-                        _aligned(rec, pictures, tap), pose.name, pose.fps, pose.resolution_wh,
-                        pose.model, kind=pose.kind, frame_count=pose.frame_count, tap=tap,
-                    )  # fmt: skip
+            if definition.needs_mask and pose.kind == "video":
+                # recordings keep no segmentation masks: the model runs again, with them
+                with open_pose_input(job.input, model=job.model, with_mask=True) as again:
                     out = _analyse(job, again, definition, out_dir, ticker)
-            finally:
-                if pictures is not None:
-                    pictures.close()  # releases the video file
+            else:
+                out = _replay(job, pose, replay, definition, out_dir, ticker)
             if interrupted:
                 out.result["interrupted"] = True
             out.result["auto"] = guess.to_dict()
     return _finish(job, name, out, info, warnings, guess, out_dir)
+
+
+def _replay(
+    job: AnalysisJob, pose: PoseInput, replay: Path, definition: ExerciseDef,
+    out_dir: Path | None, ticker: _Ticker,
+) -> _Analysed:  # fmt: skip
+    """Second pass of ``auto``: the landmarks again, the pictures decoded again (if needed)."""
+    pictures = _pictures(job.input) if pose.kind == "video" and out_dir else None
+    try:
+        with RecordingSource(replay) as rec:
+            tap = FrameTap()
+            again = PoseInput(
+                _aligned(rec, pictures, tap), pose.name, pose.fps, pose.resolution_wh,
+                pose.model, kind=pose.kind, frame_count=pose.frame_count, tap=tap,
+            )  # fmt: skip
+            return _analyse(job, again, definition, out_dir, ticker)
+    finally:
+        if pictures is not None:
+            pictures.close()  # releases the video file
 
 
 @dataclass(slots=True)
