@@ -1,4 +1,5 @@
-"""``formcheck live``: coach one exercise live from a camera, a video or a landmark recording."""
+"""``formcheck live``: coach one exercise, or a routine of sets and rests, live from a camera,
+a video or a landmark recording."""
 
 from __future__ import annotations
 
@@ -17,14 +18,59 @@ from formcheck.cli.common import (
     notice,
     save_to_history,
 )
-from formcheck.engine import load_exercise
+from formcheck.engine import ExerciseDef, load_exercise
+from formcheck.engine.catalogue import find_exercise, list_exercises
+from formcheck.engine.definition import tomllib
+from formcheck.engine.routine import Routine, find_routine, list_routines, load_routine
+from formcheck.errors import DefinitionError, FormcheckError
 from formcheck.live import Audio, LiveSession, ScreenshotSaver, open_live_input, save_report
-from formcheck.live.summary import prepare_report_dir
+from formcheck.live.summary import prepare_report_dir, routine_summary_lines
+
+
+def load_exercise_or_routine(name: str) -> ExerciseDef | Routine:
+    """An exercise (the catalogue is tried first) or else a routine, by id, name or .toml file;
+    a name that is neither is one error naming both kinds."""
+    if name.endswith(".toml"):
+        return load_routine(name) if _is_routine_file(Path(name)) else load_exercise(name)
+    try:
+        find_exercise(name)
+    except DefinitionError:
+        try:
+            find_routine(name)
+        except DefinitionError:
+            raise DefinitionError(
+                f"{name!r} is neither an exercise nor a routine; exercises: "
+                f"{_known(list_exercises)}; routines: {_known(list_routines)}"
+            ) from None
+        return load_routine(name)
+    return load_exercise(name)
+
+
+def _is_routine_file(path: Path) -> bool:
+    """A .toml file with ``[[steps]]`` is a routine (anything else is read as an exercise)."""
+    try:
+        return "steps" in tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False  # the exercise loader says what is wrong with it
+
+
+def _known(lister) -> str:  # noqa: ANN001
+    try:
+        return ", ".join(sorted(item.id for item in lister())) or "none"
+    except FormcheckError:
+        return "(some cannot be read)"
 
 
 @app.command("live")
 def live_cmd(
-    exercise: Annotated[str, typer.Argument(help="Exercise id, alias or .toml definition.")],
+    exercise: Annotated[
+        str,
+        typer.Argument(
+            help="Exercise id, alias or .toml definition; or a routine's id, name or .toml file "
+            "(see `formcheck routines list`).",
+            metavar="EXERCISE|ROUTINE",
+        ),
+    ],
     camera: Annotated[
         int | None, typer.Option("--camera", help="Camera index (default 0).", min=0)
     ] = None,
@@ -70,6 +116,10 @@ def live_cmd(
 ) -> None:
     """Coach a set live: skeleton, rep counter, hold bar and cues in a window.
 
+    Given a routine, play its sets in order: the window shows the exercise, set k of n, the
+    reps against the target and a countdown during each rest (space ends a rest early, n
+    goes to the next exercise); the session ends when the routine is complete.
+
     Keys: q/Esc quit, space pause, r reset, n next exercise (needs a routine),
     f full screen, m mirror, h help. Ctrl+C ends the session too; the summary is
     printed and the report written either way.
@@ -85,7 +135,14 @@ def live_cmd(
             from formcheck.render.window import DisplayError
 
             raise DisplayError(problem)
-    definition = load_exercise(exercise)
+    target = load_exercise_or_routine(exercise)
+    definition = target if isinstance(target, ExerciseDef) else None
+    title = target.name
+    needs_mask = (
+        definition.needs_mask
+        if definition is not None
+        else any(step.exercise.needs_mask for step in target.steps)
+    )
     if save_report_dir is not None:
         prepare_report_dir(save_report_dir)
     screenshots = (
@@ -99,7 +156,7 @@ def live_cmd(
                 spec,
                 model=model,
                 speed=speed,
-                with_mask=definition.needs_mask,
+                with_mask=needs_mask,
                 notify=notice,
                 progress=dl,
             ) as feed,
@@ -108,11 +165,11 @@ def live_cmd(
             if not headless:
                 from formcheck.render.window import Window
 
-                window = Window(f"formcheck - {definition.name}", feed.resolution_wh)
+                window = Window(f"formcheck - {title}", feed.resolution_wh)
             else:
-                notice(f"{definition.name} from {feed.name}, no window: Ctrl+C ends the session")
+                notice(f"{title} from {feed.name}, no window: Ctrl+C ends the session")
             session = LiveSession(
-                definition,
+                target,
                 view=window,
                 audio=sound,
                 on_line=typer.echo if headless else None,
@@ -127,14 +184,37 @@ def live_cmd(
         if sound is not None:
             sound.close()
     result = outcome.result
-    print_summary(result, definition.name)
+    if definition is not None:
+        print_summary(result, definition.name)
+    else:
+        for line in routine_summary_lines(result):
+            typer.echo(line)
     if outcome.dropped:
         notice(f"{outcome.dropped} frames were dropped to keep up with real time")
     report_path = None
     if save_report_dir is not None:
         report_path = save_report(result, save_report_dir)
         notice(f"report written to {report_path}")
-    if not no_history and result["reps"]:
-        save_to_history(result, source_kind="live", profile=profile, report_path=report_path)
+    if no_history:
+        pass
+    elif definition is not None:
+        if result["reps"]:
+            save_to_history(result, source_kind="live", profile=profile, report_path=report_path)
+    else:
+        for one in outcome.per_exercise:  # one history session per exercise that counted reps
+            _save_routine_part(one, target.id, profile=profile, report_path=report_path)
     if result.get("interrupted"):
         raise typer.Exit(130)
+
+
+def _save_routine_part(result: dict, routine: str, *, profile: str, report_path) -> None:  # noqa: ANN001
+    """One exercise of a routine into the training history, marked with the routine's id; a
+    history problem is one warning line (as for a single exercise)."""
+    from formcheck.store import save_result
+
+    try:
+        save_result(
+            result, source_kind="live", profile=profile, routine=routine, report_path=report_path
+        )
+    except FormcheckError as err:
+        notice(f"warning: {result['exercise']} not saved to the training history: {err}")

@@ -23,7 +23,12 @@ from formcheck.live.cues import Cue, CueBoard
 from formcheck.live.feed import LiveFrame, LiveInput, open_live_input, paced
 from formcheck.live.keys import HELP_LINES, Action, ScriptedKeys, action_for
 from formcheck.live.session import LiveOutcome, LiveSession, describe_event, mirrored
-from formcheck.live.summary import ScreenshotSaver, save_report, summary_lines
+from formcheck.live.summary import (
+    ScreenshotSaver,
+    routine_summary_lines,
+    save_report,
+    summary_lines,
+)
 
 __all__ = [
     "HELP_LINES",
@@ -42,6 +47,7 @@ __all__ = [
     "mirrored",
     "open_live_input",
     "paced",
+    "routine_summary_lines",
     "save_report",
     "summary_lines",
 ]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import cv2
@@ -34,14 +34,27 @@ from formcheck.engine.events import (
     HoldProgress,
     NotInView,
     RepCompleted,
+    RepRecord,
     SetupIssue,
     SetupOk,
+)
+from formcheck.engine.routine import (
+    ExerciseStarted,
+    RestStarted,
+    RestTick,
+    Routine,
+    RoutineCompleted,
+    RoutineEvent,
+    RoutineProgress,
+    RoutineRunner,
+    SetCompleted,
+    SetStarted,
 )
 from formcheck.live.audio import Audio
 from formcheck.live.cues import CueBoard
 from formcheck.live.feed import LiveFrame, LiveInput
 from formcheck.live.keys import HELP_LINES, Action, KeySource, action_for
-from formcheck.live.summary import ScreenshotSaver, summary_lines
+from formcheck.live.summary import ScreenshotSaver, routine_summary_lines, summary_lines
 from formcheck.pose.core import PoseFrame
 from formcheck.render.annotate import Hud, annotate, hud_from_engine
 
@@ -49,6 +62,7 @@ __all__ = ["LiveOutcome", "LiveSession", "View", "describe_event", "mirrored"]
 
 BACKGROUND_BGR = (58, 52, 46)  # the plain backdrop a landmark recording is replayed on
 NOTICE_S = 1.5  # how long a key's notice stays on screen (wall clock)
+COUNTDOWN_S = 3  # the last seconds of a rest beep
 
 
 class View(Protocol):
@@ -69,8 +83,9 @@ class LiveOutcome:
     """How a session ended and what it counted.
 
     ``ended_by``: "input" (the video or recording ended), "quit" (q / Esc), "window" (closed
-    with the mouse) or "interrupt" (Ctrl+C). ``frames``: frames read; ``drawn``: frames shown;
-    ``dropped``: frames the capture dropped plus frames analysed but not drawn (late).
+    with the mouse), "interrupt" (Ctrl+C) or "complete" (a routine's last set was done).
+    ``frames``: frames read; ``drawn``: frames shown; ``dropped``: frames the capture dropped
+    plus frames analysed but not drawn (late).
     ``engine_ms`` / ``overlay_ms``: mean cost per frame of the engine (+ cues) and of drawing.
     """
 
@@ -81,6 +96,9 @@ class LiveOutcome:
     dropped: int
     engine_ms: float
     overlay_ms: float
+    per_exercise: list[dict[str, Any]] = field(default_factory=list)
+    """A routine's reps as one ``formcheck.result`` per exercise that counted any (for the
+    training history); empty for a single exercise, whose ``result`` is one already."""
 
 
 def mirrored(pose: PoseFrame) -> PoseFrame:
@@ -115,11 +133,64 @@ def describe_event(event: Event) -> str | None:
         return f"{t}not in view: {event.message}"
     if isinstance(event, BackInView):
         return f"{t}back in view"
+    if isinstance(event, RoutineEvent):
+        return t + _describe_routine_event(event)
+    return None
+
+
+def _describe_routine_event(event: RoutineEvent) -> str:
+    if isinstance(event, ExerciseStarted):
+        return f"exercise {event.index} of {event.count}: {event.name}"
+    if isinstance(event, SetStarted):
+        return f"set {event.set_index} of {event.sets}: {_target_text(event)}"
+    if isinstance(event, SetCompleted):
+        counts = ", ".join(
+            f"{n}" if side == "both" else f"{side} {n}" for side, n in event.reps_by_side.items()
+        )
+        how = "done" if event.complete else "ended short"
+        faults = ", ".join(f"{k} x{v}" for k, v in event.faults.items()) or "no faults"
+        return f"set {event.set_index} of {event.sets} {how}: reps {counts}; {faults}"
+    if isinstance(event, RestStarted):
+        return f"rest {event.seconds:g} s, next: {event.next_exercise} set {event.next_set}"
+    if isinstance(event, RestTick):
+        return f"rest: {event.left_s} s left"
+    assert isinstance(event, RoutineCompleted)
+    return "routine complete"
+
+
+def _target_text(event: SetStarted) -> str:
+    if event.unit == "s":
+        what = f"hold {event.target:g} s"
+    else:
+        what = f"{event.target:g} rep" + ("" if event.target == 1 else "s")
+    if event.per == ("both",):
+        return what
+    return what + (" per side" if set(event.per) == {"left", "right"} else " per direction")
+
+
+def _spoken(event: RoutineEvent) -> str | None:
+    """What is said aloud for a routine event (None: nothing)."""
+    if isinstance(event, ExerciseStarted):
+        return event.name
+    if isinstance(event, SetStarted):
+        return f"Set {event.set_index} of {event.sets}: {_target_text(event)}"
+    if isinstance(event, SetCompleted):
+        return "Set done" if event.complete else None
+    if isinstance(event, RestStarted):
+        return f"Rest {event.seconds:g} seconds"
+    if isinstance(event, RoutineCompleted):
+        return "Routine complete"
     return None
 
 
 class LiveSession:
-    """One live set of one exercise; :meth:`run` drives it over a :class:`LiveInput`.
+    """One live set of one exercise, or a routine of sets with rests between them;
+    :meth:`run` drives it over a :class:`LiveInput`.
+
+    - ``exercise``: an :class:`ExerciseDef`, or a :class:`Routine` (played by a
+      :class:`RoutineRunner`: the window follows its current exercise and shows set k of n,
+      reps against the target and the rest countdown; ``n`` goes to the next exercise, space
+      during a rest ends the rest; the session ends when the routine is complete).
 
     - ``view``: the window (None: headless, nothing drawn unless ``screenshots`` wants it).
     - ``keys``: a key source (``() -> int``); default: the view's keys.
@@ -134,7 +205,7 @@ class LiveSession:
 
     def __init__(
         self,
-        exercise: ExerciseDef,
+        exercise: ExerciseDef | Routine,
         *,
         view: View | None = None,
         keys: KeySource | None = None,
@@ -147,8 +218,12 @@ class LiveSession:
         screenshots: ScreenshotSaver | None = None,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
-        self.exercise = exercise
-        self.engine = Engine(exercise)
+        self.routine = exercise if isinstance(exercise, Routine) else None
+        self.runner = RoutineRunner(self.routine) if self.routine is not None else None
+        self.exercise = (
+            exercise if isinstance(exercise, ExerciseDef) else exercise.steps[0].exercise
+        )
+        self.engine = Engine(self.exercise)  # a routine's runner supplies its own
         self.cues = CueBoard(min_show_s=cue_min_s)
         self.view = view
         self.keys = keys
@@ -170,6 +245,7 @@ class LiveSession:
         self._background: np.ndarray | None = None
         self._last_scene: np.ndarray | None = None
         self._dropped = 0
+        self._set_reps: dict[str, list[RepRecord]] = {}  # a routine's counted reps by exercise
 
     @property
     def draws(self) -> bool:
@@ -209,9 +285,12 @@ class LiveSession:
                 if self.view is not None and self.view.closed:
                     ended_by = "window"
                     break
+                if self.runner is not None and self.runner.done:
+                    ended_by = "complete"
+                    break
         except KeyboardInterrupt:
             ended_by = "interrupt"
-        for ev in self.engine.finish():
+        for ev in self.engine.finish() if self.runner is None else self.runner.finish():
             self._report(ev)
         self._dropped = feed.dropped_frames + late
         result = self._result(feed, ended_by)
@@ -220,6 +299,7 @@ class LiveSession:
         return LiveOutcome(
             result, ended_by, frames, drawn, self._dropped,
             1000 * engine_s / max(frames, 1), 1000 * overlay_s / max(drawn, 1),
+            self._per_exercise(result),
         )  # fmt: skip
 
     # -- per frame -----------------------------------------------------------------------
@@ -229,20 +309,44 @@ class LiveSession:
         if self._first_t is None:
             self._first_t = pose.t_s
         self._last_t = pose.t_s
-        events = self.engine.update(pose)
         before = self.cues.current
-        self.cues.update(pose.t_s, events)
+        if self.runner is None:
+            events = self.engine.update(pose)
+            self.cues.update(pose.t_s, events)
+        else:
+            events = self.runner.update(pose)
+            self._follow_runner()
+            self.cues.update(pose.t_s, [e for e in events if not isinstance(e, RoutineEvent)])
         for ev in events:
             self._report(ev)
         cue = self.cues.current
         if cue is not None and cue != before and self.audio is not None:
             self.audio.say(cue.text)
 
+    def _follow_runner(self) -> None:
+        """The HUD, keys and the end follow the routine's current exercise."""
+        assert self.runner is not None
+        if self.runner.engine is not None:
+            self.engine, self.exercise = self.runner.engine, self.runner.exercise
+
     def _report(self, ev: Event) -> None:
         """Lines and sounds for one event."""
+        if isinstance(ev, RestTick) and ev.left_s > COUNTDOWN_S:
+            return  # the window shows every second; lines and beeps only for the last few
         if self.on_line is not None and (line := describe_event(ev)) is not None:
             self.on_line(line)
-        if isinstance(ev, RepCompleted):
+        if isinstance(ev, RoutineEvent):
+            if isinstance(ev, SetStarted | ExerciseStarted):
+                self.cues.reset()  # a new set: the last one's cue is over
+                self._hold_met.clear()
+            if isinstance(ev, SetCompleted):
+                self._set_reps.setdefault(ev.exercise, []).extend(ev.reps)
+            if self.audio is not None:
+                if isinstance(ev, RestTick):
+                    self.audio.beep("rep")
+                elif (text := _spoken(ev)) is not None:
+                    self.audio.say(text)
+        elif isinstance(ev, RepCompleted):
             self._hold_met.discard(ev.rep.side)
             if self.audio is not None:
                 self.audio.beep("rep")
@@ -265,17 +369,28 @@ class LiveSession:
         """Carry out a key's action; True to end the session."""
         if action is Action.QUIT:
             return True
-        if action is Action.PAUSE:
+        if action is Action.PAUSE and self.runner is not None and self.runner.resting:
+            self._say("Rest skipped")
+            self._run_routine_events(self.runner.skip())
+        elif action is Action.PAUSE:
             self.paused = not self.paused  # the picture says PAUSED itself
             self._say("Paused: counting stopped" if self.paused else "Resumed", self.paused)
         elif action is Action.RESET:
+            if self.runner is not None and self.runner.resting:
+                return False  # nothing is counted during a rest
             self.engine.reset()
             self.cues.reset()
             self._hold_met.clear()
             self._first_t = self._last_t = None
             self._say("Reset: a new set, counting from 0")
         elif action is Action.NEXT:
-            self._say("No routine loaded: no next exercise (n works with routines)")
+            if self.runner is None:
+                self._say("No routine loaded: no next exercise (n works with routines)")
+            elif self.runner.done:
+                self._say("The routine is complete")
+            else:
+                self._say("Next exercise")
+                self._run_routine_events(self.runner.next_exercise())
         elif action is Action.FULLSCREEN:
             if self.view is not None:
                 self.view.toggle_fullscreen()
@@ -285,6 +400,15 @@ class LiveSession:
         elif action is Action.HELP:
             self.show_help = not self.show_help
         return False
+
+    def _run_routine_events(self, events: list[Event]) -> None:
+        """Events a key caused in the routine (the set it closed, the next one started)."""
+        self._follow_runner()
+        self.cues.update(self.runner.t_s if self.runner else 0.0, [
+            e for e in events if not isinstance(e, RoutineEvent)
+        ])  # fmt: skip
+        for ev in events:
+            self._report(ev)
 
     def _say(self, text: str, quiet: bool = False) -> None:
         """A short notice on screen (unless ``quiet``) and as a line when headless."""
@@ -298,8 +422,9 @@ class LiveSession:
             scene = lf.image_bgr  # ours alone from here on: drawn on in place
         else:
             scene = self._backdrop(pose.resolution_wh or feed.resolution_wh)
-        if not self.paused and self.engine.last_frame is not None:
-            pose = self.engine.last_frame  # smoothed, as the engine sees it
+        resting = self.runner is not None and (self.runner.resting or self.runner.done)
+        if not self.paused and not resting and self.engine.last_frame is not None:
+            pose = self.engine.last_frame  # smoothed, as the engine sees it (stale in a rest)
         if self.mirror:
             scene = cv2.flip(scene, 1)
             pose = mirrored(pose)
@@ -311,6 +436,15 @@ class LiveSession:
         hud = hud_from_engine(self.engine, info=self._info())
         cue = None if self.paused else self.cues.current
         notice = self._notice[0] if self._notice and now < self._notice[1] else None
+        panel = HELP_LINES if self.show_help else ()
+        if self.runner is not None:
+            progress = self.runner.progress
+            if resting:
+                cue = None
+                hud = replace(hud, reps_by_side={}, hold_target_s=None, warn_landmarks=frozenset())
+                if not panel and not progress.done:
+                    panel = _rest_panel(progress)
+            hud = replace(hud, title=_routine_title(progress))
         hud = replace(
             hud,
             cue=cue.text if cue and not cue.is_guidance else None,
@@ -318,7 +452,7 @@ class LiveSession:
             setup=cue.text if cue and cue.is_guidance else None,
             notice=notice,
             paused=self.paused,
-            panel=HELP_LINES if self.show_help else (),
+            panel=panel,
             warn_landmarks=frozenset() if self.paused else hud.warn_landmarks,
         )
         return annotate(scene, pose, hud)
@@ -332,6 +466,8 @@ class LiveSession:
     def _info(self) -> tuple[str, ...]:
         reps = self.exercise.reps
         lines = []
+        if self.runner is not None and not (self.runner.resting or self.runner.done):
+            lines.append(_routine_counts(self.runner.progress))
         if reps is not None:
             for side in self.engine.sides:
                 value = self.engine.drive_value(side)
@@ -344,10 +480,13 @@ class LiveSession:
     def _result(self, feed: LiveInput, ended_by: str) -> dict[str, Any]:
         first = self._first_t if self._first_t is not None else 0.0
         last = self._last_t if self._last_t is not None else first
-        result = session_result(
-            self.exercise, self.engine.reps, self.engine.events,
-            source=feed.name, duration_s=last - first,
-        )  # fmt: skip
+        if self.runner is not None:
+            result = self.runner.summary(source=feed.name)
+        else:
+            result = session_result(
+                self.exercise, self.engine.reps, self.engine.events,
+                source=feed.name, duration_s=last - first,
+            )  # fmt: skip
         if ended_by == "interrupt":
             result["interrupted"] = True
         result["live"] = {"ended_by": ended_by, "dropped_frames": feed.dropped_frames}
@@ -357,8 +496,11 @@ class LiveSession:
         """The summary over the last picture, until a key, the window closes or time runs out."""
         base = self._last_scene if self._last_scene is not None else self._backdrop((960, 540))
         scene = (base * 0.35).astype(np.uint8)
-        lines = summary_lines(result, self.exercise.name)
-        wait_s = self.summary_s if ended_by == "input" else self.quit_summary_s
+        if self.routine is not None:
+            lines = routine_summary_lines(result)
+        else:
+            lines = summary_lines(result, self.exercise.name)
+        wait_s = self.summary_s if ended_by in ("input", "complete") else self.quit_summary_s
         image = annotate(scene, None, Hud(panel=(*lines, "", "any key closes")))
         if self.screenshots is not None:
             self.screenshots.save(image, "summary.png")
@@ -373,3 +515,56 @@ class LiveSession:
                 time.sleep(0.02)
         except KeyboardInterrupt:
             pass
+
+    def _per_exercise(self, result: dict[str, Any]) -> list[dict[str, Any]]:
+        """A routine's counted reps as one ``formcheck.result`` per exercise: its sets' reps
+        numbered on from set to set, its duration the sum of its sets'."""
+        if self.routine is None:
+            return []
+        defs = {step.exercise.id: step.exercise for step in self.routine.steps}
+        out = []
+        for exercise_id, reps in self._set_reps.items():
+            if not reps:
+                continue
+            per_side: dict[str, int] = {}
+            numbered = []
+            for k, rep in enumerate(reps, 1):
+                per_side[rep.side] = per_side.get(rep.side, 0) + 1
+                numbered.append(replace(rep, index=k, side_index=per_side[rep.side]))
+            duration = sum(
+                s["end_s"] - s["start_s"]
+                for ex in result["exercises"] if ex["exercise"] == exercise_id
+                for s in ex["sets"]
+            )  # fmt: skip
+            one = session_result(
+                defs[exercise_id], numbered, [], source=result["source"], duration_s=duration
+            )
+            out.append(one)
+        return out
+
+
+def _routine_title(progress: RoutineProgress) -> str:
+    """The window's title line in a routine: the exercise (next one while resting), set k of n."""
+    if progress.done:
+        return "Routine complete"
+    where = f"{progress.name}  {progress.exercise_index}/{progress.exercises}"
+    return f"{where}  set {progress.set_index} of {progress.sets}"
+
+
+def _routine_counts(progress: RoutineProgress) -> str:
+    """Reps (or best hold) so far against the set's target: "left 3/8  right 2/8"."""
+    unit = " s" if progress.unit == "s" else ""
+    return "  ".join(
+        f"{'' if side == 'both' else side + ' '}{value:g}/{progress.target:g}{unit}"
+        for side, value in progress.so_far.items()
+    )
+
+
+def _rest_panel(progress: RoutineProgress) -> tuple[str, ...]:
+    """The big rest countdown in the middle of the window."""
+    left = math.ceil(progress.rest_left_s - 1e-9)
+    return (
+        f"Rest {left} s",
+        f"next: {progress.name}, set {progress.set_index} of {progress.sets}",
+        "space: skip the rest   n: next exercise",
+    )

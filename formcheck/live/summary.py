@@ -13,7 +13,14 @@ import numpy as np
 
 from formcheck.errors import OutputError
 
-__all__ = ["REPORT_NAME", "ScreenshotSaver", "prepare_report_dir", "save_report", "summary_lines"]
+__all__ = [
+    "REPORT_NAME",
+    "ScreenshotSaver",
+    "prepare_report_dir",
+    "routine_summary_lines",
+    "save_report",
+    "summary_lines",
+]
 
 REPORT_NAME = "report.json"
 
@@ -41,6 +48,33 @@ def summary_lines(result: dict[str, Any], title: str) -> tuple[str, ...]:
         if len(lines) >= 14:  # the rest is in the printed summary and the report
             lines.append("  ...")
             break
+    return tuple(lines)
+
+
+def routine_summary_lines(result: dict[str, Any]) -> tuple[str, ...]:
+    """The lines of a routine's summary (``formcheck.routine_result``): per exercise the sets
+    done against those planned, the reps of each set and the faults."""
+    state = "complete" if result["completed"] else "not complete"
+    lines = [f"{result['name']}: routine {state} ({result['duration_s']:.0f} s)"]
+    for ex in result["exercises"]:
+        target = ex["target"]
+        unit = " s hold" if target["unit"] == "s" else " rep" if target["target"] == 1 else " reps"
+        per = "" if target["per"] == ["both"] else " per side"
+        if target["per"] not in (["both"], ["left", "right"]):
+            per = " per direction"
+        lines.append(
+            f"{ex['name']}: {ex['sets_done']}/{ex['sets_planned']} sets of "
+            f"{target['target']:g}{unit}{per}"
+        )
+        for one in ex["sets"]:
+            counts = ", ".join(
+                str(n) if side == "both" else f"{side} {n}"
+                for side, n in one["summary"]["reps_by_side"].items()
+            )
+            done = "" if one["complete"] else "  (short)"
+            lines.append(f"  set {one['set']}: {counts}{done}")
+        if ex["faults"]:
+            lines.append("  faults: " + ", ".join(f"{k} x{v}" for k, v in ex["faults"].items()))
     return tuple(lines)
 
 
