@@ -70,13 +70,25 @@ def download_progress() -> Iterator[Callable[[int, int, str], None]]:
         yield update
 
 
-def save_to_history(result: dict, *, source_kind: str, profile: str, report_path=None) -> None:  # noqa: ANN001
+def save_to_history(
+    result: dict,
+    *,
+    source_kind: str,
+    profile: str,
+    report_path=None,  # noqa: ANN001
+    routine: str | None = None,
+) -> None:
     """Save a session after it has been shown; a history problem is one warning line, never a
     lost analysis."""
     from formcheck.errors import FormcheckError
     from formcheck.store import save_result
 
     try:
-        save_result(result, source_kind=source_kind, profile=profile, report_path=report_path)
+        save_result(
+            result, source_kind=source_kind, profile=profile, routine=routine,
+            report_path=report_path,
+        )  # fmt: skip
     except FormcheckError as err:
-        notice(f"warning: not saved to the training history: {err}")
+        notice(
+            f"warning: {result.get('exercise', 'session')} not saved to the training history: {err}"
+        )

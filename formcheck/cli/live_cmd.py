@@ -202,19 +202,7 @@ def live_cmd(
             save_to_history(result, source_kind="live", profile=profile, report_path=report_path)
     else:
         for one in outcome.per_exercise:  # one history session per exercise that counted reps
-            _save_routine_part(one, target.id, profile=profile, report_path=report_path)
+            save_to_history(one, source_kind="live", profile=profile, report_path=report_path,
+                            routine=target.id)  # fmt: skip
     if result.get("interrupted"):
         raise typer.Exit(130)
-
-
-def _save_routine_part(result: dict, routine: str, *, profile: str, report_path) -> None:  # noqa: ANN001
-    """One exercise of a routine into the training history, marked with the routine's id; a
-    history problem is one warning line (as for a single exercise)."""
-    from formcheck.store import save_result
-
-    try:
-        save_result(
-            result, source_kind="live", profile=profile, routine=routine, report_path=report_path
-        )
-    except FormcheckError as err:
-        notice(f"warning: {result['exercise']} not saved to the training history: {err}")
