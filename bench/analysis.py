@@ -33,9 +33,9 @@ import tempfile
 import time
 from pathlib import Path
 
-CLIPS = Path(
-    os.environ.get("FORMCHECK_CLIPS", Path(__file__).resolve().parents[2] / "shared" / "clips")
-)
+from formcheck.eval.labels import default_clips_dir
+
+CLIPS = default_clips_dir()
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "bird-dog.jsonl.gz"
 BATCH = ["bird-dog_side_a.mp4", "cat-cow_side_a.mp4", "squat_side_a.mp4", "glute-bridge_side_a.mp4"]
 
