@@ -75,7 +75,12 @@ def draw_skeleton(
 
 def _text(scene: np.ndarray, text: str, org: tuple[int, int], size: float, colour=TEXT_BGR) -> None:
     weight = max(1, int(round(size * 2)))
-    cv2.putText(scene, text, org, _FONT, size, (0, 0, 0), weight + 3, cv2.LINE_AA)
+    # a dark outline: the same glyphs shifted around, not a thicker stroke (with OpenCV's
+    # built-in font a thicker stroke runs past the glyph's end and leaves a ghost)
+    d = max(1, weight // 2 + 1)
+    x, y = org
+    for dx, dy in ((-d, 0), (d, 0), (0, -d), (0, d), (-d, -d), (d, d), (-d, d), (d, -d)):
+        cv2.putText(scene, text, (x + dx, y + dy), _FONT, size, (0, 0, 0), weight, cv2.LINE_AA)
     cv2.putText(scene, text, org, _FONT, size, colour, weight, cv2.LINE_AA)
 
 
