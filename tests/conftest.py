@@ -39,3 +39,20 @@ def pose_model() -> Path:
     from formcheck.pose.provision import resolve_model
 
     return resolve_model("full")
+
+
+def _one_line_error(result, *needles) -> None:  # noqa: ANN001
+    """A CLI result that failed with exactly one 'formcheck: error:' line holding ``needles``."""
+    assert result.exit_code not in (0, None), result.output
+    assert "Traceback" not in result.output
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("formcheck: error:")
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+@pytest.fixture
+def one_line_error():
+    """Checks that a CLI invocation failed with one actionable line and no traceback."""
+    return _one_line_error

@@ -12,16 +12,6 @@ from formcheck.cli.app import app
 runner = CliRunner()
 
 
-def _one_line_error(result, *needles):
-    assert result.exit_code not in (0, None), result.output
-    assert "Traceback" not in result.output
-    lines = [ln for ln in result.output.splitlines() if ln.strip()]
-    assert len(lines) == 1, result.output
-    assert lines[0].startswith("formcheck: error:")
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-
-
 @pytest.fixture
 def video(tmp_path) -> Path:
     path = tmp_path / "ok.avi"
@@ -32,33 +22,33 @@ def video(tmp_path) -> Path:
     return path
 
 
-def test_missing_video(tmp_path):
+def test_missing_video(tmp_path, one_line_error):
     args = ["record", str(tmp_path / "nope.mp4"), "-o", str(tmp_path / "o.jsonl")]
-    _one_line_error(runner.invoke(app, args), "not found")
+    one_line_error(runner.invoke(app, args), "not found")
 
 
-def test_zero_byte_video(tmp_path):
+def test_zero_byte_video(tmp_path, one_line_error):
     (tmp_path / "zero.mp4").write_bytes(b"")
     args = ["record", str(tmp_path / "zero.mp4"), "-o", str(tmp_path / "o.jsonl")]
-    _one_line_error(runner.invoke(app, args), "empty")
+    one_line_error(runner.invoke(app, args), "empty")
 
 
-def test_text_file_named_mp4(tmp_path):
+def test_text_file_named_mp4(tmp_path, one_line_error):
     (tmp_path / "notes.mp4").write_text("this is not a video\n" * 50)
     args = ["record", str(tmp_path / "notes.mp4"), "-o", str(tmp_path / "o.jsonl")]
-    _one_line_error(runner.invoke(app, args), "not a video")
+    one_line_error(runner.invoke(app, args), "not a video")
 
 
-def test_camera_that_does_not_exist(tmp_path):
-    _one_line_error(
+def test_camera_that_does_not_exist(tmp_path, one_line_error):
+    one_line_error(
         runner.invoke(app, ["record", "57", "-o", str(tmp_path / "o.jsonl")]), "camera 57"
     )
 
 
-def test_corrupted_model(tmp_path, video):
+def test_corrupted_model(tmp_path, video, one_line_error):
     bad = tmp_path / "pose_landmarker_full.task"
     bad.write_bytes(b"PK\x03\x04" + b"\x00" * 100)  # a zip header and nothing else
-    _one_line_error(
+    one_line_error(
         runner.invoke(
             app, ["record", str(video), "--model", str(bad), "-o", str(tmp_path / "o.jsonl")]
         ),
@@ -66,15 +56,15 @@ def test_corrupted_model(tmp_path, video):
     )
 
 
-def test_unwritable_output_path(tmp_path, video, pose_model):
+def test_unwritable_output_path(tmp_path, video, pose_model, one_line_error):
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    _one_line_error(runner.invoke(app, ["record", str(video), "-o", str(blocker / "out.jsonl")]),
+    one_line_error(runner.invoke(app, ["record", str(video), "-o", str(blocker / "out.jsonl")]),
                     "cannot write")  # fmt: skip
 
 
-def test_no_person_in_view(video, pose_model):
-    _one_line_error(runner.invoke(app, ["analyze", str(video), "-e", "bird-dog"]), "no person")
+def test_no_person_in_view(video, pose_model, one_line_error):
+    one_line_error(runner.invoke(app, ["analyze", str(video), "-e", "bird-dog"]), "no person")
 
 
 def test_truncated_video_warns_and_keeps_what_was_read(tmp_path, clips_dir, pose_model):

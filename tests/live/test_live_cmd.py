@@ -22,16 +22,6 @@ def live(*args):
     return runner.invoke(app, ["live", *args])
 
 
-def one_line_error(result, *needles):
-    assert result.exit_code not in (0, None), result.output
-    assert "Traceback" not in result.output
-    lines = [ln for ln in result.output.splitlines() if ln.strip()]
-    assert len(lines) == 1, result.output
-    assert lines[0].startswith("formcheck: error:")
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-
-
 def test_headless_prints_events_and_summary_and_writes_the_report(bird_dog, tmp_path):
     res = live("bird-dog", "--video", str(bird_dog), "--headless", "--no-audio",
                "--speed", "0", "--save-report", str(tmp_path / "out"))  # fmt: skip
@@ -69,27 +59,27 @@ def test_ctrl_c_ends_cleanly_and_still_writes_the_report(bird_dog, tmp_path, mon
     assert report["summary"]["reps"] == 1
 
 
-def test_no_display_says_use_headless(bird_dog, monkeypatch):
+def test_no_display_says_use_headless(bird_dog, monkeypatch, one_line_error):
     monkeypatch.delenv("DISPLAY", raising=False)
     one_line_error(live("bird-dog", "--video", str(bird_dog), "--no-audio"), "--headless")
 
 
-def test_a_display_that_is_not_there_is_one_line_not_a_crash(bird_dog, monkeypatch):
+def test_a_display_that_is_not_there_is_one_line_not_a_crash(bird_dog, monkeypatch, one_line_error):
     monkeypatch.setenv("DISPLAY", ":4242")
     one_line_error(
         live("bird-dog", "--video", str(bird_dog), "--no-audio"), "display :4242", "--headless"
     )
 
 
-def test_camera_that_does_not_exist():
+def test_camera_that_does_not_exist(one_line_error):
     one_line_error(live("bird-dog", "--camera", "57", "--headless"), "camera 57")
 
 
-def test_unknown_exercise():
+def test_unknown_exercise(one_line_error):
     one_line_error(live("no-such-exercise", "--headless"), "no-such-exercise")
 
 
-def test_unwritable_report_folder_fails_before_the_session(bird_dog, tmp_path):
+def test_unwritable_report_folder_fails_before_the_session(bird_dog, tmp_path, one_line_error):
     (tmp_path / "a-file").write_text("x")
     res = live("bird-dog", "--video", str(bird_dog), "--headless", "--speed", "0",
                "--save-report", str(tmp_path / "a-file"))  # fmt: skip
