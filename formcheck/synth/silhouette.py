@@ -76,6 +76,12 @@ _JOINTS: tuple[tuple[str, float], ...] = tuple(
     for name, r in (("shoulder", 0.028), ("elbow", 0.020), ("hip", 0.048), ("knee", 0.032),
                     ("ankle", 0.020), ("wrist", 0.014))
 )  # fmt: skip
+_LIMB_FROM = np.array([LANDMARK_INDEX[a] for a, _, _, _ in _LIMBS])
+_LIMB_TO = np.array([LANDMARK_INDEX[b] for _, b, _, _ in _LIMBS])
+_LIMB_R0 = np.array([r0 for _, _, r0, _ in _LIMBS])
+_LIMB_R1 = np.array([r1 for _, _, _, r1 in _LIMBS])
+_JOINT_AT = np.array([LANDMARK_INDEX[name] for name, _ in _JOINTS])
+_JOINT_R = np.array([r for _, r in _JOINTS])
 _NECK_R = 0.030
 _HEAD_R = 0.060
 _HEAD_FORWARD = 0.015  # head centre in front of the ears' midpoint
@@ -129,24 +135,40 @@ def _trunk_rings(body: Skeleton, index: int, height_m: float) -> np.ndarray:
     )
 
 
-def _ring(centre: np.ndarray, axis: np.ndarray, radius: float) -> np.ndarray:
-    """``(_RING, 3)`` circle of ``radius`` about ``centre`` perpendicular to ``axis``."""
-    axis = axis / max(np.linalg.norm(axis), 1e-12)
-    helper = np.array([1.0, 0.0, 0.0]) if abs(axis[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
-    a = np.cross(axis, helper)
-    a /= np.linalg.norm(a)
-    b = np.cross(axis, a)
-    theta = np.linspace(0.0, 2.0 * np.pi, _RING, endpoint=False)[:, None]
-    return centre + radius * (np.cos(theta) * a + np.sin(theta) * b)
+_THETA = np.linspace(0.0, 2.0 * np.pi, _RING, endpoint=False)
+_COS, _SIN = np.cos(_THETA), np.sin(_THETA)
 
 
-def _sphere(centre: np.ndarray, radius: float) -> np.ndarray:
-    """``(48, 3)`` points spread evenly over a sphere (its projection's hull is the outline)."""
-    k = np.arange(48) + 0.5
-    z = 1.0 - 2.0 * k / 48
+def _unit_sphere(n: int = 48) -> np.ndarray:
+    """``(n, 3)`` points spread evenly over the unit sphere (a Fibonacci lattice)."""
+    k = np.arange(n) + 0.5
+    z = 1.0 - 2.0 * k / n
     phi = np.pi * (1.0 + 5**0.5) * k
     rho = np.sqrt(1.0 - z**2)
-    return centre + radius * np.stack([rho * np.cos(phi), rho * np.sin(phi), z], axis=1)
+    return np.stack([rho * np.cos(phi), rho * np.sin(phi), z], axis=1)
+
+
+_UNIT_SPHERE = _unit_sphere()
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise cross product of ``(N, 3)`` arrays (``np.cross`` is slow on small arrays)."""
+    ax, ay, az = a[:, 0], a[:, 1], a[:, 2]
+    bx, by, bz = b[:, 0], b[:, 1], b[:, 2]
+    return np.stack([ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx], axis=1)
+
+
+def _rings(centres: np.ndarray, axes: np.ndarray, radii: np.ndarray) -> np.ndarray:
+    """``(N, _RING, 3)``: circles of ``radii`` about ``centres`` perpendicular to ``axes``."""
+    axes = axes / np.maximum(np.linalg.norm(axes, axis=1, keepdims=True), 1e-12)
+    helper = np.where(np.abs(axes[:, :1]) < 0.9, [[1.0, 0.0, 0.0]], [[0.0, 1.0, 0.0]])
+    a = _cross(axes, helper)
+    a /= np.linalg.norm(a, axis=1, keepdims=True)
+    b = _cross(axes, a)
+    r = np.asarray(radii, float)[:, None, None]
+    return centres[:, None, :] + r * (
+        _COS[None, :, None] * a[:, None, :] + _SIN[None, :, None] * b[:, None, :]
+    )
 
 
 def render_mask(
@@ -162,17 +184,20 @@ def render_mask(
     solids: list[np.ndarray] = []
     rings = _trunk_rings(body, index, h)
     solids += [np.concatenate([a, b]) for a, b in zip(rings[:-1], rings[1:], strict=True)]
-    for a, b, r0, r1 in _LIMBS:
-        pa, pb = lm[LANDMARK_INDEX[a]], lm[LANDMARK_INDEX[b]]
-        solids.append(np.concatenate([_ring(pa, pb - pa, r0 * h), _ring(pb, pb - pa, r1 * h)]))
-    solids += [_sphere(lm[LANDMARK_INDEX[name]], r * h) for name, r in _JOINTS]
+    starts, ends = lm[_LIMB_FROM], lm[_LIMB_TO]
+    limb_axes = ends - starts
+    near = _rings(starts, limb_axes, _LIMB_R0 * h)
+    far = _rings(ends, limb_axes, _LIMB_R1 * h)
+    solids += list(np.concatenate([near, far], axis=1))
+    solids += list(lm[_JOINT_AT][:, None, :] + (_JOINT_R * h)[:, None, None] * _UNIT_SPHERE)
     neck, head = body.joints["neck"][index], body.joints["head"][index]
     axis = head - neck
     facing = lm[LANDMARK_INDEX["nose"]] - head
     facing -= axis * (facing @ axis) / (axis @ axis)  # the face's forward, across the neck
     facing /= np.linalg.norm(facing)
-    solids.append(np.concatenate([_ring(neck, axis, _NECK_R * h), _ring(head, axis, _NECK_R * h)]))
-    solids.append(_sphere(head + _HEAD_FORWARD * h * facing, _HEAD_R * h))
+    neck_rings = _rings(np.stack([neck, head]), np.stack([axis, axis]), np.full(2, _NECK_R * h))
+    solids.append(neck_rings.reshape(-1, 3))
+    solids.append(head + _HEAD_FORWARD * h * facing + _HEAD_R * h * _UNIT_SPHERE)
 
     w, hh = view.camera.resolution_wh
     canvas = np.zeros((hh, w), np.uint8)
