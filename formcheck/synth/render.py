@@ -22,7 +22,8 @@ Imperfections, all reproducible from ``seed``:
   oblique view) get visibility ``far_side_visibility`` (0.9).
 
 ``with_mask=True`` also fills ``PoseFrame.mask`` with the mannequin's silhouette
-(``formcheck.synth.silhouette``), drawn from the noise-free body with the same camera.
+(``formcheck.synth.silhouette``), drawn from the noise-free body with the same camera. Frames
+of an unchanged pose (a hold) share one mask array: treat masks as read-only.
 """
 
 from __future__ import annotations
@@ -140,13 +141,30 @@ def render(
 
     image = np.concatenate([xy, z_px[..., None], vis[..., None], presence[..., None]], axis=-1)
     frames = []
+    mask, mask_of = None, -1
     for i, t in enumerate(times):
         t_s = float(t)
         if any(a <= t_s < b for a, b in absent):
             frames.append(PoseFrame.empty(t_s, camera.resolution_wh, index=i))
         else:
-            mask = render_mask(body, view, i, height_m=height_m) if with_mask else None
+            if with_mask and not (mask_of >= 0 and _same_pose(body, mask_of, i)):
+                mask, mask_of = render_mask(body, view, i, height_m=height_m), i
+                mask.flags.writeable = False
             frames.append(
-                PoseFrame(t_s, camera.resolution_wh, image[i], world[i], mask=mask, index=i)
+                PoseFrame(
+                    t_s,
+                    camera.resolution_wh,
+                    image[i],
+                    world[i],
+                    mask=mask if with_mask else None,
+                    index=i,
+                )
             )
     return frames
+
+
+def _same_pose(body, i: int, j: int) -> bool:
+    """Poses ``i`` and ``j`` are identical (a hold): the silhouette drawn for one serves both."""
+    return np.array_equal(body.landmarks[i], body.landmarks[j]) and all(
+        np.array_equal(joint[i], joint[j]) for joint in body.joints.values()
+    )
