@@ -176,15 +176,17 @@ class Engine:
         return out
 
     def finish(self) -> list[Event]:
-        """End of the session. A rep still in progress is not counted, except a hold still
-        being held (a dead hang or a stretch held until the recording stops): it counts, up to
-        the last frame. Active faults clear."""
+        """End of the session. A rep still in progress counts only when it is all but done
+        (``RepMachine.finish``): a hold still being held (a dead hang or a stretch held until
+        the recording stops) counts up to the last frame; a rep whose return is cut off by the
+        end of the recording counts when it had come at least half way back from its top; a
+        lift that has only just started does not count. Active faults clear."""
         out: list[Event] = []
-        if self.exercise.hold is not None:
-            for side in self.sides:
-                tr = self._machines[side].finish(self.t_s)
-                if tr is not None:
-                    self._complete(self.t_s, side, tr, out)
+        hold = self.exercise.hold is not None
+        for side in self.sides:
+            tr = self._machines[side].finish(self.t_s, hold=hold)
+            if tr is not None:
+                self._complete(self.t_s, side, tr, out)
         for side in self.sides:
             for state in self._faults[side]:
                 if state.active:

@@ -16,7 +16,11 @@ import numpy as np
 from formcheck.engine.definition import HoldDef, RepDef
 from formcheck.engine.events import Phase
 
-__all__ = ["HoldTracker", "RepMachine", "Transition"]
+__all__ = ["CUT_OFF_RETURN", "HoldTracker", "RepMachine", "Transition"]
+
+# A rep cut off by the end of the input counts when its return had covered at least this share
+# of the way from its peak back to the rest level it started from (see ``RepMachine.finish``).
+CUT_OFF_RETURN = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,7 @@ class RepMachine:
         self._peak = -math.inf
         self.start_s: float | None = None
         self.top_since: float | None = None
+        self._last_r = math.nan  # the last robust (signed) value seen
 
     def _v(self, value: float) -> float:
         return self._sign * value
@@ -75,6 +80,7 @@ class RepMachine:
             return None
         v, enter, leave = self._v(value), self._v(self.rep.enter), self._v(self.rep.leave)
         r = v if robust is None or math.isnan(robust) else self._v(robust)
+        self._last_r = r
         self._beyond_leave = v >= leave
         self._beyond_enter = v >= enter
         self.new_peak = v >= leave and r > self._peak
@@ -124,13 +130,43 @@ class RepMachine:
             self._pending_since = None
         return None
 
-    def finish(self, t_s: float) -> Transition | None:
-        """End of input while in the top: the rep as far as it went (ends at ``t_s``)."""
+    def finish(self, t_s: float, hold: bool = False) -> Transition | None:
+        """End of input: the rep in the top phase as far as it went, or None. The machine is
+        back at rest afterwards.
+
+        With ``hold`` (an exercise timing a hold at the top) the rep counts wherever it is in
+        the top and ends at ``t_s``: a hold held until the recording stops is a hold, and its
+        time says how long it lasted.
+
+        Otherwise the rep was cut off before its return could be confirmed (below ``leave`` for
+        ``min_phase_s``), and it counts only when it was clearly on its way back: the last
+        robust value has left the top zone (back past ``enter``) and covered at least
+        ``CUT_OFF_RETURN`` of the way from the rep's peak to the rest level before it. A lift
+        that has only just started (still rising, or still at the top) is not counted. The
+        rep ends where the value went below ``leave`` if it did, else at ``t_s``.
+
+        Either way ``min_top_s`` and ``max_rep_s`` apply to that end as to any rep (a
+        "discarded" transition when they fail): touching the bar for a moment just before
+        the recording stops is not a hang.
+        """
         if self.phase is not Phase.TOP or self.start_s is None:
+            self.reset()
             return None
         start, peak, trough = self.start_s, self._peak, self._trough
+        top_since = self.top_since if self.top_since is not None else start
+        end = t_s
+        if not hold:
+            r, enter, span = self._last_r, self._v(self.rep.enter), peak - trough
+            on_way_back = math.isfinite(span) and span > 0 and r < enter
+            if not (on_way_back and (peak - r) / span >= CUT_OFF_RETURN - 1e-9):
+                self.reset()
+                return None
+            if self._pending_since is not None:  # already below leave, not yet for long enough
+                end = self._pending_since
         self.reset(need_rest=False)
-        return Transition("completed", t_s, start, t_s, self._sign * peak, peak - trough)
+        ok = end - top_since >= self.rep.min_top_s - 1e-9 and end - start <= self.rep.max_rep_s
+        kind = "completed" if ok else "discarded"
+        return Transition(kind, t_s, start, end, self._sign * peak, peak - trough)
 
     _beyond_leave = False
     _beyond_enter = False

@@ -115,3 +115,69 @@ def test_setup_guidance_for_a_squat(camera, expected):
     assert len(issues) == len(expected), issues
     for (issue, message), (want_issue, want_start) in zip(issues, expected, strict=True):
         assert issue == want_issue and message.startswith(want_start)
+
+
+@pytest.fixture(scope="module")
+def bridges():
+    """Three glute bridges, the last one's return 13.1-14.6 s; side view, 30 fps."""
+    from formcheck.synth.script import Script
+
+    gb = load_exercise("glute-bridge")
+    steps = [dict(s) for s in gb.selftest.sequences["rep"]] * 2 + [
+        {"pose": "bridge", "move_s": 1.2, "hold_s": 1.5},  # rise 10.6-11.8, top to 13.1
+        {"pose": "lying", "move_s": 1.5, "hold_s": 1.0},  # return 13.1-14.6
+    ]
+    script = Script.from_dict({"poses": gb.selftest.poses, "start": "lying", "steps": steps})
+    frames = render(script, Camera(azimuth_deg=90))
+    return gb, frames, _run(gb, frames)[0].reps
+
+
+@pytest.mark.parametrize(
+    ("stop_s", "reps"),
+    [
+        (14.1, 3),  # mid-return, between the thresholds, two thirds of the way back
+        (14.3, 3),  # below leave, for less than min_phase_s
+        (13.8, 2),  # only 40 % of the way back, still in the top zone
+        (13.2, 2),  # the top, just starting back down
+        (11.0, 2),  # rep 3 only just lifting
+        (11.5, 2),  # rep 3 just into its top
+    ],
+)
+def test_a_rep_cut_off_by_the_end_counts_only_on_its_way_back(bridges, stop_s, reps):
+    gb, frames, whole = bridges
+    assert len(whole) == 3 and 14.0 < whole[2].end_s < 14.6  # the uncut set
+    engine, events = _run(gb, [f for f in frames if f.t_s <= stop_s + 1e-6])
+    assert engine.reps[:2] == whole[:2]
+    assert len(engine.reps) == reps
+    assert len([e for e in events if e.kind == "rep_completed"]) == reps
+    if reps == 3:  # the same rep as in the uncut set, ending by the last frame
+        cut, full = engine.reps[2], whole[2]
+        assert (cut.start_s, cut.peak) == (full.start_s, full.peak)
+        assert 13.9 < cut.end_s <= min(stop_s + 1e-6, full.end_s) and cut.faults == ()
+
+
+@pytest.fixture(scope="module")
+def hang():
+    """A dead hang gripped at 0.5-1.1 s and held until the input stops; front view."""
+    from formcheck.synth.script import Script
+
+    dh = load_exercise("dead-hang")
+    script = Script.from_dict({"poses": dh.selftest.poses, "start": "arms_down",
+                               "support": "hang", "steps": [
+        {"pose": "arms_down", "move_s": 0.0, "hold_s": 0.5},
+        {"pose": "hang", "move_s": 0.6, "hold_s": 5.0}]})  # fmt: skip
+    return dh, render(script, Camera(azimuth_deg=0))
+
+
+def test_a_hold_still_held_when_the_input_stops_counts_up_to_the_last_frame(hang):
+    dh, frames = hang
+    engine, _ = _run(dh, [f for f in frames if f.t_s <= 4.0 + 1e-6])
+    [rep] = engine.reps
+    assert rep.end_s == pytest.approx(4.0) and rep.faults == ("hold_short",)
+    assert rep.hold_s == pytest.approx(3.0, abs=0.3)  # still from about 1 s
+
+
+def test_a_hold_only_just_gripped_when_the_input_stops_is_not_counted(hang):
+    dh, frames = hang
+    engine, events = _run(dh, [f for f in frames if f.t_s <= 1.5 + 1e-6])  # top < min_top_s
+    assert engine.reps == [] and not [e for e in events if e.kind == "rep_completed"]

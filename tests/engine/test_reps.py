@@ -127,3 +127,49 @@ def test_phase_duration_limits_discard_swings_and_abandoned_reps():
     assert _run(RepMachine(limited), held) == [("started", 0.2), ("completed", 0.8)]
     slow = [0] + [12] * 40 + [1, 1, 1]  # 4 s at the top: longer than max_rep_s
     assert _run(RepMachine(limited), slow)[-1] == ("discarded", 4.2)
+
+
+def _finish(rep, values, hold=False, robust=None, fps=10):
+    """Feed ``values``, end the input; the finishing transition as (kind, start, end)."""
+    m = RepMachine(rep)
+    for i, v in enumerate(values):
+        m.update(i / fps, v, None if robust is None else robust[i])
+    tr = m.finish((len(values) - 1) / fps, hold=hold)
+    assert m.phase is Phase.REST
+    return None if tr is None else (tr.kind, round(tr.start_s, 2), round(tr.end_s, 2))
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        # cut off on the way back, past enter and half way from the peak (12) to rest (0)
+        ([0, 3, 6, 11, 12, 12, 8, 6], ("completed", 0.1, 0.7)),
+        # past enter but only a third of the way back: could still be a hold wobbling
+        ([0, 3, 6, 11, 12, 12, 8], None),
+        # still beyond enter: at the top when the input ends
+        ([0, 11, 12, 12, 11], None),
+        # a lift that has only just started: rising, or just into the top
+        ([0, 3, 6, 8], None),
+        ([0, 3, 11, 12, 12], None),
+    ],
+)
+def test_a_rep_cut_off_by_the_end_counts_only_when_on_its_way_back(values, expected):
+    assert _finish(UP, values) == expected
+
+
+def test_a_cut_off_rep_below_leave_but_not_yet_confirmed_ends_where_it_went_below():
+    slow = RepDef(drive="x", enter=10, leave=5, min_phase_s=0.3)
+    assert _finish(slow, [0, 11, 12, 12, 12, 12, 3, 2]) == ("completed", 0.0, 0.6)
+
+
+def test_a_cut_off_rep_is_judged_on_the_robust_value_not_one_noisy_last_frame():
+    values = [0, 3, 6, 11, 12, 12, 12, 2]
+    assert _finish(UP, values) == ("completed", 0.1, 0.7)
+    assert _finish(UP, values, robust=[0, 3, 6, 11, 12, 12, 12, 12]) is None
+
+
+def test_a_hold_still_held_at_the_end_counts_if_its_top_was_long_enough():
+    assert _finish(UP, [0, 3, 11, 12, 12], hold=True) == ("completed", 0.1, 0.4)
+    limited = RepDef(drive="x", enter=10, leave=5, min_phase_s=0.1, min_top_s=0.5)
+    assert _finish(limited, [0, 12, 12, 12], hold=True) == ("discarded", 0.0, 0.3)
+    assert _finish(limited, [0] + [12] * 7, hold=True) == ("completed", 0.0, 0.7)
