@@ -25,7 +25,9 @@ Case form (TOML)::
 In ``script`` a string names a sequence; ``{ seq = ..., overrides/hold_s = ... }`` applies to the
 sequence's tagged steps (``move_s`` to all of its steps); any other table is one step. Steps
 tagged ``rep`` / ``rep:left`` / ``rep:right`` are the expected reps, in order. ``absent =
-[[t0, t1], ...]`` takes the person out of view.
+[[t0, t1], ...]`` takes the person out of view. A case's own ``camera`` table overrides keys of
+the ``[selftest] camera`` (e.g. a fault that is judged only from the side); the variants turn
+it as they turn the default one.
 """
 
 from __future__ import annotations
@@ -152,7 +154,7 @@ def run_case(
     assert st is not None
     name = str(case.get("name", "?"))
     script = build_case(defn, case)
-    cam = dict(st.camera)
+    cam = {**st.camera, **case.get("camera", {})}
     cam["azimuth_deg"] = cam.get("azimuth_deg", 90.0) + options.get("yaw", 0.0)
     frames = render(
         script,

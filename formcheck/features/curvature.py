@@ -12,20 +12,25 @@ Method (all in image pixels):
 
 1. The chord runs from the hip midpoint ``H`` to the shoulder midpoint ``S`` (a side's single
    landmark stands in when only that side is seen well enough).
-2. The back side is the side of the chord *opposite the limbs*: elbows, wrists, knees and ankles
+2. The back must be seen from the side: when the shoulders and the hips look wider than 45 %
+   of the torso length (both sides seen; roughly 40 deg or more away from a side view,
+   depending on the posture) the outline is the trunk's flank, not the spine's profile, and the
+   result is NaN. Up to about 25 deg off the side the values hold; beyond that they sink (a
+   rounded back is missed, never invented) and 50 deg off they are noise.
+3. The back side is the side of the chord *opposite the limbs*: elbows, wrists, knees and ankles
    (and, weakly, the nose) vote with their signed distance from the chord line, each clipped to
    one torso length. On all fours, bent over, in a seated forward fold or a deadlift, arms and
    legs hang or reach on the belly side, so the back is the other side. When the vote is too
    weak to trust (upright standing, arms at the sides) the result is NaN rather than a guess.
-3. At ``stations`` points between 15 % and 85 % of the chord a ray is cast perpendicular to the
+4. At ``stations`` points between 15 % and 85 % of the chord a ray is cast perpendicular to the
    chord towards the back; the back outline is where the ray leaves the body (mask >= 0.5) for
    the first time, with sub-pixel interpolation. Gaps in the mask shorter than 4 % of the torso
    along a ray are bridged, so a hole in the mask (dark clothing) is not taken for the back.
-4. An arm raised past the chord to the back side (a row's or reverse fly's elbow above the
+5. An arm raised past the chord to the back side (a row's or reverse fly's elbow above the
    back) makes its own outline: stations whose outline point lies within 15 % of the torso of
    that arm are dropped. At least 60 % of the stations, spanning at least half the chord, must
    remain, or the result is NaN.
-5. The outline's distances from the chord are compared with the straight line joining the
+6. The outline's distances from the chord are compared with the straight line joining the
    outline points of the first and last remaining stations (so the body's thickness cancels).
    The residuals are smoothed by a 3-station median; the value is the residual of largest
    magnitude, divided by the chord length. Positive = rounded (the back bows outward, away from
@@ -73,7 +78,14 @@ _REACH = 0.75  # how far from the chord the back outline is searched, in torso l
 _GAP = 0.04  # mask gaps shorter than this (torso lengths) along a ray are bridged
 _MIN_FOUND = 0.6  # share of stations whose outline must be found
 _MIN_SPAN = 0.5  # chord fraction the found stations must span
-_ARM_CLEARANCE = 0.15  # outline points nearer an arm crossing the back (torso lengths) are dropped
+_ARM_CLEARANCE = 0.25  # outline points nearer an arm crossing the back (torso lengths) are dropped
+# Widest the shoulders and hips may look (mean of the two widths over the torso length) for the
+# back to count as seen from the side. Mannequin: side view 0.13-0.21 (perspective), 20 deg off
+# 0.16-0.39, 35 deg off 0.31-0.54, 50 deg off 0.55-0.70, front 0.7-0.9; real side and oblique
+# clips 0.06-0.31. Up to 0.33 the mannequin's straight and rounded (30 deg) backs read as from
+# the side (<= -0.009, >= +0.019); from 0.38 on the values sink (straight -0.03 to -0.1) and
+# from 0.55 they are noise (a straight back bent over, 50 deg off: +0.064).
+_MAX_WIDTH = 0.45
 
 
 def _mid_point(
@@ -92,7 +104,7 @@ def back_normal(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The chord and the back side: ``(hip_xy, shoulder_xy, normal)`` with ``normal`` the unit
     image vector perpendicular to the chord pointing to the back, or None when the chord's ends
-    are unseen or the back side cannot be decided (see the module docstring, step 2)."""
+    are unseen or the back side cannot be decided (see the module docstring, step 3)."""
     lm = np.asarray(image_landmarks, float)
     if lm.shape != (33, 5):
         raise ValueError(f"image_landmarks: expected shape (33, 5), got {lm.shape}")
@@ -182,8 +194,9 @@ def spine_curvature(
     ``(33, 5)`` x_px, y_px, z, visibility, presence (a ``PoseFrame.image``) in the same pixel grid
     as the mask, or in a ``resolution_wh`` grid that is rescaled to the mask's.
     ``+`` = rounded (bowing outward), ``-`` = arched (sagging inward), 0 = a straight back.
-    NaN when there is no mask or no person, the hips or shoulders are unseen, the back side
-    cannot be decided, the torso is shorter than 16 px, or the outline is not found.
+    NaN when there is no mask or no person, the hips or shoulders are unseen, the back is not
+    seen from the side, the back side cannot be decided, the torso is shorter than 16 px, or the
+    outline is not found.
     """
     if mask is None or image_landmarks is None:
         return NAN
@@ -200,11 +213,11 @@ def spine_curvature(
         return NAN
     hip, shoulder, normal = chord
     length = float(np.hypot(*(shoulder - hip)))
-    if length < _MIN_CHORD_PX:
+    if length < _MIN_CHORD_PX or _width_ratio(lm, length, min_visibility) > _MAX_WIDTH:
         return NAN
     t, d = back_outline(mask, hip, shoulder, normal, stations=stations)
     outline = hip + t[:, None] * (shoulder - hip) + np.nan_to_num(d)[:, None] * normal
-    near_arm = _near_raised_arm(outline, lm, hip, normal, length, min_visibility)
+    near_arm = _near_raised_arm(outline, lm, hip, normal, length, 0.0)
     found = np.isfinite(d) & ~near_arm
     if not found.mean() >= _MIN_FOUND:
         return NAN
@@ -217,6 +230,18 @@ def spine_curvature(
         stacked = np.stack([resid[:-2], resid[1:-1], resid[2:]])
         resid = np.concatenate([resid[:1], np.median(stacked, axis=0), resid[-1:]])
     return float(resid[np.argmax(np.abs(resid))] / length)
+
+
+def _width_ratio(lm: np.ndarray, length: float, min_vis: float) -> float:
+    """Mean image width of the shoulders and the hips over the torso length (0 when neither
+    pair is seen on both sides: one side hidden behind the other is a side view)."""
+    vis = np.minimum(lm[:, 3], lm[:, 4])
+    widths = [
+        float(np.hypot(*(lm[a, :2] - lm[b, :2])))
+        for a, b in (_SHOULDERS, _HIPS)
+        if vis[a] >= min_vis and vis[b] >= min_vis
+    ]
+    return float(np.mean(widths)) / length if widths else 0.0
 
 
 def _near_raised_arm(
@@ -251,11 +276,13 @@ def _distance_to_segment(points: np.ndarray, a: np.ndarray, b: np.ndarray) -> np
 
 
 class CurvatureSmoother:
-    """Median of the last ``window`` finite values (NaN-aware), one value per frame.
+    """Median of the finite values among the last ``window`` frames, one value per frame.
 
-    ``update(t_s, value)`` returns the smoothed value, NaN when no finite value was seen in the
-    window. Values older than ``max_age_s`` before the newest frame drop out, so a value does not
-    linger across a long gap.
+    ``update(t_s, value)`` returns the smoothed value, or NaN unless more than half of the
+    frames in the window were measured: a lone value among unmeasurable frames (the outline
+    caught half-way behind an arm) is not trusted, a lone NaN among values is skipped. Frames
+    older than ``max_age_s`` before the newest one leave the window, so a value does not linger
+    across a long gap.
     """
 
     def __init__(self, window: int = 5, max_age_s: float = 1.0) -> None:
@@ -269,8 +296,9 @@ class CurvatureSmoother:
 
     def update(self, t_s: float, value: float) -> float:
         self._recent.append((float(t_s), float(value)))
-        live = [v for t, v in self._recent if t_s - t <= self.max_age_s and math.isfinite(v)]
-        return float(np.median(live)) if live else NAN
+        window = [v for t, v in self._recent if t_s - t <= self.max_age_s]
+        live = [v for v in window if math.isfinite(v)]
+        return float(np.median(live)) if 2 * len(live) > len(window) else NAN
 
     def reset(self) -> None:
         self._recent.clear()
