@@ -23,7 +23,9 @@ Imperfections, all reproducible from ``seed``:
 
 ``with_mask=True`` also fills ``PoseFrame.mask`` with the mannequin's silhouette
 (``formcheck.synth.silhouette``), drawn from the noise-free body with the same camera. Frames
-of an unchanged pose (a hold) share one mask array: treat masks as read-only.
+of an unchanged pose (a hold) share one mask array: treat masks as read-only. Renders of the
+same script through the same camera (noise and dropouts change only the landmarks) can share
+their masks through ``mask_cache``, a dict from frame index to mask that ``render`` fills.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ def render(
     visibility: float = 0.98,
     far_side_visibility: float = 0.9,
     with_mask: bool = False,
+    mask_cache: dict[int, np.ndarray] | None = None,
 ) -> list[PoseFrame]:
     """Pose frames of ``script`` seen by ``camera`` (default ``Camera()``: a side view from the
     person's left) at ``fps`` frames per second; see the module docstring for the options."""
@@ -148,8 +151,13 @@ def render(
             frames.append(PoseFrame.empty(t_s, camera.resolution_wh, index=i))
         else:
             if with_mask and not (mask_of >= 0 and _same_pose(body, mask_of, i)):
-                mask, mask_of = render_mask(body, view, i, height_m=height_m), i
-                mask.flags.writeable = False
+                mask = mask_cache.get(i) if mask_cache is not None else None
+                if mask is None:
+                    mask = render_mask(body, view, i, height_m=height_m)
+                    mask.flags.writeable = False
+                    if mask_cache is not None:
+                        mask_cache[i] = mask
+                mask_of = i
             frames.append(
                 PoseFrame(
                     t_s,

@@ -37,6 +37,25 @@ def test_masks_are_opt_in_and_change_nothing_else() -> None:
         assert 0.0 <= f.mask.min() and f.mask.max() <= 1.0
 
 
+def test_held_frames_and_cached_renders_share_exact_masks() -> None:
+    script = Script(
+        {"a": {"base": "all_fours"}, "b": {"base": "all_fours", "spine_flex": 30}},
+        [Step("a", move_s=0.0, hold_s=0.3), Step("b", move_s=0.3, hold_s=0.3)],
+        start="a",
+    )
+    fresh = render(script, fps=10, with_mask=True)
+    held = [f.mask for f in fresh[:3]]
+    assert held[0] is held[1] is held[2] and not held[0].flags.writeable  # one array, read-only
+    moving = [f.mask for f in fresh[3:6]]
+    assert all(not np.array_equal(a, b) for a, b in zip(moving[:-1], moving[1:], strict=True))
+    cache: dict = {}
+    first = render(script, fps=10, with_mask=True, mask_cache=cache)
+    noisy = render(script, fps=10, noise=0.01, with_mask=True, mask_cache=cache)
+    assert cache and all(a.mask is b.mask for a, b in zip(first, noisy, strict=True))
+    assert all(np.array_equal(a.mask, b.mask) for a, b in zip(fresh, noisy, strict=True))
+    assert not np.array_equal(first[4].image, noisy[4].image)  # the landmarks still differ
+
+
 def test_absent_frames_have_no_mask() -> None:
     frames = render(hold({"base": "standing"}), fps=4, absent=[(0.5, 1.0)], with_mask=True)
     assert [f.mask is None for f in frames] == [False, False, True, True]
