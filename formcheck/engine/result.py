@@ -55,7 +55,7 @@ def rep_to_dict(rep: RepRecord) -> dict[str, Any]:
         "hold_met": rep.hold_met,
         "faults": list(rep.faults),
         "evidence": [
-            {"fault": f, **asdict(e)} for f, e in zip(rep.faults, rep.evidence, strict=True)
+            _round({"fault": f, **asdict(e)}) for f, e in zip(rep.faults, rep.evidence, strict=True)
         ],
         "uncertain": rep.uncertain,
     }

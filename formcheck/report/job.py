@@ -359,6 +359,12 @@ def _aligned(
         yield pf
 
 
+def _outline_faults(exercise: ExerciseDef) -> list[str]:
+    """Faults judged on the segmentation mask (a ``spine_curvature`` feature)."""
+    outline = {n for n, f in exercise.features.items() if f.kind == "spine_curvature"}
+    return [f.id for f in exercise.faults if any(c.feature in outline for c in f.when)]
+
+
 def _finish(
     job: AnalysisJob, name: str, out: _Analysed, info: dict[str, Any], warnings: list[str],
     guess: ExerciseGuess | None, out_dir: Path | None,
@@ -373,6 +379,12 @@ def _finish(
     if guess is not None and guess.unsure:
         warnings.append(f"{name}: {guess.message}")
     exercise = guess.chosen if guess is not None else load_exercise(job.exercise)
+    unjudged = _outline_faults(exercise) if info["kind"] == "recording" else []
+    if unjudged:
+        warnings.append(
+            f"{name}: landmark recordings keep no body outline, so {', '.join(unjudged)} "
+            "cannot be judged; analyse the video for it"
+        )
     status = "partial" if reasons else "unsure" if guess is not None and guess.unsure else "ok"
     outcome = AnalysisOutcome(
         job, name, status, result=result, exercise=exercise.id, kind=info["kind"],
