@@ -191,6 +191,11 @@ class RepDef(_Strict):
     ``drive < leave`` (so ``enter > leave``); ``"down"`` mirrors this (``enter < leave``).
     A phase change counts only after it has held ``min_phase_s``. A rep counts only when its
     top lasted at least ``min_top_s`` and the whole rep at most ``max_rep_s``.
+
+    ``require``: conditions on other features that must hold for the drive to count (e.g. a
+    pull-up: hands above the elbows, so letting go of the bar and gripping it again is not a
+    rep). A condition failing for ``min_phase_s`` drops the rep in progress; counting starts
+    again once the drive has been back at rest with every condition met.
     """
 
     sides: Literal["both", "each", "alternating", "direction"] = "both"
@@ -210,6 +215,12 @@ class RepDef(_Strict):
     max_rep_s: Annotated[float, Field(gt=0)] = 30.0
     min_range: float | None = None
     range_cue: str = "Move through the full range"
+    require: list[Condition] = []
+
+    @field_validator("require", mode="before")
+    @classmethod
+    def _listify(cls, v: Any) -> Any:
+        return [v] if isinstance(v, dict) else v
 
     @property
     def labels(self) -> list[str]:
@@ -324,6 +335,8 @@ class ExerciseDef(_Strict):
         check(self.reps.drive, "reps.drive")
         if self.reps.direction_by is not None:
             check(self.reps.direction_by, "reps.direction_by")
+        for i, cond in enumerate(self.reps.require):
+            check(cond.feature, f"reps.require[{i}].feature")
         if sided and not _PLACEHOLDER.search(self.reps.drive):
             raise ValueError("reps.drive: a one-sided exercise drives on a feature with '{side}'")
         for fname, f in self.features.items():

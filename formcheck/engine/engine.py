@@ -109,6 +109,9 @@ class Engine:
         )
         self._faults = {s: [FaultState(rule, s) for rule in ex.faults] for s in self.sides}
         self._context: dict[str, _RepContext | None] = dict.fromkeys(self.sides)
+        # [reps] require: since when a condition has been failing; sides not counting for it
+        self._require_failing: dict[str, float] = {}
+        self._disarmed: set[str] = set()
         self._hold_reported: dict[str, tuple[float, bool]] = {}
         self._recent: dict[str, deque[float]] = {s: deque(maxlen=5) for s in self.sides}
         # feature values at the rest extreme before the next rep, for "trough" rules
@@ -277,6 +280,8 @@ class Engine:
         self, t: float, side: str, values: dict[str, float], frame: PoseFrame, out: list[Event]
     ) -> None:
         ex = self.exercise
+        if ex.reps.require and not self._armed(t, side, values, out):  # type: ignore[union-attr]
+            return
         machine = self._machines[side]
         value = values[self._drive[side]]
         ctx = self._context[side]
@@ -343,6 +348,41 @@ class Engine:
             self._context[side].at_trough = self._at_trough.get(side)  # type: ignore[union-attr]
             return
         self._complete(t, side, tr, out)
+
+    def _armed(self, t: float, side: str, values: dict[str, float], out: list[Event]) -> bool:
+        """Whether the side counts on this frame, by ``[reps] require``.
+
+        A condition failing for ``min_phase_s`` (as long as a phase change needs) drops the
+        rep in progress and disarms the side: its frames are then neither counted nor judged,
+        as when the person is out of view. The side is armed again on a frame where every
+        condition holds; its rep machine then needs to see the drive at rest before a rep can
+        start. A condition on a feature not seen (NaN) changes nothing.
+        """
+        rep = self.exercise.reps
+        assert rep is not None
+        seen = [
+            (c, v)
+            for c in rep.require
+            if not math.isnan(v := values.get(substitute_side(c.feature, side), math.nan))
+        ]
+        if any(not c.holds(v) for c, v in seen):
+            since = self._require_failing.setdefault(side, t)
+            if side not in self._disarmed and t - since >= rep.min_phase_s - 1e-9:
+                self._disarmed.add(side)
+                self._machines[side].reset(need_rest=True)
+                if side in self._holds:
+                    self._holds[side].reset()
+                self._context[side] = None
+                self._hold_reported.pop(side, None)
+                self._recent[side].clear()
+                for state in self._faults[side]:
+                    if state.active:
+                        out.append(FaultCleared(t, state.rule.id, side, state.evidence()))
+                    state.clear()
+        elif len(seen) == len(rep.require):
+            self._require_failing.pop(side, None)
+            self._disarmed.discard(side)
+        return side not in self._disarmed
 
     def _report_hold(self, t: float, side: str, hold_s: float, out: list[Event]) -> None:
         hold = self.exercise.hold

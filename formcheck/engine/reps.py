@@ -58,6 +58,7 @@ class RepMachine:
         self.start_s: float | None = None
         self.top_since: float | None = None
         self._last_r = math.nan  # the last robust (signed) value seen
+        self._beyond_leave = self._beyond_enter = False
 
     def _v(self, value: float) -> float:
         return self._sign * value

@@ -72,6 +72,28 @@ def _write(tmp_path, text, name="ex.toml"):
             r"ex\.toml: reps\.drive: unknown feature 'elbow'",
         ),
         (
+            lambda s: s.replace(
+                "leave = 60", 'leave = 60\nrequire = [{ feature = "elbow", above = 1 }]'
+            ),
+            r"ex\.toml: reps\.require\[0\]\.feature: unknown feature 'elbow'; defined: arm$",
+        ),
+        (
+            lambda s: s.replace(
+                "leave = 60", 'leave = 60\nrequire = [{ feature = "arm", abve = 1 }]'
+            ),
+            r"ex\.toml: reps\.require\[0\]\.abve: unknown key",
+        ),
+        (
+            lambda s: s.replace("leave = 60", 'leave = 60\nrequire = { feature = "arm" }'),
+            r"ex\.toml: reps\.require\[0\]: a condition needs exactly one of below, above",
+        ),
+        (
+            lambda s: s.replace(
+                "leave = 60", 'leave = 60\nrequire = { feature = "arm_{side}", below = 9 }'
+            ),
+            r"ex\.toml: reps\.require\[0\]\.feature: '\{side\}' needs reps\.sides 'each'",
+        ),
+        (
             lambda s: s.replace('posture = "standing"', 'posture = "upside down"'),
             r"ex\.toml: posture: Input should be",
         ),
