@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import typer
@@ -51,7 +52,8 @@ def show_cmd(
     console.print(f"[bold]{d.name}[/] ({d.id}) - {find_exercise(name)}")
     if d.aliases:
         console.print("aliases: " + ", ".join(d.aliases))
-    console.print(d.description.strip())
+    # the TOML's line breaks are for the file: rich wraps to the terminal (blank lines stay)
+    console.print(re.sub(r"(?<!\n)\n(?!\n)", " ", d.description.strip()))
     console.print(
         f"posture: {d.posture.replace('_', ' ')}; view: {d.view}; counted: {counted_as(d)}"
     )
@@ -59,6 +61,11 @@ def show_cmd(
     console.print(
         f"reps on [bold]{r.drive}[/] ({r.direction}): top at {r.enter:g}, back at {r.leave:g}"
     )
+    if r.require:
+        needs = " and ".join(f"{c.feature} {c.threshold_text()}" for c in r.require)
+        console.print(f"counted only while {needs}")
+    if d.needs_mask:
+        console.print("uses the body's outline: the pose model runs with its segmentation mask")
     table = Table("feature", "kind", "points", box=None, header_style="bold")
     for fname, f in d.features.items():
         table.add_row(fname, f.kind + (f" ({f.space})" if f.space != "image" else ""),
