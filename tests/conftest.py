@@ -56,3 +56,16 @@ def _one_line_error(result, *needles) -> None:  # noqa: ANN001
 def one_line_error():
     """Checks that a CLI invocation failed with one actionable line and no traceback."""
     return _one_line_error
+
+
+@pytest.fixture
+def wide_console(monkeypatch):
+    """Rich tables and prose 200 columns wide, whatever width the consoles took at import.
+
+    The CLI's consoles are created once, at import, and keep a width read from ``COLUMNS``
+    then (pytest-xdist workers set it to 80), so setting the variable later does nothing.
+    """
+    from formcheck.cli import common
+
+    for console in (common.console, common.err_console):
+        monkeypatch.setattr(console, "_width", 200)

@@ -7,8 +7,8 @@ from formcheck.cli.app import app
 runner = CliRunner()
 
 
-def test_show_states_the_counting_gate_and_the_prose_is_rewrapped():
-    result = runner.invoke(app, ["exercises", "show", "pull-up"], env={"COLUMNS": "200"})
+def test_show_states_the_counting_gate_and_the_prose_is_rewrapped(wide_console):
+    result = runner.invoke(app, ["exercises", "show", "pull-up"])
     assert result.exit_code == 0, result.output
     assert "counted only while hand_over_elbow_min > 0.1" in result.output
     # the description's line breaks in the TOML do not cut sentences on screen
@@ -16,8 +16,8 @@ def test_show_states_the_counting_gate_and_the_prose_is_rewrapped():
     assert "segmentation mask" not in result.output
 
 
-def test_show_says_when_the_outline_is_used():
-    result = runner.invoke(app, ["exercises", "show", "bird-dog"], env={"COLUMNS": "200"})
+def test_show_says_when_the_outline_is_used(wide_console):
+    result = runner.invoke(app, ["exercises", "show", "bird-dog"])
     assert result.exit_code == 0, result.output
     assert "the pose model runs with its segmentation mask" in result.output
     assert "rounded_back" in result.output and "counted only while" not in result.output

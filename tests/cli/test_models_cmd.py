@@ -31,7 +31,7 @@ BUNDLE = make_bundle()
 
 
 @pytest.fixture
-def models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wide_console) -> Path:
     """An empty models folder and a registry with one model, ``fake`` (= BUNDLE)."""
     registry = tmp_path / "registry.toml"
     registry.write_text(
@@ -44,7 +44,6 @@ def models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "models"
     monkeypatch.setenv(provision.REGISTRY_ENV, str(registry))
     monkeypatch.setenv(provision.MODELS_DIR_ENV, str(folder))
-    monkeypatch.setenv("COLUMNS", "200")  # rich tables: keep paths on one line
     monkeypatch.setattr(provision, "_verified", set())
     return folder
 
