@@ -27,7 +27,7 @@ CLIPS = default_clips_dir()
 CASES = {
     "bird-dog_side_a.mp4": ["leg_level_left", "leg_level_right"],
     "arm-circles_front_a.mp4": ["arms_behind", "hands_down"],
-    "glute-bridge_side_a.mp4": None,  # None: the exercise's driving feature
+    "one-arm-row_oblique_a.mp4": None,  # None: the exercise's driving feature
 }
 
 

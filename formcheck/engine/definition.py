@@ -93,12 +93,12 @@ class FeatureDef(_Strict):
     ``angle_to_trunk`` of the segment against the trunk pointing down (0..180);
     ``distance`` between 2 points and ``height`` of the second above the first, both in torso
     lengths; ``twist`` of the line of points 1->2 against the line of points 3->4 about the
-    trunk's long axis (world space; with right, left shoulder and right, left hip, + is a turn to the
-    person's left); ``ahead``: how far the second point is in front of the first along the
-    way the chest faces, in torso lengths (world space); ``spine_curvature`` (no points): how far
-    the back's outline in the segmentation mask bows from the hip-shoulder line, in torso
-    lengths, + rounded, - arched (needs masks); ``combine`` of other features (min, max, mean,
-    diff, absdiff)."""
+    trunk's long axis (world space; with right, left shoulder and right, left hip, + is a turn
+    to the person's left); ``ahead``: how far the second point is in front of the first along
+    the way the chest faces, in torso lengths (world space); ``spine_curvature`` (no points):
+    how far the back's outline in the segmentation mask bows from the hip-shoulder line, in
+    torso lengths, + rounded, - arched (needs masks); ``combine`` of other features (min, max,
+    mean, diff, absdiff)."""
 
     kind: FeatureKind
     points: list[str] = []

@@ -15,7 +15,7 @@ runner = CliRunner()
 # The accuracy measured on the shared clips when these thresholds were set (see README
 # "Accuracy"); a change that makes it worse fails here. Raise them as accuracy improves.
 MIN_OBO = 0.95
-MAX_MAE = 0.1
+MAX_MAE = 0.05
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +36,11 @@ def test_eval_on_the_shared_clips_meets_the_current_level(clips_dir, eval_cache,
     assert "not supported" in html or report["totals"]["supported"] == report["totals"]["clips"]
     by_file = {c["file"]: c for c in report["clips"]}
     # clips formcheck counts exactly today (a regression on any of them is a failure)
-    for name in ("squat_side_a.mp4", "push-up_oblique_a.mp4", "cat-cow_side_a.mp4"):
+    exact = ("squat_side_a.mp4", "push-up_oblique_a.mp4", "cat-cow_side_a.mp4",
+             "glute-bridge_side_a.mp4", "pull-up_back_a.mp4", "arm-circles_front_a.mp4",
+             "seated-forward-bend_oblique_a.mp4", "reverse-fly_front_rendered.mp4",
+             "bird-dog_oblique_rendered.mp4", "prone-y-raise_oblique_rendered.mp4")  # fmt: skip
+    for name in exact:
         assert by_file[name]["abs_error"] == 0, by_file[name]
 
 
