@@ -1,4 +1,4 @@
-"""Plots of the driving signal on real clips where formcheck miscounts (for the README).
+"""Plots of the driving signal on real clips where formcheck miscounts, or did (for the README).
 
     python bench/accuracy_plots.py CACHE_DIR [-o docs]
 

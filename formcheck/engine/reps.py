@@ -3,6 +3,10 @@
 ``RepMachine.update(t_s, value)`` moves between :class:`Phase.REST` and :class:`Phase.TOP` with
 hysteresis (enter / leave thresholds) and debouncing (a change counts only after it has held
 ``min_phase_s``). NaN values (feature not seen) change nothing.
+
+A rep also ends without reaching the rest zone when the value comes most of the way back
+(``SHORT_RETURN`` of the way from the rep's peak to the leave threshold) and then goes into
+the top again: two lifts with a short return between them are two reps, not one.
 """
 
 from __future__ import annotations
@@ -16,11 +20,19 @@ import numpy as np
 from formcheck.engine.definition import HoldDef, RepDef
 from formcheck.engine.events import Phase
 
-__all__ = ["CUT_OFF_RETURN", "HoldTracker", "RepMachine", "Transition"]
+__all__ = ["CUT_OFF_RETURN", "SHORT_RETURN", "HoldTracker", "RepMachine", "Transition"]
 
 # A rep cut off by the end of the input counts when its return had covered at least this share
 # of the way from its peak back to the rest level it started from (see ``RepMachine.finish``).
 CUT_OFF_RETURN = 0.5
+
+# A dip out of the top that covers at least this share of the way from the rep's peak to the
+# leave threshold (for ``min_phase_s``), followed by a new lift into the top, ends the rep at
+# the dip's lowest point and starts the next one there (an arm not let down fully between
+# rows). A wobble at the top, or a lift that sags and rises again, stays one rep. Measured
+# against leave, not the rest level before the rep: that one is the lowest value seen, and
+# landmark noise makes it lower still.
+SHORT_RETURN = 0.85
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +71,17 @@ class RepMachine:
         self.top_since: float | None = None
         self._last_r = math.nan  # the last robust (signed) value seen
         self._beyond_leave = self._beyond_enter = False
+        self._clear_dip()
+
+    def _clear_dip(self) -> None:
+        """Forget the dip out of the top zone (see ``SHORT_RETURN``): the rep's peak before it,
+        the level it must get back to, the first and latest time it was there, its lowest value
+        and when, and when the value came back into the top after it."""
+        self._dip_peak: float | None = None
+        self._dip_deep = -math.inf
+        self._deep_first_t = self._deep_last_t = self._dip_low_t = math.nan
+        self._dip_low = math.inf
+        self._relift_since: float | None = None
 
     def _v(self, value: float) -> float:
         return self._sign * value
@@ -108,6 +131,24 @@ class RepMachine:
                 self._pending_since = None
             return None
         # TOP
+        if v < enter:
+            self._relift_since = None
+            if self._dip_peak is None:
+                self._dip_peak = self._peak
+                self._dip_deep = self._peak - SHORT_RETURN * (self._peak - leave)
+            if r <= self._dip_deep + 1e-9:
+                if math.isnan(self._deep_first_t):
+                    self._deep_first_t = t_s
+                self._deep_last_t = t_s
+            if r < self._dip_low:
+                self._dip_low, self._dip_low_t = r, t_s
+                self.new_trough = True  # the next rep's trough, if this dip ends this one
+        elif self._dip_peak is not None:
+            self._pending_since = None
+            ended = self._short_return(t_s)
+            if ended is not None or self._relift_since is not None:
+                self.new_peak = False  # the next rep's peak, not this one's
+                return ended
         self._peak = max(self._peak, r)
         if v < leave:
             if self._pending_since is None:
@@ -130,6 +171,28 @@ class RepMachine:
         else:
             self._pending_since = None
         return None
+
+    def _short_return(self, t_s: float) -> Transition | None:
+        """Back in the top after a dip: the rep ends at the dip's lowest point when the dip was
+        deep enough and the new lift has held ``min_phase_s``; the next rep starts there."""
+        assert self._dip_peak is not None
+        peak, low, low_t = self._dip_peak, self._dip_low, self._dip_low_t
+        if not self._deep_last_t - self._deep_first_t >= self.rep.min_phase_s - 1e-9:
+            self._clear_dip()  # not back far enough, or only for a moment: still the same rep
+            return None
+        if self._relift_since is None:
+            self._relift_since = t_s
+        if t_s - self._relift_since < self.rep.min_phase_s - 1e-9:
+            return None
+        start = self.start_s if self.start_s is not None else low_t
+        top_since = self.top_since if self.top_since is not None else low_t
+        relift, trough = self._relift_since, self._trough
+        self.reset(need_rest=False)
+        self._trough, self._last_rest_t = low, low_t
+        self._pending_since = relift  # the next update confirms the new rep's start
+        ok = low_t - top_since >= self.rep.min_top_s - 1e-9 and low_t - start <= self.rep.max_rep_s
+        kind = "completed" if ok else "discarded"
+        return Transition(kind, t_s, start, low_t, self._sign * peak, peak - trough)
 
     def finish(self, t_s: float, hold: bool = False) -> Transition | None:
         """End of input: the rep in the top phase as far as it went, or None. The machine is

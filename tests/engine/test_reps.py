@@ -55,6 +55,33 @@ def test_rep_records_start_range_and_peak():
     assert done.peak == 15 and done.range == 15
 
 
+# a wide gap between enter and leave, so a return can stop short of the rest zone
+LOW_LEAVE = RepDef(drive="x", enter=10, leave=2, min_phase_s=0.1)
+
+
+@pytest.mark.parametrize(
+    ("dip", "reps"),
+    [
+        ([3, 3, 3], 2),  # 9 of the 10 from the peak to leave (90 %), for 0.2 s: two reps
+        ([3], 1),  # the same depth for one frame: a glitch
+        ([5, 5, 5], 1),  # 7 of the 10 (70 %): a sag at the top, one rep
+    ],
+)
+def test_a_short_return_between_two_lifts_ends_the_rep(dip, reps):
+    m = RepMachine(LOW_LEAVE)
+    values = [0, 6, 12, 12, 8, *dip, 8, 12, 12, 12, 6, 1, 1, 1]
+    trs = [tr for i, v in enumerate(values) if (tr := m.update(i / 10, v)) is not None]
+    done = [tr for tr in trs if tr.kind == "completed"]
+    assert len(done) == reps and [tr.kind for tr in trs].count("started") == reps
+    if reps == 2:
+        first, second = done
+        low_t = 0.5  # the dip's first lowest frame: the first rep ends and the second starts there
+        assert first.end_s == pytest.approx(low_t) and first.peak == 12 and first.range == 12
+        started = [tr for tr in trs if tr.kind == "started"][1]
+        assert started.start_s == pytest.approx(low_t) and second.start_s == pytest.approx(low_t)
+        assert second.range == 12 - 3  # measured from the dip, not from the rest before
+
+
 def test_a_rep_whose_start_was_not_seen_is_not_counted():
     m = RepMachine(UP)
     m.reset(need_rest=True)  # e.g. the person came back into view mid-rep
