@@ -209,6 +209,9 @@ class RepMachine:
         that has only just started (still rising, or still at the top) is not counted. The
         rep ends where the value went below ``leave`` if it did, else at ``t_s``.
 
+        A rep whose short return (``SHORT_RETURN``) was followed by a new lift not yet
+        confirmed when the input ends counts, ending at the dip.
+
         Either way ``min_top_s`` and ``max_rep_s`` apply to that end as to any rep (a
         "discarded" transition when they fail): touching the bar for a moment just before
         the recording stops is not a hang.
@@ -219,7 +222,10 @@ class RepMachine:
         start, peak, trough = self.start_s, self._peak, self._trough
         top_since = self.top_since if self.top_since is not None else start
         end = t_s
-        if not hold:
+        if not hold and self._relift_since is not None and self._dip_peak is not None:
+            # back most of the way, and the next lift had begun: the rep ended at the dip
+            peak, end = self._dip_peak, self._dip_low_t
+        elif not hold:
             r, enter, span = self._last_r, self._v(self.rep.enter), peak - trough
             on_way_back = math.isfinite(span) and span > 0 and r < enter
             if not (on_way_back and (peak - r) / span >= CUT_OFF_RETURN - 1e-9):

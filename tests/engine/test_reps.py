@@ -82,6 +82,12 @@ def test_a_short_return_between_two_lifts_ends_the_rep(dip, reps):
         assert second.range == 12 - 3  # measured from the dip, not from the rest before
 
 
+def test_a_short_return_counts_when_the_input_ends_during_the_next_lift():
+    values = [0, 6, 12, 12, 8, 3, 3, 3, 8, 12]  # the input ends 0.1 s into the new lift
+    assert _finish(LOW_LEAVE, values) == ("completed", 0.0, 0.5)
+    assert _finish(LOW_LEAVE, [0, 6, 12, 12, 8, 5, 5, 5, 8, 12]) is None  # a sag: still rising
+
+
 def test_a_rep_whose_start_was_not_seen_is_not_counted():
     m = RepMachine(UP)
     m.reset(need_rest=True)  # e.g. the person came back into view mid-rep
