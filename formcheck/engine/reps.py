@@ -75,10 +75,9 @@ class RepMachine:
 
     def _clear_dip(self) -> None:
         """Forget the dip out of the top zone (see ``SHORT_RETURN``): the rep's peak before it,
-        the level it must get back to, the first and latest time it was there, its lowest value
-        and when, and when the value came back into the top after it."""
+        the first and latest time it was back far enough, its lowest value and when, and when
+        the value came back into the top after it."""
         self._dip_peak: float | None = None
-        self._dip_deep = -math.inf
         self._deep_first_t = self._deep_last_t = self._dip_low_t = math.nan
         self._dip_low = math.inf
         self._relift_since: float | None = None
@@ -135,8 +134,7 @@ class RepMachine:
             self._relift_since = None
             if self._dip_peak is None:
                 self._dip_peak = self._peak
-                self._dip_deep = self._peak - SHORT_RETURN * (self._peak - leave)
-            if r <= self._dip_deep + 1e-9:
+            if r <= self._dip_peak - SHORT_RETURN * (self._dip_peak - leave) + 1e-9:
                 if math.isnan(self._deep_first_t):
                     self._deep_first_t = t_s
                 self._deep_last_t = t_s
@@ -162,15 +160,19 @@ class RepMachine:
                 self._trough = r
                 self.new_trough = True
                 self._last_rest_t = t_s
-                ok = (
-                    end - top_since >= self.rep.min_top_s - 1e-9
-                    and end - start <= self.rep.max_rep_s
-                )
-                kind = "completed" if ok else "discarded"
-                return Transition(kind, t_s, start, end, self._sign * peak, peak - trough)
+                return self._ended(t_s, start, top_since, end, peak, trough)
         else:
             self._pending_since = None
         return None
+
+    def _ended(
+        self, t_s: float, start: float, top_since: float, end: float, peak: float, trough: float
+    ) -> Transition:
+        """A rep that ended at ``end`` (peak and trough signed): "discarded" when its top was
+        shorter than ``min_top_s`` or the rep longer than ``max_rep_s``."""
+        ok = end - top_since >= self.rep.min_top_s - 1e-9 and end - start <= self.rep.max_rep_s
+        kind = "completed" if ok else "discarded"
+        return Transition(kind, t_s, start, end, self._sign * peak, peak - trough)
 
     def _short_return(self, t_s: float) -> Transition | None:
         """Back in the top after a dip: the rep ends at the dip's lowest point when the dip was
@@ -190,9 +192,7 @@ class RepMachine:
         self.reset(need_rest=False)
         self._trough, self._last_rest_t = low, low_t
         self._pending_since = relift  # the next update confirms the new rep's start
-        ok = low_t - top_since >= self.rep.min_top_s - 1e-9 and low_t - start <= self.rep.max_rep_s
-        kind = "completed" if ok else "discarded"
-        return Transition(kind, t_s, start, low_t, self._sign * peak, peak - trough)
+        return self._ended(t_s, start, top_since, low_t, peak, trough)
 
     def finish(self, t_s: float, hold: bool = False) -> Transition | None:
         """End of input: the rep in the top phase as far as it went, or None. The machine is
@@ -234,9 +234,7 @@ class RepMachine:
             if self._pending_since is not None:  # already below leave, not yet for long enough
                 end = self._pending_since
         self.reset(need_rest=False)
-        ok = end - top_since >= self.rep.min_top_s - 1e-9 and end - start <= self.rep.max_rep_s
-        kind = "completed" if ok else "discarded"
-        return Transition(kind, t_s, start, end, self._sign * peak, peak - trough)
+        return self._ended(t_s, start, top_since, end, peak, trough)
 
     _beyond_leave = False
     _beyond_enter = False
