@@ -42,6 +42,14 @@ Conventions (every rotation is a rigid rotation of a segment frame whose axes ar
 - Support: ``"floor"`` puts the lowest landmark at ``y = 0`` in every frame; ``"hang"`` puts the
   higher wrist at ``BAR_HEIGHT_M``. The mid-hip stays at ``x = z = 0``.
 
+Body proportions (``Body``): every length is a fraction of the body height ``height_m`` (metres,
+1.0..2.3) after Winter's anthropometry, times a scale (0.6..1.6, 1 = the default mannequin):
+``arms`` scales the upper arm, the forearm and the hand, ``legs`` the thigh, the shank and the
+foot, ``trunk`` the hip line to shoulder line length (split evenly at mid-spine), ``shoulders``
+the shoulder width and ``hips`` the hip width. The head and face scale with the height alone.
+``girth`` (heavy > 1, slim < 1) moves no landmark: it scales the silhouette's radii, breadths
+and depths (``formcheck.synth.silhouette``). ``Body()`` is exactly the default mannequin.
+
 Scripting notes (angles are relative to the parent segment, as joint angles are):
 
 - A limb's direction in the world is its flex relative to its segment's pitch: thighs are
@@ -49,9 +57,10 @@ Scripting notes (angles are relative to the parent segment, as joint angles are)
   ``shoulder_flex = trunk_pitch + spine_flex/2`` (e.g. bent over: ``hip_flex = trunk_pitch``;
   cat-cow with planted hands and knees: change those two with ``spine_flex``). A level limb
   pointing forward needs ``flex = 90 + pitch``, backward ``flex = pitch - 90``.
-- Arms are longer than thighs, so on hands and knees with vertical arms and thighs the
-  hip-shoulder line rises 17.6 deg towards the head (preset ``all_fours``); with
-  ``trunk_pitch = 90`` the body rests on its hands and the knees float 0.087 H above the floor.
+- Arms are longer than thighs, so (with the default ``Body``) on hands and knees with vertical
+  arms and thighs the hip-shoulder line rises 17.6 deg towards the head (preset ``all_fours``);
+  with ``trunk_pitch = 90`` the body rests on its hands and the knees float 0.087 H above the
+  floor. Other proportions change both numbers.
 - With ``flex > 90`` a positive ``abd`` turns the arm towards the midline: an overhead "Y" is
   ``shoulder_abd = 150`` with ``shoulder_flex`` near 0 (negative lifts the arms behind).
 - Hands continue the forearm unless ``wrist_flex`` says otherwise; feet point along the shank's
@@ -62,7 +71,9 @@ Scripting notes (angles are relative to the parent segment, as joint angles are)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from numbers import Real
+from typing import Any
 
 import numpy as np
 
@@ -71,6 +82,7 @@ from formcheck.pose.core import LANDMARK_INDEX, NUM_LANDMARKS
 
 __all__ = [
     "BAR_HEIGHT_M",
+    "Body",
     "GLOBAL_PARAMS",
     "PARAM_INDEX",
     "PARAM_NAMES",
@@ -142,6 +154,46 @@ _HAND = {
 }
 _FOOT = {"heel": (0.0, -0.03, -0.035), "foot_index": (0.0, -0.025, 0.11)}
 
+_HEIGHT_RANGE_M = (1.0, 2.3)
+_SCALE_RANGE = (0.6, 1.6)
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """The mannequin's proportions: its height (metres) and scales of the default segments.
+
+    ``arms``, ``legs``, ``trunk``, ``shoulders`` and ``hips`` scale segment lengths and widths
+    (landmarks); ``girth`` scales only the silhouette's thickness. See the module docstring.
+    """
+
+    height_m: float = 1.75
+    arms: float = 1.0
+    legs: float = 1.0
+    trunk: float = 1.0
+    shoulders: float = 1.0
+    hips: float = 1.0
+    girth: float = 1.0
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            height = field.name == "height_m"
+            lo, hi = _HEIGHT_RANGE_M if height else _SCALE_RANGE
+            number = isinstance(value, Real) and not isinstance(value, bool)
+            if not (number and lo <= value <= hi):
+                what = f"a height in {lo}..{hi} m" if height else f"a scale in {lo}..{hi}"
+                raise ValueError(f"{field.name}: expected {what}, got {value!r}")
+            object.__setattr__(self, field.name, float(value))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Body:
+        """Proportions from a plain table (e.g. a definition's ``selftest.body``)."""
+        names = [field.name for field in fields(cls)]
+        for key in data:
+            if key not in names:
+                raise ValueError(f"unknown body key {key!r}; expected one of {', '.join(names)}")
+        return cls(**data)
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Skeleton:
@@ -203,19 +255,33 @@ def _apply(frame: np.ndarray, local: Sequence[float]) -> np.ndarray:
     return frame @ np.asarray(local, float)
 
 
-def skeleton(params: np.ndarray, height_m: float = 1.75, support: str = "floor") -> Skeleton:
+def skeleton(
+    params: np.ndarray,
+    height_m: float = 1.75,
+    support: str = "floor",
+    *,
+    body: Body | None = None,
+) -> Skeleton:
     """Forward kinematics of ``(n, P)`` poses (columns as ``PARAM_NAMES``), placed on a support.
 
-    ``height_m`` scales every segment; ``support`` is ``"floor"`` or ``"hang"`` (see module doc).
+    ``height_m`` (metres) scales every segment; ``body`` sets the proportions (default
+    ``Body()``) and, when given, its ``height_m`` replaces the ``height_m`` argument.
+    ``support`` is ``"floor"`` or ``"hang"`` (see the module docstring).
     """
     params = np.atleast_2d(np.asarray(params, float))
     if params.shape[1] != len(PARAM_NAMES):
         raise ValueError(f"expected params of shape (n, {len(PARAM_NAMES)}), got {params.shape}")
     if support not in SUPPORTS:
         raise ValueError(f"support: expected one of {SUPPORTS}, got {support!r}")
+    if body is not None:
+        height_m = body.height_m
     if not height_m > 0:
         raise ValueError(f"height_m: expected a positive height, got {height_m!r}")
+    shape = body if body is not None else Body()
     n, h = len(params), float(height_m)
+    # metres per fraction of height, per segment group (exactly h for a scale of 1)
+    h_trunk, h_arms, h_legs = h * shape.trunk, h * shape.arms, h * shape.legs
+    h_shoulders, h_hips = h * shape.shoulders, h * shape.hips
 
     def p(name: str) -> np.ndarray:
         return params[:, PARAM_INDEX[name]]
@@ -228,8 +294,8 @@ def skeleton(params: np.ndarray, height_m: float = 1.75, support: str = "floor")
     head_r = upper @ rx(p("neck_flex"))
 
     mid_hip = np.zeros((n, 3))
-    mid_spine = _apply(lower, (0.0, h * _TRUNK / 2, 0.0))
-    neck = mid_spine + _apply(upper, (0.0, h * _TRUNK / 2, 0.0))
+    mid_spine = _apply(lower, (0.0, h_trunk * _TRUNK / 2, 0.0))
+    neck = mid_spine + _apply(upper, (0.0, h_trunk * _TRUNK / 2, 0.0))
     head = neck + _apply(head_r, (0.0, h * _HEAD_UP, 0.0))
     out = np.zeros((n, NUM_LANDMARKS, 3))
 
@@ -243,27 +309,27 @@ def skeleton(params: np.ndarray, height_m: float = 1.75, support: str = "floor")
         lm = lambda part: LANDMARK_INDEX[f"{side}_{part}"]  # noqa: B023, E731
         q = lambda name: p(f"{name}_{side}")  # noqa: B023, E731
         # arm
-        shoulder = neck + _apply(upper, (sign * h * _SHOULDER_W / 2, 0.0, 0.0))
+        shoulder = neck + _apply(upper, (sign * h_shoulders * _SHOULDER_W / 2, 0.0, 0.0))
         shoulder = shoulder + upper[:, :, 1] * q("shrug")[:, None]  # up the upper trunk
         arm = upper @ _rot(2, sign * q("shoulder_abd")) @ rx(-q("shoulder_flex"))
         arm = arm @ _rot(1, sign * q("shoulder_rot"))  # about the upper arm's own axis
         fore = arm @ rx(-q("elbow_flex"))
         hand = fore @ rx(-q("wrist_flex"))
-        elbow = shoulder + _apply(arm, (0.0, -h * _UPPER_ARM, 0.0))
-        wrist = elbow + _apply(fore, (0.0, -h * _FOREARM, 0.0))
+        elbow = shoulder + _apply(arm, (0.0, -h_arms * _UPPER_ARM, 0.0))
+        wrist = elbow + _apply(fore, (0.0, -h_arms * _FOREARM, 0.0))
         out[:, lm("shoulder")], out[:, lm("elbow")], out[:, lm("wrist")] = shoulder, elbow, wrist
         for part, (x, y, z) in _HAND.items():
-            out[:, lm(part)] = wrist + _apply(hand, (sign * h * x, h * y, h * z))
+            out[:, lm(part)] = wrist + _apply(hand, (sign * h_arms * x, h_arms * y, h_arms * z))
         # leg
-        hip = mid_hip + _apply(pelvis, (sign * h * _HIP_W / 2, 0.0, 0.0))
+        hip = mid_hip + _apply(pelvis, (sign * h_hips * _HIP_W / 2, 0.0, 0.0))
         thigh = pelvis @ _rot(2, sign * q("hip_abd")) @ rx(-q("hip_flex"))
         shank = thigh @ rx(q("knee_flex"))
         foot = shank @ rx(q("ankle_flex"))
-        knee = hip + _apply(thigh, (0.0, -h * _THIGH, 0.0))
-        ankle = knee + _apply(shank, (0.0, -h * _SHANK, 0.0))
+        knee = hip + _apply(thigh, (0.0, -h_legs * _THIGH, 0.0))
+        ankle = knee + _apply(shank, (0.0, -h_legs * _SHANK, 0.0))
         out[:, lm("hip")], out[:, lm("knee")], out[:, lm("ankle")] = hip, knee, ankle
         for part, (x, y, z) in _FOOT.items():
-            out[:, lm(part)] = ankle + _apply(foot, (h * x, h * y, h * z))
+            out[:, lm(part)] = ankle + _apply(foot, (h_legs * x, h_legs * y, h_legs * z))
 
     if support == "floor":
         lift = -out[:, :, 1].min(axis=1)

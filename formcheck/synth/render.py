@@ -6,6 +6,12 @@ relative to the mid-hip depth in the pixel scale of ``x`` (``(depth - hip_depth)
 hip_depth``, smaller = nearer); world landmarks are camera-frame positions (x right, y down,
 z away, metres) minus the mid-hip, as MediaPipe's world landmarks are.
 
+The mannequin's body: ``height_m`` (metres, default 1.75) scales every segment; ``body`` (a
+``formcheck.synth.body.Body``: height and the scales ``arms``, ``legs``, ``trunk``,
+``shoulders``, ``hips`` and ``girth``) sets its proportions for the landmarks and the mask alike,
+and when given its ``height_m`` replaces the ``height_m`` argument everywhere below (noise,
+far-side depth gap). Without ``body`` the proportions are the default ones (``Body()``).
+
 Imperfections, all reproducible from ``seed``:
 
 - ``noise``: Gaussian sigma as a fraction of the body height; in pixels it is
@@ -24,8 +30,9 @@ Imperfections, all reproducible from ``seed``:
 ``with_mask=True`` also fills ``PoseFrame.mask`` with the mannequin's silhouette
 (``formcheck.synth.silhouette``), drawn from the noise-free body with the same camera. Frames
 of an unchanged pose (a hold) share one mask array: treat masks as read-only. Renders of the
-same script through the same camera (noise and dropouts change only the landmarks) can share
-their masks through ``mask_cache``, a dict from frame index to mask that ``render`` fills.
+same script through the same camera with the same body (noise and dropouts change only the
+landmarks) can share their masks through ``mask_cache``, a dict from frame index to mask that
+``render`` fills.
 """
 
 from __future__ import annotations
@@ -42,7 +49,7 @@ from formcheck.pose.core import (
     PoseFrame,
     landmark_index,
 )
-from formcheck.synth.body import skeleton
+from formcheck.synth.body import Body, Skeleton, skeleton
 from formcheck.synth.camera import Camera
 from formcheck.synth.script import Script
 from formcheck.synth.silhouette import render_mask
@@ -79,10 +86,13 @@ def render(
     far_side_visibility: float = 0.9,
     with_mask: bool = False,
     mask_cache: dict[int, np.ndarray] | None = None,
+    body: Body | None = None,
 ) -> list[PoseFrame]:
     """Pose frames of ``script`` seen by ``camera`` (default ``Camera()``: a side view from the
     person's left) at ``fps`` frames per second; see the module docstring for the options."""
     camera = camera if camera is not None else Camera()
+    if body is not None:
+        height_m = body.height_m
     if not fps > 0:
         raise ValueError(f"fps: expected a positive frame rate, got {fps!r}")
     if not noise >= 0:
@@ -98,10 +108,10 @@ def render(
 
     n = max(1, math.ceil(script.duration_s * fps - 1e-9))
     times = np.arange(n) / fps
-    body = skeleton(script.sample(times), height_m, script.support)
-    view = camera.view(body.landmarks)
-    cam = view.to_camera(body.landmarks)  # (n, 33, 3)
-    hip = view.to_camera(body.joints["mid_hip"])  # (n, 3)
+    skel = skeleton(script.sample(times), height_m, script.support, body=body)
+    view = camera.view(skel.landmarks)
+    cam = view.to_camera(skel.landmarks)  # (n, 33, 3)
+    hip = view.to_camera(skel.joints["mid_hip"])  # (n, 3)
     hip_depth = hip[:, 2:3]
     focal = camera.focal_px
 
@@ -150,10 +160,10 @@ def render(
         if any(a <= t_s < b for a, b in absent):
             frames.append(PoseFrame.empty(t_s, camera.resolution_wh, index=i))
         else:
-            if with_mask and not (mask_of >= 0 and _same_pose(body, mask_of, i)):
+            if with_mask and not (mask_of >= 0 and _same_pose(skel, mask_of, i)):
                 mask = mask_cache.get(i) if mask_cache is not None else None
                 if mask is None:
-                    mask = render_mask(body, view, i, height_m=height_m)
+                    mask = render_mask(skel, view, i, height_m=height_m, proportions=body)
                     mask.flags.writeable = False
                     if mask_cache is not None:
                         mask_cache[i] = mask
@@ -171,8 +181,8 @@ def render(
     return frames
 
 
-def _same_pose(body, i: int, j: int) -> bool:
+def _same_pose(skel: Skeleton, i: int, j: int) -> bool:
     """Poses ``i`` and ``j`` are identical (a hold): the silhouette drawn for one serves both."""
-    return np.array_equal(body.landmarks[i], body.landmarks[j]) and all(
-        np.array_equal(joint[i], joint[j]) for joint in body.joints.values()
+    return np.array_equal(skel.landmarks[i], skel.landmarks[j]) and all(
+        np.array_equal(joint[i], joint[j]) for joint in skel.joints.values()
     )

@@ -26,6 +26,16 @@ landmarks and filled as the convex hull of its projected surface points:
 
 Sizes are fractions of the body height (after Winter's anthropometry, rounded). Edges are
 anti-aliased, so the mask is 0..1 like a model's; it has no noise, no hair and no clothes.
+
+Other bodies (``proportions``, a ``formcheck.synth.body.Body``): lengths and joint spacings come
+with the landmarks the ``Skeleton`` was built with, and the trunk's profile runs along its own
+curve, so it stretches with ``trunk``. ``girth`` (a heavy body > 1, a slim one < 1) scales every
+radius and every trunk depth, and the trunk's half-breadth up to the chest (``s <= 0.85``),
+fading out towards the shoulder line (``s = 1``), where the breadth is bone: the shoulder joints'
+spacing, so slim shoulders stay joined to the chest. It leaves the head alone: a skull does not
+slim, and the ears (0.043 H from the head's centre) must stay inside it. The trunk's
+half-breadth also follows the skeleton's width: it is scaled by ``hips`` at the hip line and
+below, by ``shoulders`` at the shoulder line and above, and linearly in between.
 """
 
 from __future__ import annotations
@@ -34,7 +44,7 @@ import cv2
 import numpy as np
 
 from formcheck.pose.core import LANDMARK_INDEX
-from formcheck.synth.body import Skeleton
+from formcheck.synth.body import Body, Skeleton
 from formcheck.synth.camera import View
 
 __all__ = ["TRUNK_PROFILE", "render_mask", "trunk_curve"]
@@ -56,6 +66,7 @@ TRUNK_PROFILE = np.array(
 )  # fmt: skip
 _TRUNK_STATIONS = np.linspace(TRUNK_PROFILE[0, 0], TRUNK_PROFILE[-1, 0], 29)
 _RING = 24  # points per cross-section
+_GIRTH_FADE_S = (0.85, 1.0)  # girth widens the trunk fully up to the chest, not at the shoulders
 
 # (from, to, radius at from, radius at to), fractions of the height.
 _LIMBS: tuple[tuple[str, str, float, float], ...] = tuple(
@@ -119,12 +130,15 @@ def trunk_curve(body: Skeleton, index: int, s: np.ndarray) -> tuple[np.ndarray, 
     return centre, left, forward
 
 
-def _trunk_rings(body: Skeleton, index: int, height_m: float) -> np.ndarray:
-    """``(stations, _RING, 3)`` surface points of the trunk's cross-sections."""
+def _trunk_rings(body: Skeleton, index: int, height_m: float, shape: Body) -> np.ndarray:
+    """``(stations, _RING, 3)`` surface points of the trunk's cross-sections (module docstring)."""
     s = _TRUNK_STATIONS
     centre, left, forward = trunk_curve(body, index, s)
     half_w, back, front = (np.interp(s, TRUNK_PROFILE[:, 0], TRUNK_PROFILE[:, k]) * height_m
                            for k in (1, 2, 3))  # fmt: skip
+    half_w = half_w * np.interp(s, (0.0, 1.0), (shape.hips, shape.shoulders))
+    half_w = half_w * np.interp(s, _GIRTH_FADE_S, (shape.girth, 1.0))
+    back, front = back * shape.girth, front * shape.girth
     theta = np.linspace(0.0, 2.0 * np.pi, _RING, endpoint=False)
     cos, sin = np.cos(theta)[None, :], np.sin(theta)[None, :]
     depth = np.where(sin >= 0, front[:, None], back[:, None])
@@ -172,30 +186,39 @@ def _rings(centres: np.ndarray, axes: np.ndarray, radii: np.ndarray) -> np.ndarr
 
 
 def render_mask(
-    body: Skeleton, view: View, index: int = 0, *, height_m: float = 1.75
+    body: Skeleton,
+    view: View,
+    index: int = 0,
+    *,
+    height_m: float = 1.75,
+    proportions: Body | None = None,
 ) -> np.ndarray:
     """Silhouette of pose ``index`` of ``body`` seen through ``view``: ``(H, W)`` float32 in 0..1.
 
     ``view`` must be the one the landmarks were projected with (``camera.view(body.landmarks)``)
-    so that mask and landmarks line up; ``height_m`` is the height ``body`` was built with.
+    so that mask and landmarks line up; ``height_m`` (metres) is the height ``body`` was built
+    with and ``proportions`` the ``Body`` it was built with (default ``Body()``); when given, its
+    ``height_m`` replaces the ``height_m`` argument.
     """
-    h = float(height_m)
+    shape = proportions if proportions is not None else Body()
+    h = float(proportions.height_m if proportions is not None else height_m)
+    size = h * shape.girth  # the unit of the limbs' and the neck's radii
     lm = body.landmarks[index]
     solids: list[np.ndarray] = []
-    rings = _trunk_rings(body, index, h)
+    rings = _trunk_rings(body, index, h, shape)
     solids += [np.concatenate([a, b]) for a, b in zip(rings[:-1], rings[1:], strict=True)]
     starts, ends = lm[_LIMB_FROM], lm[_LIMB_TO]
     limb_axes = ends - starts
-    near = _rings(starts, limb_axes, _LIMB_R0 * h)
-    far = _rings(ends, limb_axes, _LIMB_R1 * h)
+    near = _rings(starts, limb_axes, _LIMB_R0 * size)
+    far = _rings(ends, limb_axes, _LIMB_R1 * size)
     solids += list(np.concatenate([near, far], axis=1))
-    solids += list(lm[_JOINT_AT][:, None, :] + (_JOINT_R * h)[:, None, None] * _UNIT_SPHERE)
+    solids += list(lm[_JOINT_AT][:, None, :] + (_JOINT_R * size)[:, None, None] * _UNIT_SPHERE)
     neck, head = body.joints["neck"][index], body.joints["head"][index]
     axis = head - neck
     facing = lm[LANDMARK_INDEX["nose"]] - head
     facing -= axis * (facing @ axis) / (axis @ axis)  # the face's forward, across the neck
     facing /= np.linalg.norm(facing)
-    neck_rings = _rings(np.stack([neck, head]), np.stack([axis, axis]), np.full(2, _NECK_R * h))
+    neck_rings = _rings(np.stack([neck, head]), np.stack([axis, axis]), np.full(2, _NECK_R * size))
     solids.append(neck_rings.reshape(-1, 3))
     solids.append(head + _HEAD_FORWARD * h * facing + _HEAD_R * h * _UNIT_SPHERE)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,7 +17,7 @@ from formcheck.features.geometry import (
 )
 from formcheck.pose.core import LANDMARK_INDEX, LANDMARK_NAMES, PoseFrame
 from formcheck.synth import PARAM_NAMES, Camera, Script, Step, pose_vector, render, skeleton
-from formcheck.synth.body import BAR_HEIGHT_M, PARAM_INDEX
+from formcheck.synth.body import BAR_HEIGHT_M, PARAM_INDEX, PRESETS, Body
 
 H = 1.75
 ALL_FOURS_90 = {"trunk_pitch": 90, "hip_flex": 90, "knee_flex": 90, "shoulder_flex": 90,
@@ -204,3 +205,101 @@ def test_side_keys_override_plain_keys_in_any_order() -> None:
 def test_bad_parameters_are_named(bad: dict[str, Any]) -> None:
     with pytest.raises(DefinitionError, match=next(iter(bad))):
         pose_vector([bad], "poses.p")
+
+
+STANDING = np.zeros(len(PARAM_NAMES))
+# what a Body scale stretches, standing: (from, to) landmarks; "mid_*" is the middle of a pair
+MEASURES = {
+    "arm": ("left_shoulder", "left_wrist"),
+    "hand": ("left_wrist", "left_index"),
+    "leg": ("left_hip", "left_ankle"),
+    "foot": ("left_heel", "left_foot_index"),
+    "trunk": ("mid_hip", "mid_shoulder"),
+    "shoulders": ("left_shoulder", "right_shoulder"),
+    "hips": ("left_hip", "right_hip"),
+    "face": ("left_ear", "nose"),
+}
+
+
+def measure(lm: np.ndarray, name: str) -> float:
+    def at(point: str) -> np.ndarray:
+        if point.startswith("mid_"):
+            part = point.removeprefix("mid_")
+            return (lm[LANDMARK_INDEX[f"left_{part}"]] + lm[LANDMARK_INDEX[f"right_{part}"]]) / 2
+        return lm[LANDMARK_INDEX[point]]
+
+    a, b = MEASURES[name]
+    return float(np.linalg.norm(at(b) - at(a)))
+
+
+@pytest.mark.parametrize("pose", [*PRESETS, "random"])
+def test_default_body_is_the_default_mannequin_bit_for_bit(pose: str) -> None:
+    if pose == "random":
+        vec = np.random.default_rng(0).uniform(-90, 120, (8, len(PARAM_NAMES)))
+        for metres in ("pelvis_lift", "shrug_left", "shrug_right"):
+            vec[:, PARAM_INDEX[metres]] = 0.05
+    else:
+        vec = pose_vector([PRESETS[pose]])[None]
+    support = "hang" if pose == "hanging" else "floor"
+    for height_m in (H, 1.6):
+        old = skeleton(vec, height_m, support)
+        # the Body's height wins over the height_m argument
+        new = skeleton(vec, 2.0, support, body=Body(height_m=height_m))
+        np.testing.assert_array_equal(new.landmarks, old.landmarks)
+        assert new.joints.keys() == old.joints.keys()
+        for name, joint in old.joints.items():
+            np.testing.assert_array_equal(new.joints[name], joint)
+
+
+@pytest.mark.parametrize(
+    "shape, stretched",
+    [
+        ({"arms": 1.2}, {"arm": 1.2, "hand": 1.2}),
+        ({"legs": 0.8}, {"leg": 0.8, "foot": 0.8}),
+        ({"trunk": 1.1}, {"trunk": 1.1}),
+        ({"shoulders": 1.3}, {"shoulders": 1.3}),
+        ({"hips": 0.7}, {"hips": 0.7}),
+        ({"girth": 1.5}, {}),  # the silhouette only
+        ({"height_m": 1.5}, {name: 1.5 / H for name in MEASURES}),
+        ({"arms": 0.9, "legs": 1.1}, {"arm": 0.9, "hand": 0.9, "leg": 1.1, "foot": 1.1}),
+    ],
+)
+def test_body_scales_stretch_their_segments_only(
+    shape: dict[str, float], stretched: dict[str, float]
+) -> None:
+    default = skeleton(STANDING).landmarks[0]
+    lm = skeleton(STANDING, body=Body(**shape)).landmarks[0]
+    for name in MEASURES:
+        ratio = measure(lm, name) / measure(default, name)
+        assert ratio == pytest.approx(stretched.get(name, 1.0), abs=1e-12), name
+
+
+def test_height_scales_the_whole_standing_body() -> None:
+    default = skeleton(STANDING).landmarks[0]
+    short = skeleton(STANDING, body=Body(height_m=1.5)).landmarks[0]
+    np.testing.assert_allclose(short, default * 1.5 / H, atol=1e-12)  # about the floor origin
+
+
+def test_body_from_a_plain_table() -> None:
+    body = Body.from_dict({"height_m": 2, "arms": 1.2, "girth": 0.8})
+    assert body == Body(height_m=2.0, arms=1.2, girth=0.8)
+    assert isinstance(body.height_m, float)
+    assert Body.from_dict({}) == Body()
+
+
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        ({"arms": 3.0}, "arms: expected a scale in 0.6..1.6, got 3.0"),
+        ({"legs": 0.5}, "legs: expected a scale in 0.6..1.6, got 0.5"),
+        ({"girth": float("nan")}, "girth: expected a scale in 0.6..1.6, got nan"),
+        ({"hips": True}, "hips: expected a scale in 0.6..1.6, got True"),
+        ({"shoulders": "wide"}, "shoulders: expected a scale in 0.6..1.6, got 'wide'"),
+        ({"height_m": 175}, "height_m: expected a height in 1.0..2.3 m, got 175"),
+        ({"height_m": 0.9}, "height_m: expected a height in 1.0..2.3 m, got 0.9"),
+        ({"neck": 1.1}, "unknown body key 'neck'; expected one of height_m, arms, legs"),
+    ],
+)
+def test_bad_body_values_are_named(table: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Body.from_dict(table)

@@ -7,6 +7,7 @@ import pytest
 
 from formcheck.pose.core import LANDMARK_INDEX, LANDMARK_NAMES, PoseFrame
 from formcheck.synth import Camera, Script, Step, render
+from formcheck.synth.body import Body
 
 H = 1.75
 
@@ -112,6 +113,16 @@ def test_camera_from_a_plain_table() -> None:
     assert frame.resolution_wh == (320, 240)
     with pytest.raises(ValueError, match="hfov_deg"):
         Camera(hfov_deg=180)
+
+
+@pytest.mark.parametrize("height_m", [H, 1.6])
+def test_a_body_of_default_proportions_renders_as_before(height_m: float) -> None:
+    options = {"camera": Camera(azimuth_deg=60), "noise": 0.01, "dropout": 0.05, "seed": 3,
+               "with_mask": True}  # fmt: skip
+    old = render(bird_dog(), height_m=height_m, **options)
+    new = render(bird_dog(), height_m=2.0, body=Body(height_m=height_m), **options)  # Body wins
+    assert all(a.same_as(b) for a, b in zip(old, new, strict=True))
+    assert all(np.array_equal(a.mask, b.mask) for a, b in zip(old, new, strict=True))
 
 
 def test_fixed_camera_distance_and_height() -> None:

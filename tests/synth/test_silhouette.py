@@ -7,6 +7,7 @@ import pytest
 
 from formcheck.pose.core import LANDMARK_INDEX
 from formcheck.synth import PRESETS, Camera, Script, Step, pose_vector, render, skeleton
+from formcheck.synth.body import Body
 from formcheck.synth.silhouette import render_mask, trunk_curve
 
 BODY_POINTS = [
@@ -115,3 +116,55 @@ def test_spine_flex_lifts_the_middle_of_the_back() -> None:
     column = int(round(spine_x.mean()))
     top = [int(np.argmax(m[:, column] >= 0.5)) for m in (straight, rounded)]  # first body row
     assert top[1] < top[0] - 5
+
+
+BODY_POSES = [
+    ({"base": "standing", "shoulder_flex": 30, "elbow_flex": 40}, Camera(azimuth_deg=0)),
+    ({"base": "all_fours", "spine_flex": 30}, Camera(azimuth_deg=70)),
+    ({"base": "supine", "knee_flex": 90, "hip_flex": 45}, Camera(azimuth_deg=135)),
+]
+
+
+def area(frame) -> float:
+    return float((frame.mask >= 0.5).sum())
+
+
+@pytest.mark.parametrize("pose, camera", BODY_POSES)
+def test_default_proportions_draw_the_default_mask(pose, camera) -> None:
+    for height_m in (1.75, 1.6):
+        body = skeleton(Script({}, [Step(pose, move_s=0.0)]).pose_vector(pose)[None], height_m)
+        view = camera.view(body.landmarks)
+        old = render_mask(body, view, height_m=height_m)
+        new = render_mask(body, view, height_m=2.0, proportions=Body(height_m=height_m))
+        np.testing.assert_array_equal(new, old)  # and the Body's height wins
+
+
+@pytest.mark.parametrize("pose, camera", BODY_POSES)
+def test_girth_thickens_the_silhouette_not_the_landmarks(pose, camera) -> None:
+    slim, heavy = (
+        render(hold(pose), camera, fps=1, with_mask=True, body=Body(girth=g))[0] for g in (0.8, 1.3)
+    )
+    assert heavy.same_as(slim)
+    assert area(heavy) > 1.2 * area(slim)
+    for frame in (slim, heavy):
+        assert not [name for name in BODY_POINTS if mask_at(frame, name) < 0.5]
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        Body(shoulders=1.6, hips=0.6),
+        Body(shoulders=0.6, hips=1.6),
+        Body(height_m=1.2, arms=1.4, legs=0.7, trunk=1.3, girth=0.6),
+        Body(height_m=2.2, arms=0.7, legs=1.4, trunk=0.7, girth=1.6),
+    ],
+)
+def test_other_bodies_stay_one_piece_around_their_landmarks(shape: Body) -> None:
+    """Front view: the shoulder and hip lines run inside the body, wide or narrow."""
+    frame = render(hold({"base": "standing"}), Camera(azimuth_deg=0), fps=1, with_mask=True,
+                   body=shape)[0]  # fmt: skip
+    assert not [name for name in BODY_POINTS if mask_at(frame, name) < 0.5]
+    for part in ("shoulder", "hip"):
+        a, b = (frame.image[LANDMARK_INDEX[f"{side}_{part}"], :2] for side in ("left", "right"))
+        line = np.round(a + np.linspace(0.0, 1.0, 100)[:, None] * (b - a)).astype(int)
+        assert frame.mask[line[:, 1], line[:, 0]].min() >= 0.5, part
