@@ -39,11 +39,16 @@ def plot_case(clip: str, features: list[str] | None, cache: Path, out: Path) -> 
     engine = Engine(defn)
     names = features or sorted({defn.reps.drive.replace("{side}", s) for s in ("left", "right")})
     t, series = [], {n: [] for n in names}
+    rest = {s: [] for s in engine.sides}  # the person's rest level and where a rep starts
+    enter = {s: [] for s in engine.sides}
     for f in frames:
         engine.update(f)
         t.append(f.t_s)
         for n in names:
             series[n].append(engine.values.get(n, float("nan")))
+        for s in engine.sides:
+            rest[s].append(engine.machine(s).rest)
+            enter[s].append(engine.machine(s).enter)
     engine.finish()
     fig, ax = plt.subplots(figsize=(9, 3.2))
     for n in names:
@@ -51,9 +56,10 @@ def plot_case(clip: str, features: list[str] | None, cache: Path, out: Path) -> 
     for r in engine.reps:
         ax.axvspan(r.start_s, r.end_s, color="tab:green", alpha=0.15)
     drive = defn.reps.drive.split("{")[0]
-    if any(n.startswith(drive) for n in names):  # the thresholds belong to the drawn drive
-        for thr in (defn.reps.enter, defn.reps.leave):
-            ax.axhline(thr, color="grey", ls=":", lw=1)
+    if any(n.startswith(drive) for n in names):  # the levels belong to the drawn drive
+        for s in engine.sides:
+            ax.plot(t, rest[s], color="grey", ls=":", lw=1)
+            ax.plot(t, enter[s], color="grey", ls="--", lw=1)
     ax.set_title(f"{clip}: labelled {label.reps} reps, formcheck counted {len(engine.reps)} "
                  "(green: counted reps)", fontsize=10)  # fmt: skip
     ax.set_xlabel("time (s)")

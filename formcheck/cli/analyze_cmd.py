@@ -257,8 +257,11 @@ def print_summary(result: dict[str, Any], name: str) -> None:
         f"[bold green]{s['reps']} rep{'' if s['reps'] == 1 else 's'}[/]{per_side}"
     )
     if s["mean_hold_s"] is not None:
+        good = s.get("mean_form_hold_s")
         console.print(
-            f"holds: mean {s['mean_hold_s']:.1f} s, {s['holds_met']}/{s['reps']} met target"
+            f"holds: mean {s['mean_hold_s']:.1f} s"
+            + (f" ({good:.1f} s with good form)" if good is not None else "")
+            + f", {s['holds_met']}/{s['reps']} met the target with good form"
         )
     if result["reps"]:
         table = Table(box=None, header_style="bold")
@@ -270,6 +273,9 @@ def print_summary(result: dict[str, Any], name: str) -> None:
                 for e in r["evidence"]
             )
             hold = "" if r["hold_s"] is None else f"{r['hold_s']:.1f} s"
+            good = r.get("form_hold_s")
+            if good is not None and r["hold_s"] is not None and good < r["hold_s"] - 0.05:
+                hold += f" ({good:.1f} s good form)"
             table.add_row(
                 str(r["index"]) + ("?" if r["uncertain"] else ""), r["side"],
                 f"{r['start_s']:.1f}-{r['end_s']:.1f} s", hold, faults or "[green]ok[/]",
@@ -280,6 +286,15 @@ def print_summary(result: dict[str, Any], name: str) -> None:
     for ev in result["events"]:
         if ev["kind"] in ("not_in_view", "setup_issue"):
             console.print(f"[yellow]{ev['t_s']:.1f} s: {ev['message']}[/]")
+    not_judged: dict[str, list[str]] = {}
+    for r in result["reps"]:
+        for fault in r.get("not_judged", []):
+            not_judged.setdefault(fault, []).append(str(r["index"]))
+    for fault, reps in not_judged.items():
+        console.print(
+            f"[dim]{fault} not judged on rep{'s' if len(reps) > 1 else ''} {', '.join(reps)}: "
+            "what it measures was not clearly seen[/]"
+        )
     if any(r["uncertain"] for r in result["reps"]):
         console.print("[dim]? = counted while key landmarks were poorly visible[/]")
     if result.get("interrupted"):

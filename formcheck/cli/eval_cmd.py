@@ -18,7 +18,10 @@ def _f(v: float | None, fmt: str = "{:.2f}") -> str:
 
 @app.command("eval")
 def eval_cmd(
-    labels: Annotated[Path, typer.Argument(help="Labels CSV (the format of the shared clips).")],
+    labels: Annotated[
+        list[Path],
+        typer.Argument(help="Labels CSV files (the format of the shared clips), scored together."),
+    ],
     clips: Annotated[
         Path | None, typer.Option("--clips", help="Folder of the clips (default: beside LABELS).")
     ] = None,
@@ -34,6 +37,22 @@ def eval_cmd(
     ] = None,
     max_mae: Annotated[
         float | None, typer.Option("--max-mae", help="Fail (exit 1) if MAE is above this.")
+    ] = None,
+    min_exact: Annotated[
+        float | None,
+        typer.Option("--min-exact", help="Fail (exit 1) if the share counted exactly is below."),
+    ] = None,
+    max_hold_error: Annotated[
+        float | None,
+        typer.Option("--max-hold-error", help="Fail (exit 1) if the hold error (s) is above this."),
+    ] = None,
+    min_fault_recall: Annotated[
+        float | None,
+        typer.Option("--min-fault-recall", help="Fail (exit 1) if fault recall is below this."),
+    ] = None,
+    min_fault_precision: Annotated[
+        float | None,
+        typer.Option("--min-fault-precision", help="Fail (exit 1) if fault precision is below."),
     ] = None,
     model: ModelOption = "full",
 ) -> None:
@@ -103,6 +122,18 @@ def eval_cmd(
         failed.append(f"OBO {_f(t.obo)} < {min_obo}")
     if max_mae is not None and (t.mae is None or t.mae > max_mae):
         failed.append(f"MAE {_f(t.mae)} > {max_mae}")
+    if min_exact is not None and (t.exact is None or t.exact < min_exact):
+        failed.append(f"exact {_f(t.exact)} < {min_exact}")
+    if max_hold_error is not None and (t.hold_error_s is None or t.hold_error_s > max_hold_error):
+        failed.append(f"hold error {_f(t.hold_error_s)} s > {max_hold_error} s")
+    if min_fault_recall is not None and (
+        t.fault_recall is None or t.fault_recall < min_fault_recall
+    ):
+        failed.append(f"fault recall {_f(t.fault_recall)} < {min_fault_recall}")
+    if min_fault_precision is not None and (
+        t.fault_precision is None or t.fault_precision < min_fault_precision
+    ):
+        failed.append(f"fault precision {_f(t.fault_precision)} < {min_fault_precision}")
     if failed:
         typer.echo("formcheck: accuracy below threshold: " + "; ".join(failed), err=True)
         raise typer.Exit(1)

@@ -58,9 +58,13 @@ def show_cmd(
         f"posture: {d.posture.replace('_', ' ')}; view: {d.view}; counted: {counted_as(d)}"
     )
     r = d.reps
+    way = "rises" if r.direction == "up" else "falls"
     console.print(
-        f"reps on [bold]{r.drive}[/] ({r.direction}): top at {r.enter:g}, back at {r.leave:g}"
+        f"reps on [bold]{r.drive}[/]: it {way} at least {r.min_range:g} from the person's own "
+        f"rest (later reps: {r.share:.0%} of their typical range, if more) and comes back"
     )
+    if r.limits is not None:
+        console.print(f"values outside {r.limits[0]:g}..{r.limits[1]:g} are not counted")
     if r.require:
         needs = " and ".join(f"{c.feature} {c.threshold_text()}" for c in r.require)
         console.print(f"counted only while {needs}")

@@ -107,7 +107,8 @@ class FeatureDef(_Strict):
     op: Literal["min", "max", "mean", "diff", "absdiff"] | None = None
     of: list[str] = []
     # A feature without {side} whose sign tells the side (e.g. a twist: + to the left): it then
-    # also exists as NAME_left (= value) and NAME_right (= -value), for per-side counting.
+    # also exists as NAME_left (the value, 0 when negative) and NAME_right (minus the value, 0
+    # when positive), for per-side counting: how far towards that side.
     mirror: bool = False
     description: str = ""
 
@@ -178,19 +179,23 @@ class Condition(_Strict):
         return f"outside {lo:g}..{hi:g}" if self.outside else f"within {lo:g}..{hi:g}"
 
 
-# top: in the top phase and beyond the enter threshold; rep: out of the rest zone; rest: in it;
-# any: always; peak: judged once per rep on the values at the driving feature's peak;
+# top: in the top phase, beyond the rise a rep needs; rep: out of the rest band; rest: in it;
+# any: always; peak: judged once per rep on the median values over the rep's held top;
 # trough: judged once per rep on the values at its lowest point in the rest before the rep.
 Phase = Literal["top", "rest", "rep", "any", "peak", "trough"]
 
 
 class RepDef(_Strict):
-    """Counting on a driving feature with hysteresis.
+    """Counting on a driving feature, relative to the person (see ``formcheck.engine.reps``).
 
-    ``direction = "up"``: the top phase is entered when ``drive >= enter`` and left when
-    ``drive < leave`` (so ``enter > leave``); ``"down"`` mirrors this (``enter < leave``).
-    A phase change counts only after it has held ``min_phase_s``. A rep counts only when its
-    top lasted at least ``min_top_s`` and the whole rep at most ``max_rep_s``.
+    ``direction = "up"``: a rep moves the drive up from the person's rest level and back;
+    ``"down"`` mirrors this. What only the definition can know is given in the drive's units:
+    ``min_range``, the smallest movement from rest that is a rep at all (a fidget stays below
+    it); ``share``, the share of the person's own typical range (learned from their reps) that
+    a later rep must reach; ``limits``, values a real body cannot reach (pose-model glitches,
+    ignored); ``rest``, the rest position assumed until the person's own is seen. A phase
+    change counts only after it has held ``min_phase_s``. A rep counts only when its top
+    lasted at least ``min_top_s`` and the whole rep at most ``max_rep_s``.
 
     ``require``: conditions on other features that must hold for the drive to count (e.g. a
     pull-up: hands above the elbows, so letting go of the bar and gripping it again is not a
@@ -208,14 +213,29 @@ class RepDef(_Strict):
     # raise into position, say) and is not counted
     direction_min: Annotated[float, Field(ge=0)] = 0.05
     direction: Literal["up", "down"] = "up"
-    enter: float
-    leave: float
+    min_range: Annotated[float, Field(gt=0)]
+    share: Annotated[float, Field(gt=0, lt=1)] = 0.35
+    limits: tuple[float, float] | None = None
+    # where the rest position is (drive units), until the person's own is seen: a set that
+    # starts in the held position (already hanging from the bar) then counts
+    rest: float | None = None
     min_phase_s: Annotated[float, Field(ge=0)] = 0.15
     min_top_s: Annotated[float, Field(ge=0)] = 0.0
     max_rep_s: Annotated[float, Field(gt=0)] = 30.0
-    min_range: float | None = None
     range_cue: str = "Move through the full range"
     require: list[Condition] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_fixed_thresholds(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key in ("enter", "leave"):
+                if key in data:
+                    raise ValueError(
+                        f"'{key}' is no longer used: the top and the rest are learned from the "
+                        "person; give min_range (the smallest movement that is a rep) instead"
+                    )
+        return data
 
     @field_validator("require", mode="before")
     @classmethod
@@ -232,33 +252,38 @@ class RepDef(_Strict):
         return ["left", "right"]
 
     @model_validator(mode="after")
-    def _order(self) -> RepDef:
+    def _check(self) -> RepDef:
         if (self.sides == "direction") != (self.direction_by is not None):
             raise ValueError("sides = 'direction' and direction_by go together")
-        if self.direction == "up" and not self.enter > self.leave:
-            raise ValueError(
-                f"thresholds in the wrong order: direction 'up' needs enter > leave, "
-                f"got enter={self.enter:g}, leave={self.leave:g}"
-            )
-        if self.direction == "down" and not self.enter < self.leave:
-            raise ValueError(
-                f"thresholds in the wrong order: direction 'down' needs enter < leave, "
-                f"got enter={self.enter:g}, leave={self.leave:g}"
-            )
+        if self.limits is not None and not self.limits[0] < self.limits[1]:
+            raise ValueError(f"limits {list(self.limits)} must be [low, high] with low < high")
         return self
 
 
 class HoldDef(_Strict):
-    """A hold at the top: time the driving feature is still (speed below ``still_speed``,
-    feature units per second), every ``when`` condition holds and no fault is active."""
+    """A hold at the top of a rep. The held position is within ``band`` of the rep's range
+    below its peak (the person's own top); ``target_s`` is the time to hold it *with good
+    form*: every ``when`` condition met and no fault active. Gaps up to ``max_gap_s`` (a
+    dropout, a noisy frame) are bridged."""
 
     target_s: Annotated[float, Field(gt=0)]
     max_s: float | None = None
-    still_speed: Annotated[float, Field(gt=0)] = 25.0
-    still_window_s: Annotated[float, Field(gt=0)] = 0.3  # the speed is a slope over this window
+    band: Annotated[float, Field(gt=0, lt=1)] = 0.25
     max_gap_s: Annotated[float, Field(ge=0)] = 0.3
     when: list[Condition] = []
     cue: str = "Hold it longer"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_speed(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key in ("still_speed", "still_window_s"):
+                if key in data:
+                    raise ValueError(
+                        f"'{key}' is no longer used: a hold is the time near the top of the "
+                        "rep (hold.band, a share of the person's range)"
+                    )
+        return data
 
 
 class TempoDef(_Strict):
@@ -272,6 +297,9 @@ class FaultDef(_Strict):
     phases: list[Phase] = ["top"]
     min_duration_s: Annotated[float, Field(ge=0)] = 0.3
     clear_after_s: Annotated[float, Field(ge=0)] = 0.2
+    # judged on how far the features moved from their values at the rest before the rep (the
+    # person's own start: a tilted camera or a body that lies differently does not count)
+    from_rest: bool = False
     cue: str
     severity: Literal["info", "warning", "error"] = "warning"
     description: str = ""

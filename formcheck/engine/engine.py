@@ -30,7 +30,8 @@ from formcheck.engine.events import (
     SetupOk,
 )
 from formcheck.engine.faults import FaultState
-from formcheck.engine.reps import HoldTracker, RepMachine
+from formcheck.engine.judge import PEAK_BAND, Judge, top_values
+from formcheck.engine.reps import HoldClock, RepMachine
 from formcheck.engine.setup import (
     POSTURE_TRUNK,
     TRUNK_MESSAGES,
@@ -66,14 +67,18 @@ class _RepContext:
     """What is gathered while one side's rep is in progress."""
 
     faults: dict[str, FaultEvidence] = field(default_factory=dict)
-    at_peak: dict[str, float] = field(default_factory=dict)  # feature values at the peak
     peak_t: float = 0.0
     at_trough: tuple[dict[str, float], float] | None = None  # values at the rest before it
-    rise: list[float] = field(default_factory=list)  # direction_by values on the way up
-    fall: list[float] = field(default_factory=list)  # ... and in the top, on the way back
+    rest_values: dict[str, float] = field(default_factory=dict)  # median over that rest
+    by: list[tuple[float, float]] = field(default_factory=list)  # (t, direction_by value)
     frames: int = 0
     unseen: int = 0
     visibility: list[float] = field(default_factory=list)
+    # (t, signed robust drive, signed drive, clearly seen values of the peak rules' features)
+    # while in the top
+    top: list[tuple[float, float, float, dict[str, float]]] = field(default_factory=list)
+    applied: dict[str, int] = field(default_factory=dict)  # frames a time rule applied
+    judged: dict[str, int] = field(default_factory=dict)  # ... and could be judged
 
 
 class Engine:
@@ -94,6 +99,15 @@ class Engine:
         self._needed = _landmarks(
             p for name in self.features.names for p in self.features.points_of(name)
         )
+        conds = [c for rule in exercise.faults for c in rule.when]
+        conds += exercise.hold.when if exercise.hold else []
+        judged = {substitute_side(c.feature, s) for c in conds for s in ("left", "right")}
+        self._judge = Judge({n: _limbs(self.features.points_of(n)) for n in sorted(judged)})
+        self._peak_features = {
+            side: sorted({substitute_side(c.feature, side) for r in exercise.faults
+                          if "peak" in r.phases for c in r.when})
+            for side in self.sides
+        }  # fmt: skip
         self.reset()
 
     # -- state ---------------------------------------------------------------------------
@@ -104,9 +118,8 @@ class Engine:
         self._filter_xy = OneEuroFilter(self.settings.smoothing)
         self._filter_world = OneEuroFilter(self.settings.smoothing)
         self._machines = {s: RepMachine(ex.reps) for s in self.sides}  # type: ignore[arg-type]
-        self._holds = (
-            {s: HoldTracker(ex.hold, ex.hold.still_window_s) for s in self.sides} if ex.hold else {}
-        )
+        self._holds = {s: HoldClock(ex.hold) for s in self.sides} if ex.hold else {}
+        self._hold_best: dict[str, float] = {}  # the longest good-form hold of the rep so far
         self._faults = {s: [FaultState(rule, s) for rule in ex.faults] for s in self.sides}
         self._context: dict[str, _RepContext | None] = dict.fromkeys(self.sides)
         # [reps] require: since when a condition has been failing; sides not counting for it
@@ -116,12 +129,18 @@ class Engine:
         self._recent: dict[str, deque[float]] = {s: deque(maxlen=5) for s in self.sides}
         # feature values at the rest extreme before the next rep, for "trough" rules
         self._at_trough: dict[str, tuple[dict[str, float], float]] = {}
+        # clearly seen values of the judged features over the last REST_BASELINE_S at rest
+        self._resting: dict[str, deque[tuple[float, dict[str, float]]]] = {
+            s: deque() for s in self.sides
+        }
         self._away_since: float | None = None
         self._away_reported = False
         self._view = Debounced(self.settings.setup_persist_s)
         self._posture = Debounced(self.settings.setup_persist_s)
         self._framing = Debounced(self.settings.setup_persist_s)
         self._framing_issue: tuple[str, str] | None = None
+        self._judge.reset()
+        self.judged: dict[str, float] = {}
         self.reps: list[RepRecord] = []
         self.events: list[Event] = []
         self.t_s = 0.0
@@ -132,7 +151,11 @@ class Engine:
         return self._machines[side].phase
 
     def hold_s(self, side: str) -> float:
-        return self._holds[side].best_s if side in self._holds else 0.0
+        """The longest hold with good form of the side's rep in progress (s)."""
+        return self._hold_best.get(side, 0.0)
+
+    def machine(self, side: str) -> RepMachine:
+        return self._machines[side]
 
     def active_faults(self) -> list[FaultState]:
         return [f for states in self._faults.values() for f in states if f.active]
@@ -162,6 +185,7 @@ class Engine:
         self.values = values = self.features.evaluate(smoothed, self.settings.min_visibility)
         for name, smoother in self._curvature.items():
             values[name] = smoother.update(t, values[name])
+        self.judged = self._judge.update(smoothed, values)
         out: list[Event] = []
         in_view = any(not math.isnan(values[self._drive[s]]) for s in self.sides)
         if not in_view:
@@ -284,12 +308,31 @@ class Engine:
             return
         machine = self._machines[side]
         value = values[self._drive[side]]
+        limits = ex.reps.limits  # type: ignore[union-attr]
+        outside = limits is not None and not limits[0] <= value <= limits[1]
+        if outside:
+            value = math.nan  # not this movement: a glitch, or the other side's movement
         ctx = self._context[side]
         if ctx is None and machine.moving:
             ctx = self._context[side] = _RepContext()
-        # faults, judged in the phase the side was in up to this frame
+        # faults, judged in the phase the side was in up to this frame, on clearly seen values
+        judged = self.judged
+        if not machine.moving:
+            resting = self._resting[side]
+            resting.append((t, judged))
+            while resting[0][0] < t - REST_BASELINE_S - 1e-9:
+                resting.popleft()
         for state in self._faults[side]:
-            change = state.update(t, values, self._applies(state.rule.phases, machine))
+            applies = self._applies(state.rule.phases, machine)
+            seen = judged
+            if state.rule.from_rest:
+                seen = _from_rest(judged, ctx.rest_values if ctx is not None else {})
+            change = state.update(t, seen, applies)
+            if ctx is not None and applies:
+                rid = state.rule.id
+                ctx.applied[rid] = ctx.applied.get(rid, 0) + 1
+                clear = all(not math.isnan(seen.get(n, math.nan)) for n in state.feature_names())
+                ctx.judged[rid] = ctx.judged.get(rid, 0) + clear
             if change == "raised":
                 ev = state.evidence()
                 out.append(
@@ -310,33 +353,44 @@ class Engine:
             ctx.unseen += math.isnan(value)
             by = ex.reps.direction_by  # type: ignore[union-attr]
             if by is not None and not math.isnan(values[by]):
-                (ctx.rise if machine.phase is Phase.REST else ctx.fall).append(values[by])
+                ctx.by.append((t, values[by]))
             if frame.image is not None:
                 ctx.visibility.append(float(np.mean(frame.visibility[self._key_idx])))
-        # hold
+        # rep machine
+        recent = self._recent[side]
+        if not math.isnan(value) or outside:
+            recent.append(value)  # values outside the limits count against the median
+        seen = [v for v in recent if not math.isnan(v)]
+        robust = float(np.median(seen)) if 2 * len(seen) > len(recent) else math.nan
+        tr = machine.update(t, value, robust)
+        # hold: the time the rep spends near its own top, and how much of it with good form
         if ex.hold is not None and machine.phase is Phase.TOP:
+            if tr is not None and tr.kind == "started":
+                self._holds[side].reset()
             faulted = any(s.active for s in self._faults[side])
             conds = all(
-                not math.isnan(v := values.get(substitute_side(c.feature, side), math.nan))
+                not math.isnan(v := judged.get(substitute_side(c.feature, side), math.nan))
                 and c.holds(v)
                 for c in ex.hold.when
             )
-            tracker = self._holds[side]
-            tracker.update(t, value, conds and not faulted)
-            self._report_hold(t, side, tracker.best_s, out)
-        # rep machine
-        recent = self._recent[side]
-        if not math.isnan(value):
-            recent.append(value)
-        robust = float(np.median(recent)) if recent else math.nan
-        tr = machine.update(t, value, robust)
+            clock = self._holds[side]
+            signed = math.nan if math.isnan(robust) else machine.sign * robust
+            clock.update(t, signed, conds and not faulted)
+            _, good, _, _ = clock.measure(machine.peak_level(), machine.base_level())
+            self._hold_best[side] = good
+            self._report_hold(t, side, good, out)
         ctx = self._context[side]
         if machine.new_trough:
-            self._at_trough[side] = (dict(values), t)
+            self._at_trough[side] = (dict(self._judge.seen), t)
         if machine.new_peak:
             if ctx is None:
                 ctx = self._context[side] = _RepContext()
-            ctx.at_peak, ctx.peak_t = dict(values), t
+            ctx.peak_t = t
+        if ctx is not None and machine.phase is Phase.TOP and not math.isnan(robust):
+            seen = self._judge.seen
+            peak_vals = {n: seen.get(n, math.nan) for n in self._peak_features[side]}
+            raw = machine.sign * value if not math.isnan(value) else math.nan
+            ctx.top.append((t, machine.sign * robust, raw, peak_vals))
         if tr is None:
             if ctx is not None and not machine.moving and machine.phase is Phase.REST:
                 self._context[side] = None  # went back to rest without a rep
@@ -345,9 +399,21 @@ class Engine:
             out.append(RepStarted(t, side, tr.start_s))
             if self._context[side] is None:
                 self._context[side] = _RepContext()
-            self._context[side].at_trough = self._at_trough.get(side)  # type: ignore[union-attr]
+            ctx = self._context[side]
+            assert ctx is not None
+            ctx.at_trough = self._at_trough.get(side)
+            ctx.rest_values = self._rest_baseline(side)
             return
         self._complete(t, side, tr, out)
+
+    def _rest_baseline(self, side: str) -> dict[str, float]:
+        """The median of each judged feature over the last ``REST_BASELINE_S`` at rest."""
+        frames = [vals for _, vals in self._resting[side]]
+        out: dict[str, float] = {}
+        for name in self._judge.names:
+            vs = [v for vals in frames if not math.isnan(v := vals.get(name, math.nan))]
+            out[name] = float(np.median(vs)) if vs else math.nan
+        return out
 
     def _armed(self, t: float, side: str, values: dict[str, float], out: list[Event]) -> bool:
         """Whether the side counts on this frame, by ``[reps] require``.
@@ -369,7 +435,7 @@ class Engine:
             since = self._require_failing.setdefault(side, t)
             if side not in self._disarmed and t - since >= rep.min_phase_s - 1e-9:
                 self._disarmed.add(side)
-                self._machines[side].reset(need_rest=True)
+                self._machines[side].reset()
                 if side in self._holds:
                     self._holds[side].reset()
                 self._context[side] = None
@@ -407,45 +473,58 @@ class Engine:
         label = side  # what the rep is counted under: its side, or its direction
         if ex.reps.sides == "direction":  # type: ignore[union-attr]
             names = ex.reps.direction_names  # type: ignore[union-attr]
-            # the direction feature on the way up against on the way back: for arm circles,
-            # hands lower while the arms swing back than while they come forward = forward
-            rise = float(np.mean(ctx.rise)) if ctx.rise else 0.0
-            lean = rise - float(np.mean(ctx.fall)) if ctx.fall else rise
+            # the direction feature on the way up (before the peak) against on the way back:
+            # for arm circles, arms behind the shoulders on the way up = forward circles
+            up = [v for t_, v in ctx.by if t_ <= ctx.peak_t]
+            back = [v for t_, v in ctx.by if t_ > ctx.peak_t]
+            rise = float(np.mean(up)) if up else 0.0
+            lean = rise - float(np.mean(back)) if back else rise
             if abs(lean) < ex.reps.direction_min:  # type: ignore[union-attr]
                 return  # no circling motion on the way up: not a rep of this kind
             label = names[0] if lean > 0 else names[1]
         faults = dict(ctx.faults)
-        snapshots = {"peak": (ctx.at_peak, ctx.peak_t), "trough": ctx.at_trough}
-        for rule in ex.faults:  # rules judged once per rep, on the values at an extreme
+        not_judged = [
+            rid for rid, n in ctx.applied.items()
+            if rid not in faults and ctx.judged.get(rid, 0) < n / 2
+        ]  # fmt: skip
+        base = self._machines[side].sign * tr.rest
+        top, top_from, top_to = top_values(ctx.top, base, PEAK_BAND, self._peak_features[side])
+        for rule in ex.faults:  # rules judged once per rep: at the held top, or at the rest
             for phase in ("peak", "trough"):
-                snap = snapshots[phase]
-                if phase in rule.phases and rule.id not in faults and snap is not None:
-                    evidence = _judge_once(rule, side, *snap)
-                    if evidence is not None:
-                        faults[rule.id] = evidence
-                        cue = substitute_side(rule.cue, side)
-                        out.append(FaultRaised(t, rule.id, side, cue, rule.severity, evidence))
-        hold_s = hold_met = None
+                if phase not in rule.phases or rule.id in faults:
+                    continue
+                if phase == "peak":
+                    snap: tuple[dict[str, float], float, float] | None = (top, top_from, top_to)
+                else:
+                    snap = None if ctx.at_trough is None else (*ctx.at_trough, ctx.at_trough[1])
+                if snap is not None and rule.from_rest:
+                    snap = (_from_rest(snap[0], ctx.rest_values), snap[1], snap[2])
+                verdict = None if snap is None else _judge_once(rule, side, *snap)
+                if verdict is None:
+                    not_judged.append(rule.id)
+                elif verdict is not False:
+                    faults[rule.id] = verdict
+                    cue = substitute_side(rule.cue, side)
+                    out.append(FaultRaised(t, rule.id, side, cue, rule.severity, verdict))
+        hold_s = form_hold_s = hold_met = None
         if ex.hold is not None:
-            hold_s = round(self._holds[side].best_s, 3)
+            sign = self._machines[side].sign
+            held, good, _, _ = self._holds[side].measure(sign * tr.peak, sign * tr.rest)
             self._holds[side].reset()
-            hold_met = hold_s >= ex.hold.target_s - 1e-9
+            self._hold_best.pop(side, None)
+            hold_s, form_hold_s = round(held, 3), round(good, 3)
+            hold_met = form_hold_s >= ex.hold.target_s - 1e-9
             if not hold_met:
                 faults["hold_short"] = FaultEvidence(
-                    "hold_s", hold_s, f"< {ex.hold.target_s:g}", side, tr.start_s, tr.end_s
-                )
+                    "form_hold_s", form_hold_s, f"< {ex.hold.target_s:g}", side, tr.start_s,
+                    tr.end_s,
+                )  # fmt: skip
         if ex.tempo is not None and duration < ex.tempo.min_rep_s:
             faults["too_fast"] = FaultEvidence(
                 "rep_duration_s", round(duration, 3), f"< {ex.tempo.min_rep_s:g}", side,
                 tr.start_s, tr.end_s,
             )  # fmt: skip
-        rng = ex.reps.min_range  # type: ignore[union-attr]
-        if rng is not None and tr.range < rng:
-            faults["partial_range"] = FaultEvidence(
-                f"range_{self._drive[side]}", round(tr.range, 3), f"< {rng:g}", side,
-                tr.start_s, tr.end_s,
-            )  # fmt: skip
-        for rule_id in ("hold_short", "too_fast", "partial_range"):
+        for rule_id in ("hold_short", "too_fast"):
             if rule_id in faults and rule_id not in ctx.faults:
                 out.append(
                     FaultRaised(
@@ -456,7 +535,7 @@ class Engine:
         uncertain = vis < self.settings.uncertain_below or (
             ctx.frames > 0 and ctx.unseen / ctx.frames > 0.25
         )
-        order = [f.id for f in ex.faults] + ["hold_short", "too_fast", "partial_range"]
+        order = [f.id for f in ex.faults] + ["hold_short", "too_fast"]
         ids = tuple(sorted(faults, key=order.index))
         rep = RepRecord(
             index=len(self.reps) + 1,
@@ -467,9 +546,11 @@ class Engine:
             peak=round(tr.peak, 3),
             range=round(tr.range, 3),
             hold_s=hold_s,
+            form_hold_s=form_hold_s,
             hold_met=hold_met,
             faults=ids,
             evidence=tuple(faults[i] for i in ids),
+            not_judged=tuple(sorted(set(not_judged), key=order.index)),
             uncertain=uncertain,
         )
         self.reps.append(rep)
@@ -489,11 +570,46 @@ def _landmarks(points) -> set[str]:  # noqa: ANN001 - any iterable of point name
     return {n for p in points for n in MID_POINTS.get(p, (p,))}
 
 
-def _judge_once(rule, side: str, values: dict[str, float], t_s: float) -> FaultEvidence | None:  # noqa: ANN001
-    """Evidence if ``rule`` holds on one snapshot of feature values, else None."""
+# Rules judged from the rest (``from_rest``) compare with the median over this long at rest.
+REST_BASELINE_S = 1.0
+
+
+def _from_rest(values: dict[str, float], rest: dict[str, float]) -> dict[str, float]:
+    """Each value minus its value at rest (NaN where either is unknown)."""
+    return {k: v - rest.get(k, math.nan) for k, v in values.items()}
+
+
+# A joint is placed from the whole limb: the pose model guesses an elbow or a knee when the
+# hand or the foot beyond it is out of the picture.
+_LIMB_ENDS = {"elbow": "wrist", "knee": "ankle"}
+
+
+def _limbs(points) -> set[str]:  # noqa: ANN001 - any iterable of point names
+    """Landmarks a feature on ``points`` can be judged from: its own, and the end of each limb
+    it measures a joint of (the wrist of an elbow, the ankle of a knee)."""
+    names = _landmarks(points)
+    for name in list(names):
+        side, _, joint = name.partition("_")
+        if joint in _LIMB_ENDS:
+            names.add(f"{side}_{_LIMB_ENDS[joint]}")
+    return names
+
+
+def _judge_once(
+    rule,
+    side: str,
+    values: dict[str, float],
+    from_s: float,
+    to_s: float,  # noqa: ANN001
+) -> FaultEvidence | bool | None:
+    """Evidence if ``rule`` holds on one summary of feature values, False if it does not,
+    None when one of its features was not clearly seen (not judged)."""
     names = [substitute_side(c.feature, side) for c in rule.when]
     vals = [values.get(n, math.nan) for n in names]
-    if not all(not math.isnan(v) and c.holds(v) for c, v in zip(rule.when, vals, strict=True)):
+    if any(math.isnan(v) for v in vals):
         return None
-    threshold = rule.when[0].threshold_text()
-    return FaultEvidence(names[0], round(vals[0], 3), threshold, side, round(t_s, 3), round(t_s, 3))
+    if not all(c.holds(v) for c, v in zip(rule.when, vals, strict=True)):
+        return False
+    threshold = rule.when[0].threshold_text() + (" from rest" if rule.from_rest else "")
+    return FaultEvidence(names[0], round(vals[0], 3), threshold, side, round(from_s, 3),
+                         round(to_s, 3))  # fmt: skip

@@ -54,7 +54,9 @@ class FaultEvidence:
 class RepRecord:
     """One completed repetition. ``index`` counts all reps from 1; ``side_index`` per side.
     ``range`` is the range of motion of the driving feature (its units), ``peak`` its extreme;
-    ``hold_s``/``hold_met`` are None for exercises without a hold."""
+    ``hold_s`` is the time in the held position (near the rep's own top), ``form_hold_s`` the
+    part of it held with good form, which ``hold_met`` compares with the target; all three are
+    None for exercises without a hold."""
 
     index: int
     side: str
@@ -65,9 +67,11 @@ class RepRecord:
     range: float
     hold_s: float | None
     hold_met: bool | None
+    form_hold_s: float | None = None
     faults: tuple[str, ...] = ()
     evidence: tuple[FaultEvidence, ...] = ()
     uncertain: bool = False
+    not_judged: tuple[str, ...] = ()  # fault rules the rep could not be judged on (not seen)
 
     @property
     def duration_s(self) -> float:

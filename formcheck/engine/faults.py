@@ -1,6 +1,6 @@
 """Fault rules over time: a condition must hold ``min_duration_s`` before a fault fires and be
-gone ``clear_after_s`` before it clears (no flicker either way); the evidence is the median
-value over the faulty span (typical, not one noisy frame)."""
+gone ``clear_after_s`` before it clears (no flicker either way), or not seen for ``UNSEEN_S``;
+the evidence is the median value over the faulty span (typical, not one noisy frame)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from formcheck.engine.definition import FaultDef, substitute_side
 from formcheck.engine.events import FaultEvidence
 
-__all__ = ["FaultState"]
+__all__ = ["UNSEEN_S", "FaultState"]
+
+# An active fault whose features have not been seen (clearly) for this long is cleared.
+UNSEEN_S = 1.0
 
 
 @dataclass(slots=True)
@@ -36,7 +39,11 @@ class FaultState:
         """Feed one frame; returns "raised", "cleared" or None."""
         vals = [values.get(n, math.nan) for n in self.feature_names()]
         if any(math.isnan(v) for v in vals):
-            return None  # not seen: change nothing
+            # not seen: change nothing, but a fault not seen for long is over (not judged)
+            if self.active and t_s - self.last_t >= max(self.rule.clear_after_s, UNSEEN_S):
+                self.since_s, self.active = None, False
+                return "cleared"
+            return None
         bad = applies and all(c.holds(v) for c, v in zip(self.rule.when, vals, strict=True))
         if bad:
             if self.since_s is None:
@@ -61,7 +68,7 @@ class FaultState:
         return FaultEvidence(
             feature=self.feature_names()[0],
             value=round(float(value), 3),
-            threshold=cond.threshold_text(),
+            threshold=cond.threshold_text() + (" from rest" if self.rule.from_rest else ""),
             side=self.side,
             start_s=float(self.span_start),
             end_s=float(self.last_t),

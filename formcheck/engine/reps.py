@@ -1,45 +1,88 @@
-"""Rep and hold state machines for one side, on one driving feature.
+"""Rep and hold state machines for one side, on one driving feature, relative to the person.
 
-``RepMachine.update(t_s, value)`` moves between :class:`Phase.REST` and :class:`Phase.TOP` with
-hysteresis (enter / leave thresholds) and debouncing (a change counts only after it has held
-``min_phase_s``). NaN values (feature not seen) change nothing.
+A rep is a movement away from the person's own rest level and back. Nothing here is an
+absolute threshold: ``RepMachine`` learns where this person rests and how far their reps go
+while the set runs, and compares each new movement with that.
 
-A rep also ends without reaching the rest zone when the value comes most of the way back
-(``SHORT_RETURN`` of the way from the rep's peak to the leave threshold) and then goes into
-the top again: two lifts with a short return between them are two reps, not one.
+- **Rest.** Between reps the machine tracks the *rest level*: the lowest (signed) value of the
+  last ``REST_MEMORY_S`` seconds at rest (of a short running median, so one noisy frame is not
+  the rest). It follows a person who settles into a new position. ``rest`` in the definition
+  stands in until the person's own rest is seen, so a set that starts in the held position
+  (already hanging) counts.
+- **Top.** A rep starts when the value has risen above the rest level by the *rise needed*
+  and stayed there ``min_phase_s``: the definition's ``min_range`` (the smallest movement that
+  is a rep at all, so a fidget is never one) or, once reps of this side have been seen,
+  ``share`` of their typical range (the median of the last ``TYPICAL_OF`` ranges, once
+  ``TYPICAL_MIN`` reps were seen, so one odd rep does not set the bar), whichever is larger.
+  The rep began when the value last left the rest band (``START_BAND`` of the rise needed
+  above the rest level).
+- **Back.** A rep is on its way back when the value has come back ``RETURN_SHARE`` of the
+  way from its peak to the rest level it rose from (or as far as the rise a rep needs, if
+  that is nearer), for ``min_phase_s``; it ends back in the rest band, or at the lowest point
+  of its return when the value rises again or stops coming down. A wobble at the top stays
+  one rep; an arm let down most of the way and pulled again is two reps, since the next rep
+  rises from the dip. The peak is the highest robust value (a short running median, so a
+  one-frame spike is not the peak).
+- ``limits``: values outside them are not this movement (a glitch of the pose model, or, for
+  a drive read per side, the other side's movement) and are treated as not seen, like NaN.
+
+Everything is causal (no look-ahead), so the live window counts exactly what ``analyze``
+counts on the same frames.
 """
 
 from __future__ import annotations
 
 import math
+import statistics
 from collections import deque
 from dataclasses import dataclass
-
-import numpy as np
 
 from formcheck.engine.definition import HoldDef, RepDef
 from formcheck.engine.events import Phase
 
-__all__ = ["CUT_OFF_RETURN", "SHORT_RETURN", "HoldTracker", "RepMachine", "Transition"]
+__all__ = [
+    "REST_CONFIRM_S",
+    "REST_MEMORY_S",
+    "SETTLE_S",
+    "RETURN_SHARE",
+    "START_BAND",
+    "STILL_SHARE",
+    "STILL_WINDOW_S",
+    "TYPICAL_MIN",
+    "TYPICAL_OF",
+    "HoldClock",
+    "RepMachine",
+    "Transition",
+]
 
-# A rep cut off by the end of the input counts when its return had covered at least this share
-# of the way from its peak back to the rest level it started from (see ``RepMachine.finish``).
-CUT_OFF_RETURN = 0.5
-
-# A dip out of the top that covers at least this share of the way from the rep's peak to the
-# leave threshold (for ``min_phase_s``), followed by a new lift into the top, ends the rep at
-# the dip's lowest point and starts the next one there (an arm not let down fully between
-# rows). A wobble at the top, or a lift that sags and rises again, stays one rep. Measured
-# against leave, not the rest level before the rep: that one is the lowest value seen, and
-# landmark noise makes it lower still.
-SHORT_RETURN = 0.85
+# A rep ends (or, cut off by the end of the input, counts) when the value has come back this
+# share of the way from the rep's peak to the rest level it rose from.
+RETURN_SHARE = 0.5
+# The rep began when the value last left the rest band: this share of the rise needed.
+START_BAND = 0.25
+# The rest level is the lowest value of the last this many seconds at rest.
+REST_MEMORY_S = 8.0
+# After the person was out of view, the rest is known once the value held still this long.
+REST_CONFIRM_S = 0.3
+# The person's typical range is the median range of this many of their last reps (per side).
+TYPICAL_OF = 5
+TYPICAL_MIN = 3
+# A hold is still: moving slower than this share of the rep's range per second, measured as
+# the slope over the last STILL_WINDOW_S.
+STILL_SHARE = 0.5
+STILL_WINDOW_S = 0.3
+# On the way back, a rep ends at its lowest point once the value has not come down further
+# (by more than SETTLE_TOLERANCE of the rise needed) for this long.
+SETTLE_S = 0.4
+SETTLE_TOLERANCE = 0.05
 
 
 @dataclass(frozen=True, slots=True)
 class Transition:
     """``kind`` is "started" (top confirmed; the rep began at ``start_s``), "completed", or
-    "discarded" (back at rest, but the top was shorter than ``min_top_s`` or the rep longer
-    than ``max_rep_s``: not a rep)."""
+    "discarded" (back, but the top was shorter than ``min_top_s`` or the rep longer than
+    ``max_rep_s``: not a rep). ``peak`` is the rep's extreme and ``range`` how far it went from
+    the rest level, both in the feature's units; ``rest`` is that rest level."""
 
     kind: str
     t_s: float
@@ -47,247 +90,404 @@ class Transition:
     end_s: float | None = None
     peak: float = math.nan
     range: float = math.nan
+    rest: float = math.nan
+
+
+class _RestLevel:
+    """The rest level: the lowest value of the last ``span_s`` seconds at rest."""
+
+    def __init__(self, span_s: float) -> None:
+        self._min = _WindowMin(span_s)
+
+    def push(self, t_s: float, value: float) -> None:
+        self._min.push(t_s, value)
+
+    @property
+    def value(self) -> float:
+        return self._min.value
+
+    @property
+    def span(self) -> float:
+        return self._min.span
+
+
+class _WindowMin:
+    """Running minimum of (t, value) pairs over the last ``span_s`` seconds."""
+
+    def __init__(self, span_s: float) -> None:
+        self.span_s = span_s
+        self._q: deque[tuple[float, float]] = deque()
+
+    def clear(self) -> None:
+        self._q.clear()
+
+    def push(self, t_s: float, value: float) -> None:
+        q = self._q
+        while q and q[-1][1] >= value:
+            q.pop()
+        q.append((t_s, value))
+        while q[0][0] < t_s - self.span_s - 1e-9:
+            q.popleft()
+
+    @property
+    def value(self) -> float:
+        return self._q[0][1] if self._q else math.inf
+
+    @property
+    def span(self) -> float:
+        """How long the window's samples cover (0 for fewer than two)."""
+        return self._q[-1][0] - self._q[0][0] if self._q else 0.0
 
 
 class RepMachine:
-    """One side's rep counter. Values are compared in the definition's direction."""
+    """One side's rep counter. Values are compared in the definition's direction (signed so
+    that a rep goes up); ``rest``, ``peak`` and ``range`` are reported in the feature's units."""
 
     def __init__(self, rep: RepDef) -> None:
         self.rep = rep
         self._sign = 1.0 if rep.direction == "up" else -1.0
-        self.reset()
+        self._ranges: deque[float] = deque(maxlen=TYPICAL_OF)
+        self.reset(forget=True)
 
-    def reset(self, need_rest: bool = True) -> None:
-        """Back to rest. With ``need_rest`` the next rep counts only after the value has been
-        seen in the rest zone (a rep whose start was not seen is not counted)."""
-        self.need_rest = need_rest
+    def reset(self, forget: bool = False) -> None:
+        """Back to rest, with nothing seen yet (the person left the picture, say): the next
+        rep counts only after the value has held still (within the rest band's width) for
+        ``REST_CONFIRM_S``, so a person who comes back in the middle of a rep does not score
+        it. With ``forget`` a
+        new set starts: the typical range is forgotten too, and the first rep may start at
+        once (the first frame is the rest, or the definition's ``rest``)."""
+        self._confirmed = forget
+        self._settling: deque[tuple[float, float]] = deque()
+        if forget:
+            self._ranges.clear()
+            self._fresh = True  # nothing seen of this set yet: the definition's rest applies
         self.phase = Phase.REST
-        self._pending_since: float | None = None  # candidate phase change began here
-        self._pending_value_t: float | None = None
-        self._last_rest_t: float | None = None  # last time the value was inside the rest zone
-        self._trough = math.inf  # lowest (signed) value since the last rep
-        self._peak = -math.inf
+        self._rest = _RestLevel(REST_MEMORY_S)
+        self._pending_since: float | None = None
+        self._low_t: float | None = None  # last time in the rest band
+        self._rise = self.rise_needed()
         self.start_s: float | None = None
         self.top_since: float | None = None
-        self._last_r = math.nan  # the last robust (signed) value seen
-        self._beyond_leave = self._beyond_enter = False
-        self._clear_dip()
+        self._base = math.inf  # the rest level the rep in progress rose from (signed)
+        self._peak = -math.inf  # the highest robust value of the rep
+        self._last_r = math.nan
+        self._low: tuple[float, float] | None = None  # (value, t): lowest point of the return
+        self._band_t: float | None = None  # in the top phase: back in the rest band since
+        self._low_last: float | None = None  # on the way back: last time at the dip
+        self._beyond_rise = self._out_of_rest = False
+        self.new_peak = self.new_trough = False
 
-    def _clear_dip(self) -> None:
-        """Forget the dip out of the top zone (see ``SHORT_RETURN``): the rep's peak before it,
-        the first and latest time it was back far enough, its lowest value and when, and when
-        the value came back into the top after it."""
-        self._dip_peak: float | None = None
-        self._deep_first_t = self._deep_last_t = self._dip_low_t = math.nan
-        self._dip_low = math.inf
-        self._relift_since: float | None = None
-
-    def _v(self, value: float) -> float:
-        return self._sign * value
+    # -- what the rest of the engine reads ------------------------------------------------
+    @property
+    def sign(self) -> float:
+        """+1 for direction "up", -1 for "down": feature value times sign rises in a rep."""
+        return self._sign
 
     @property
     def at_top(self) -> bool:
-        """In the top phase and beyond the enter threshold (not on the way out)."""
-        return self.phase is Phase.TOP and self._beyond_enter
+        """In the top phase and beyond the rise needed (not on the way out)."""
+        return self.phase is Phase.TOP and self._beyond_rise
 
     @property
     def moving(self) -> bool:
-        """Out of the rest zone (between leave and enter, or in the top)."""
-        return self.phase is Phase.TOP or self._beyond_leave
+        """Out of the rest band (on the way up, in the top or on the way back)."""
+        return self.phase is Phase.TOP or self._out_of_rest
 
+    @property
+    def rest(self) -> float:
+        """The rest level (feature units; NaN before anything was seen)."""
+        level = self._base if self.phase is Phase.TOP else self._rest_level()
+        return self._sign * level if math.isfinite(level) else math.nan
+
+    @property
+    def enter(self) -> float:
+        """The level at which the top starts now (feature units; NaN before rest was seen)."""
+        level = self._base if self.phase is Phase.TOP else self._rest_level()
+        return self._sign * (level + self._rise) if math.isfinite(level) else math.nan
+
+    @property
+    def typical_range(self) -> float | None:
+        """The median range of this side's last reps (feature units), None before
+        ``TYPICAL_MIN`` of them."""
+        return statistics.median(self._ranges) if len(self._ranges) >= TYPICAL_MIN else None
+
+    def rise_needed(self) -> float:
+        """How far above the rest level the next rep's top starts (feature units, > 0)."""
+        typical = self.typical_range
+        share = 0.0 if typical is None else self.rep.share * typical
+        return max(self.rep.min_range, share)
+
+    def _rest_level(self) -> float:
+        return self._rest.value
+
+    def peak_level(self) -> float:
+        """The rep's peak so far, signed (its highest robust value)."""
+        return self._peak
+
+    def base_level(self) -> float:
+        """The rest level the rep in progress rose from, signed."""
+        return self._base
+
+    # -- the step --------------------------------------------------------------------------
     def update(self, t_s: float, value: float, robust: float | None = None) -> Transition | None:
-        """Feed one value. ``robust`` (e.g. a short running median of the value) is used for
-        the peak and the range, so one noisy frame does not make the extreme."""
+        """Feed one value. ``robust`` (a short running median of the value) is used for the
+        rest level and the peak, so one noisy frame does not make either."""
         self.new_peak = self.new_trough = False
-        if math.isnan(value):
+        lim = self.rep.limits
+        if math.isnan(value) or (lim is not None and not lim[0] <= value <= lim[1]):
             return None
-        v, enter, leave = self._v(value), self._v(self.rep.enter), self._v(self.rep.leave)
-        r = v if robust is None or math.isnan(robust) else self._v(robust)
+        v = self._sign * value
+        r = v if robust is None or math.isnan(robust) else self._sign * robust
         self._last_r = r
-        self._beyond_leave = v >= leave
-        self._beyond_enter = v >= enter
-        self.new_peak = v >= leave and r > self._peak
-        self.new_trough = self.phase is Phase.REST and r < self._trough
         if self.phase is Phase.REST:
-            self._trough = min(self._trough, r)
-            if v < leave:
-                self._last_rest_t = t_s
-                self._peak = -math.inf
-                self.need_rest = False
-            else:
-                self._peak = max(self._peak, r)
-            if v >= enter and not self.need_rest:
-                if self._pending_since is None:
-                    self._pending_since = t_s
-                if t_s - self._pending_since >= self.rep.min_phase_s - 1e-9:
-                    self.phase = Phase.TOP
-                    self.top_since = self._pending_since
-                    start = self._last_rest_t if self._last_rest_t is not None else t_s
-                    self.start_s = start
-                    self._pending_since = None
-                    return Transition("started", t_s, start)
-            else:
-                self._pending_since = None
+            return self._at_rest(t_s, v, r)
+        return self._in_top(t_s, v, r)
+
+    def _at_rest(self, t: float, v: float, r: float) -> Transition | None:
+        if self.rep.rest is not None and self._fresh:
+            # the set's first frame: the definition's rest position stands in for the
+            # person's, so a set that starts in the held position (already hanging) counts
+            self._rest.push(t, self._sign * self.rep.rest)
+            self._low_t = t
+        self._fresh = False
+        if not self._confirmed and not self._settle(t, r):
+            return None  # back in view: the rest is not known until the person is still
+        self._rest.push(t, r)
+        rest = self._rest_level()
+        self.new_trough = r <= rest
+        self._rise = self.rise_needed()
+        self._out_of_rest = v > rest + START_BAND * self._rise
+        self._beyond_rise = v >= rest + self._rise
+        if not self._out_of_rest:
+            self._low_t = t
+        if not self._beyond_rise or self._low_t is None:
+            self._pending_since = None  # the rest before it must have been seen
             return None
-        # TOP
-        if v < enter:
-            self._relift_since = None
-            if self._dip_peak is None:
-                self._dip_peak = self._peak
-            if r <= self._dip_peak - SHORT_RETURN * (self._dip_peak - leave) + 1e-9:
-                if math.isnan(self._deep_first_t):
-                    self._deep_first_t = t_s
-                self._deep_last_t = t_s
-            if r < self._dip_low:
-                self._dip_low, self._dip_low_t = r, t_s
-                self.new_trough = True  # the next rep's trough, if this dip ends this one
-        elif self._dip_peak is not None:
+        if self._pending_since is None:
+            self._pending_since = t
+        if t - self._pending_since < self.rep.min_phase_s - 1e-9:
+            return None
+        self.phase = Phase.TOP
+        self.top_since = self._pending_since
+        self.start_s = self._low_t
+        self._base = rest
+        self._pending_since = None
+        self._peak = r
+        self.new_peak = True
+        return Transition("started", t, self.start_s)
+
+    def _settle(self, t: float, r: float) -> bool:
+        """Not yet confirmed (back in view): True once the value has stayed within the rest
+        band's width for ``REST_CONFIRM_S``; those still values start the rest level."""
+        q = self._settling
+        q.append((t, r))
+        while q[0][0] < t - REST_CONFIRM_S - 1e-9:
+            q.popleft()
+        values = [x for _, x in q]
+        still = max(values) - min(values) <= START_BAND * self.rise_needed() + 1e-12
+        if q[-1][0] - q[0][0] < REST_CONFIRM_S - 1e-9 or not still:
+            return False
+        self._confirmed = True
+        for tq, x in list(q)[:-1]:
+            self._rest.push(tq, x)
+        q.clear()
+        self._low_t = t  # at rest now
+        return True
+
+    def _in_top(self, t: float, v: float, r: float) -> Transition | None:
+        if self._low is not None:
+            return self._returning(t, v, r)
+        if r > self._peak:
+            self._peak = r
+            self.new_peak = True
+        peak = self.peak_level()
+        self._beyond_rise = v >= self._base + self._rise
+        self._out_of_rest = True
+        self._track_band(t, v)
+        if v > self._back_level(peak):
             self._pending_since = None
-            ended = self._short_return(t_s)
-            if ended is not None or self._relift_since is not None:
-                self.new_peak = False  # the next rep's peak, not this one's
-                return ended
-        self._peak = max(self._peak, r)
-        if v < leave:
-            if self._pending_since is None:
-                self._pending_since = t_s
-            if t_s - self._pending_since >= self.rep.min_phase_s - 1e-9:
-                end = self._pending_since
-                start = self.start_s if self.start_s is not None else end
-                top_since = self.top_since if self.top_since is not None else end
-                peak, trough = self._peak, self._trough
-                self.reset(need_rest=False)
-                self._trough = r
-                self.new_trough = True
-                self._last_rest_t = t_s
-                return self._ended(t_s, start, top_since, end, peak, trough)
-        else:
-            self._pending_since = None
+            return None
+        if self._pending_since is None:
+            self._pending_since = t
+        if t - self._pending_since < self.rep.min_phase_s - 1e-9:
+            return None
+        self._low = (r, t)  # on the way back: the rep ends where the return ends
+        self._beyond_rise = False
+        return self._returning(t, v, r)
+
+    def _track_band(self, t: float, v: float) -> bool:
+        """Whether the value is back in the rest band; ``_band_t``: since when."""
+        inside = v <= self._base + START_BAND * self._rise
+        if not inside:
+            self._band_t = None
+        elif self._band_t is None:
+            self._band_t = t
+        return inside
+
+    def _back_level(self, peak: float) -> float:
+        """Where the rep counts as on its way back: ``RETURN_SHARE`` of the way from its peak
+        to its rest level, or as far back as the rise a rep needs, whichever is nearer (a
+        circle that started from the arms hanging comes back only to its own bottom)."""
+        return peak - min(RETURN_SHARE * (peak - self._base), self._rise)
+
+    def _returning(self, t: float, v: float, r: float) -> Transition | None:
+        """The rep has come back ``RETURN_SHARE`` of the way: it ends back in the rest band,
+        or at the lowest point of its return when the value rises again (the next rep starts
+        there) or stops coming down for ``SETTLE_S``."""
+        assert self._low is not None
+        low, low_t = self._low
+        band = START_BAND * self._rise
+        if r < low - SETTLE_TOLERANCE * self._rise:
+            self._low = low, low_t = r, t
+        if r <= low + band:
+            self._low_last = t  # still at the dip: the next rep starts from here
+        if self._track_band(t, v):
+            return self._end(t, self._band_t if self._band_t is not None else t)
+        if r >= low + band or t - low_t >= SETTLE_S - 1e-9:
+            return self._end(t, low_t)
         return None
 
-    def _ended(
-        self, t_s: float, start: float, top_since: float, end: float, peak: float, trough: float
-    ) -> Transition:
-        """A rep that ended at ``end`` (peak and trough signed): "discarded" when its top was
-        shorter than ``min_top_s`` or the rep longer than ``max_rep_s``."""
+    def _end(self, t: float, end: float) -> Transition:
+        """The rep ended at ``end``; back to rest, the rest level starting from the return's
+        lowest point."""
+        start = self.start_s if self.start_s is not None else end
+        top_since = self.top_since if self.top_since is not None else end
+        peak, base = self.peak_level(), self._base
         ok = end - top_since >= self.rep.min_top_s - 1e-9 and end - start <= self.rep.max_rep_s
+        if ok:
+            self._ranges.append(peak - base)
+        low, low_last, last_r = self._low, self._low_last, self._last_r
+        self.reset()
+        self._confirmed = True  # the rep came back to it: this is the rest
+        if low is not None:
+            self._rest.push(low[1], low[0])
+            self._low_t = low_last if low_last is not None else low[1]
+        if not math.isnan(last_r):
+            self._rest.push(t, last_r)
+        if self._low_t is None:
+            self._low_t = t
+        self.new_trough = True
+        s = self._sign
         kind = "completed" if ok else "discarded"
-        return Transition(kind, t_s, start, end, self._sign * peak, peak - trough)
-
-    def _short_return(self, t_s: float) -> Transition | None:
-        """Back in the top after a dip: the rep ends at the dip's lowest point when the dip was
-        deep enough and the new lift has held ``min_phase_s``; the next rep starts there."""
-        assert self._dip_peak is not None
-        peak, low, low_t = self._dip_peak, self._dip_low, self._dip_low_t
-        if not self._deep_last_t - self._deep_first_t >= self.rep.min_phase_s - 1e-9:
-            self._clear_dip()  # not back far enough, or only for a moment: still the same rep
-            return None
-        if self._relift_since is None:
-            self._relift_since = t_s
-        if t_s - self._relift_since < self.rep.min_phase_s - 1e-9:
-            return None
-        start = self.start_s if self.start_s is not None else low_t
-        top_since = self.top_since if self.top_since is not None else low_t
-        relift, trough = self._relift_since, self._trough
-        self.reset(need_rest=False)
-        self._trough, self._last_rest_t = low, low_t
-        self._pending_since = relift  # the next update confirms the new rep's start
-        return self._ended(t_s, start, top_since, low_t, peak, trough)
+        return Transition(kind, t, start, end, s * peak, peak - base, s * base)
 
     def finish(self, t_s: float, hold: bool = False) -> Transition | None:
         """End of input: the rep in the top phase as far as it went, or None. The machine is
         back at rest afterwards.
 
         With ``hold`` (an exercise timing a hold at the top) the rep counts wherever it is in
-        the top and ends at ``t_s``: a hold held until the recording stops is a hold, and its
-        time says how long it lasted.
+        the top and ends at ``t_s``: a hold held until the recording stops is a hold.
 
-        Otherwise the rep was cut off before its return could be confirmed (below ``leave`` for
-        ``min_phase_s``), and it counts only when it was clearly on its way back: the last
-        robust value has left the top zone (back past ``enter``) and covered at least
-        ``CUT_OFF_RETURN`` of the way from the rep's peak to the rest level before it. A lift
-        that has only just started (still rising, or still at the top) is not counted. The
-        rep ends where the value went below ``leave`` if it did, else at ``t_s``.
-
-        A rep whose short return (``SHORT_RETURN``) was followed by a new lift not yet
-        confirmed when the input ends counts, ending at the dip.
-
-        Either way ``min_top_s`` and ``max_rep_s`` apply to that end as to any rep (a
-        "discarded" transition when they fail): touching the bar for a moment just before
-        the recording stops is not a hang.
+        Otherwise the rep counts only when its return had already come ``RETURN_SHARE`` of the
+        way back (not yet for ``min_phase_s``): a rep whose return is cut off by the end of the
+        video is a rep, a lift that has only just started is not. ``min_top_s`` and
+        ``max_rep_s`` apply as to any rep.
         """
-        if self.phase is not Phase.TOP or self.start_s is None:
+        if self.phase is not Phase.TOP:
             self.reset()
             return None
-        start, peak, trough = self.start_s, self._peak, self._trough
-        top_since = self.top_since if self.top_since is not None else start
-        end = t_s
-        if not hold and self._relift_since is not None and self._dip_peak is not None:
-            # back most of the way, and the next lift had begun: the rep ended at the dip
-            peak, end = self._dip_peak, self._dip_low_t
-        elif not hold:
-            r, enter, span = self._last_r, self._v(self.rep.enter), peak - trough
-            on_way_back = math.isfinite(span) and span > 0 and r < enter
-            if not (on_way_back and (peak - r) / span >= CUT_OFF_RETURN - 1e-9):
-                self.reset()
-                return None
-            if self._pending_since is not None:  # already below leave, not yet for long enough
-                end = self._pending_since
-        self.reset(need_rest=False)
-        return self._ended(t_s, start, top_since, end, peak, trough)
-
-    _beyond_leave = False
-    _beyond_enter = False
-    new_peak = False  # this frame's value is the rep's most extreme so far
-    new_trough = False  # this frame's value is the lowest in the rest before the next rep
+        if hold:
+            return self._end(t_s, t_s)
+        if self._low is not None:
+            return self._end(t_s, self._low[1])
+        peak = self.peak_level()
+        back = self._back_level(peak)
+        if not self._last_r <= back + 1e-9:
+            self.reset()
+            return None
+        return self._end(t_s, self._pending_since if self._pending_since is not None else t_s)
 
 
-class HoldTracker:
-    """Time held still at the top while the form is right.
+class HoldClock:
+    """How long one rep stayed in its held position, and how long with good form.
 
-    A frame is "holding" when ``ok`` (in the top, conditions met, no fault) and the driving
-    feature's speed (least-squares slope over ``window_s``) is below ``hold.still_speed``.
-    Holding frames accumulate into a segment; a break longer than ``hold.max_gap_s`` ends
-    the segment, shorter ones (dropouts, one noisy frame) are bridged. ``best_s`` is the
-    longest segment of the current rep; a gap up to ``max_gap_s`` (a dropout, a noisy frame)
-    is bridged, a longer one (moving, a fault that lasts) starts a new segment.
+    The held position is the top of the rep, still: within ``hold.band`` of the rep's range
+    below its peak (``peak - band * (peak - rest)``), and moving slower than ``STILL_SHARE`` of
+    that range per second (the slope over the last ``STILL_WINDOW_S``), so the slow end of the
+    lift and the start of the lowering are not the hold. Both follow the person's own top, not
+    a fixed angle. Held frames accumulate into a segment; a break up to ``hold.max_gap_s`` (a
+    dropout, a noisy frame) is bridged, a longer one starts a new segment. ``held_s`` is the
+    rep's longest segment; ``good_s`` the longest one in which the form was also right (no
+    fault active, every ``hold.when`` condition met). The peak grows while the rep rises, so
+    the segments are measured against the peak as it is when asked.
     """
 
-    def __init__(self, hold: HoldDef, window_s: float = 0.3) -> None:
+    def __init__(self, hold: HoldDef) -> None:
         self.hold = hold
-        self.window_s = window_s
-        self._samples: deque[tuple[float, float]] = deque()
+        # (t, signed value, speed in units per second, form ok)
+        self._samples: list[tuple[float, float, float, bool]] = []
+        self._recent: deque[tuple[float, float]] = deque()
         self.reset()
 
     def reset(self) -> None:
         self._samples.clear()
-        self._last_hold_t: float | None = None
-        self.segment_s = 0.0
-        self.best_s = 0.0
+        self._recent.clear()
+        self._key: tuple[float, float] = (math.nan, math.nan)
+        self._runs = [_Run(), _Run()]  # time held; held with good form
 
-    def speed(self) -> float:
-        if len(self._samples) < 3:
-            return math.inf
-        t, v = np.array(self._samples).T
-        t = t - t.mean()
-        denom = float(np.dot(t, t))
-        return abs(float(np.dot(t, v - v.mean())) / denom) if denom > 0 else math.inf
-
-    def update(self, t_s: float, value: float, ok: bool) -> bool:
-        """Feed one frame; returns whether this frame counts as holding."""
+    def update(self, t_s: float, value: float, ok: bool) -> None:
+        """Feed one frame of the rep in progress (``value`` signed, NaN when not seen)."""
         if math.isnan(value):
-            return False
-        self._samples.append((t_s, value))
-        while self._samples and self._samples[0][0] < t_s - self.window_s - 1e-6:
-            self._samples.popleft()
-        holding = ok and self.speed() <= self.hold.still_speed
-        if not holding:
-            return False
-        last = self._last_hold_t
-        if last is not None and t_s - last <= self.hold.max_gap_s + 1e-9:
-            self.segment_s += t_s - last
-        else:
-            self.segment_s = 0.0
-        self._last_hold_t = t_s
-        self.best_s = max(self.best_s, self.segment_s)
-        return True
+            return
+        recent = self._recent
+        recent.append((t_s, value))
+        while recent[0][0] < t_s - STILL_WINDOW_S - 1e-9:
+            recent.popleft()
+        speed = _slope(recent)
+        self._samples.append((t_s, value, speed, ok))
+        level, still = self._key
+        if not math.isnan(level):
+            inside = value >= level - 1e-9 and speed <= still
+            self._runs[0].add(t_s, inside, self.hold.max_gap_s)
+            self._runs[1].add(t_s, inside and ok, self.hold.max_gap_s)
+
+    def measure(self, peak: float, base: float) -> tuple[float, float, float, float]:
+        """``(held_s, good_s, held_now_s, good_now_s)`` against the rep's ``peak`` and the rest
+        level ``base`` it rose from (signed): the longest segments of the rep, and the ones
+        still going on at the last frame (0 when broken off)."""
+        key = (peak - self.hold.band * (peak - base), STILL_SHARE * (peak - base))
+        if key != self._key:  # the peak moved: measure again from the start of the rep
+            self._key = level, still = key
+            self._runs = [_Run(), _Run()]
+            for t, v, speed, ok in self._samples:
+                inside = v >= level - 1e-9 and speed <= still
+                self._runs[0].add(t, inside, self.hold.max_gap_s)
+                self._runs[1].add(t, inside and ok, self.hold.max_gap_s)
+        end = self._samples[-1][0] if self._samples else math.nan
+        gap = self.hold.max_gap_s
+        held, good = self._runs
+        return held.best, good.best, held.now(end, gap), good.now(end, gap)
+
+
+def _slope(samples: deque[tuple[float, float]]) -> float:
+    """Absolute least-squares slope of (t, value) samples (inf for fewer than three)."""
+    n = len(samples)
+    if n < 3:
+        return math.inf
+    mt = sum(t for t, _ in samples) / n
+    mv = sum(v for _, v in samples) / n
+    den = sum((t - mt) ** 2 for t, _ in samples)
+    num = sum((t - mt) * (v - mv) for t, v in samples)
+    return abs(num / den) if den > 0 else math.inf
+
+
+class _Run:
+    """Segments of frames in a condition, with gaps up to ``max_gap_s`` bridged."""
+
+    __slots__ = ("best", "first", "last")
+
+    def __init__(self) -> None:
+        self.best = 0.0
+        self.first = self.last = math.nan
+
+    def add(self, t: float, inside: bool, gap: float) -> None:
+        if not inside:
+            return
+        if not t - self.last <= gap + 1e-9:  # also true while nothing was inside yet (NaN)
+            self.first = t
+        self.last = t
+        self.best = max(self.best, t - self.first)
+
+    def now(self, end: float, gap: float) -> float:
+        """The segment still going on at ``end`` (0 when the last frame inside is too old)."""
+        return self.last - self.first if end - self.last <= gap + 1e-9 else 0.0

@@ -6,12 +6,17 @@ Schema ``formcheck.result`` version 1::
      "duration_s": 31.2,
      "reps": [{"index": 1, "side": "left", "side_index": 1, "start_s": 1.2, "end_s": 5.0,
                "duration_s": 3.8, "peak": 178.2, "range": 87.9, "hold_s": 2.5, "hold_met": true,
-               "faults": ["bent_knee"], "evidence": [{"fault": "bent_knee", "feature": ...,
-               "value": ..., "threshold": "< 155", "side": "left", "start_s": ..., "end_s": ...}],
-               "uncertain": false}, ...],
+               "form_hold_s": 2.4, "faults": ["bent_knee"], "evidence": [{"fault": "bent_knee",
+               "feature": ..., "value": ..., "threshold": "< 155", "side": "left", "start_s": ...,
+               "end_s": ...}], "uncertain": false, "not_judged": ["rounded_back"]}, ...],
      "summary": {"reps": 6, "reps_by_side": {"left": 3, "right": 3}, "faults": {"bent_knee": 1},
-                 "mean_hold_s": 2.5, "holds_met": 6, "uncertain_reps": 0},
+                 "mean_hold_s": 2.5, "mean_form_hold_s": 2.4, "holds_met": 6,
+                 "uncertain_reps": 0},
      "events": [{"kind": "not_in_view", "t_s": ..., "message": ...}, ...]}
+
+``hold_s`` is the time a rep spent in its held position (near its own top), ``form_hold_s``
+the part of it held with good form; ``hold_met`` says whether ``form_hold_s`` reached the
+exercise's target (the guide asks for a hold with good form).
 
 Keys are only ever added, never renamed or removed, within a version. Numbers are rounded to
 3 decimals.
@@ -53,11 +58,13 @@ def rep_to_dict(rep: RepRecord) -> dict[str, Any]:
         "range": rep.range,
         "hold_s": rep.hold_s,
         "hold_met": rep.hold_met,
+        "form_hold_s": rep.form_hold_s,
         "faults": list(rep.faults),
         "evidence": [
             _round({"fault": f, **asdict(e)}) for f, e in zip(rep.faults, rep.evidence, strict=True)
         ],
         "uncertain": rep.uncertain,
+        "not_judged": list(rep.not_judged),
     }
 
 
@@ -74,11 +81,13 @@ def session_result(
     by_side = {s: sum(r.side == s for r in reps) for s in sides}
     faults = Counter(f for r in reps for f in r.faults)
     holds = [r.hold_s for r in reps if r.hold_s is not None]
+    form_holds = [r.form_hold_s for r in reps if r.form_hold_s is not None]
     summary: dict[str, Any] = {
         "reps": len(reps),
         "reps_by_side": by_side,
         "faults": dict(sorted(faults.items())),
         "mean_hold_s": round(sum(holds) / len(holds), 3) if holds else None,
+        "mean_form_hold_s": round(sum(form_holds) / len(form_holds), 3) if form_holds else None,
         "holds_met": sum(bool(r.hold_met) for r in reps) if exercise.hold else None,
         "uncertain_reps": sum(r.uncertain for r in reps),
     }

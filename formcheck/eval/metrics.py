@@ -14,7 +14,7 @@ from dataclasses import dataclass
 __all__ = ["ClipScore", "Totals", "totals"]
 
 # The fault kinds the labels annotate; predictions of other kinds are not scored.
-LABELLED_FAULTS = frozenset({"hold_short", "partial_range"})
+LABELLED_FAULTS = frozenset({"hold_short", "partial_range", "trunk_upright"})
 
 
 @dataclass(frozen=True, slots=True)

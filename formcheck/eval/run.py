@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -113,17 +113,22 @@ def score_clip(label: ClipLabel, result: dict[str, Any], seconds: float) -> Clip
 
 
 def evaluate(
-    labels_path: str | Path,
+    labels_path: str | Path | Sequence[str | Path],
     clips_dir: str | Path | None = None,
     *,
     model: str = "full",
     cache_dir: str | Path | None = None,
     on_clip: Callable[[ClipLabel, ClipScore], None] | None = None,
 ) -> EvalResult:
-    """Analyse and score every clip of a labels file (clips next to it unless ``clips_dir``)."""
-    labels_path = Path(labels_path)
-    labels = read_labels(labels_path)
-    folder = Path(clips_dir) if clips_dir is not None else labels_path.parent
+    """Analyse and score every clip of one or more labels files, in order (the clips are next
+    to the first file unless ``clips_dir``)."""
+    paths = (
+        [Path(labels_path)]
+        if isinstance(labels_path, str | Path)
+        else [Path(p) for p in labels_path]
+    )
+    labels = [label for path in paths for label in read_labels(path)]
+    folder = Path(clips_dir) if clips_dir is not None else paths[0].parent
     catalogue: dict[str, ExerciseDef] = {d.id: d for d in list_exercises()}
     scores = []
     for label in labels:
@@ -156,5 +161,5 @@ def evaluate(
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         version=__version__,
         model=model,
-        labels=str(labels_path),
+        labels=" + ".join(str(p) for p in paths),
     )

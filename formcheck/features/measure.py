@@ -137,8 +137,11 @@ class FeatureSet:
                 continue
             coords = [pts.get(n, f.space) for n in names]
             out[name] = NAN if any(c is None for c in coords) else _measure(f, coords, pts, torso)
-        for name in self._mirrored:
-            out[f"{name}_left"], out[f"{name}_right"] = out[name], -out[name]
+        for name in self._mirrored:  # how far towards each side; 0 turned the other way
+            v = out[name]
+            out[f"{name}_left"], out[f"{name}_right"] = max(v, 0.0), max(-v, 0.0)
+            if math.isnan(v):
+                out[f"{name}_left"] = out[f"{name}_right"] = NAN
         self._aggregate(out)  # combines may use the _min/_max of measured features
         for name, f, refs in self._combine:
             out[name] = _combine(f.op, [out.get(r, NAN) for r in refs])

@@ -117,6 +117,8 @@ def describe_event(event: Event) -> str | None:
         r = event.rep
         side = "" if r.side == "both" else f" ({r.side} {r.side_index})"
         hold = "" if r.hold_s is None else f", hold {r.hold_s:.1f} s"
+        if r.form_hold_s is not None and r.hold_s is not None and r.form_hold_s < r.hold_s - 0.05:
+            hold += f" ({r.form_hold_s:.1f} s good form)"
         faults = ", ".join(r.faults) if r.faults else "ok"
         return f"{t}rep {r.index}{side}{hold}: {faults}"
     if isinstance(event, FaultRaised):

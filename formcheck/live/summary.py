@@ -35,7 +35,8 @@ def summary_lines(result: dict[str, Any], title: str) -> tuple[str, ...]:
     lines = [f"{title}: session summary", reps]
     if s["mean_hold_s"] is not None:
         lines.append(
-            f"holds: mean {s['mean_hold_s']:.1f} s, {s['holds_met']}/{s['reps']} on target"
+            f"holds: mean {s['mean_hold_s']:.1f} s, {s['holds_met']}/{s['reps']} on target "
+            "with good form"
         )
     if s["faults"]:
         lines.append("faults: " + ", ".join(f"{k} x{v}" for k, v in s["faults"].items()))
@@ -43,6 +44,9 @@ def summary_lines(result: dict[str, Any], title: str) -> tuple[str, ...]:
         lines.append("faults: none" if s["reps"] else "no reps counted")
     for rep in result["reps"]:
         hold = "" if rep["hold_s"] is None else f"  hold {rep['hold_s']:.1f} s"
+        good = rep.get("form_hold_s")
+        if good is not None and rep["hold_s"] is not None and good < rep["hold_s"] - 0.05:
+            hold += f" ({good:.1f} s good form)"
         faults = ", ".join(rep["faults"]) or "ok"
         lines.append(f"  rep {rep['index']}  {rep['side']}{hold}  {faults}")
         if len(lines) >= 14:  # the rest is in the printed summary and the report

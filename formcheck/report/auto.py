@@ -4,9 +4,9 @@ Every candidate's engine runs over the same pose frames (the engines are cheap n
 pose model) and each candidate gets a score in 0..1 from three pieces of evidence:
 
 - **reps**: complete reps its rep machine counted: ``1 - 0.5 ** reps`` (0 reps -> 0, 1 -> 0.5,
-  3 -> 0.875). A rep needs the driving feature to cross the exercise's enter threshold and
-  come back past its leave threshold, debounced, so this also says "its feature moved through
-  the range this exercise expects";
+  3 -> 0.875). A rep needs the driving feature to move at least the exercise's ``min_range``
+  away from the person's rest and back, debounced, so this also says "its feature moved as
+  far as this exercise's smallest rep";
 - **posture fit**: the share of frames whose body posture, measured in 3D on the world
   landmarks, matches the exercise's: the trunk, the thighs and the shins are each classed as
   vertical (< 35 deg from the vertical) or horizontal (> 55 deg), and the posture's signature

@@ -15,12 +15,12 @@ How the worst frame is chosen:
 - a fault judged over a span (phases ``top``, ``rep``, ``rest``, ``any``): the frame of the
   span (from when the engine's fault state began, to when it cleared) where the first
   condition's value lies furthest beyond its threshold, preferring frames "in position": the
-  side's driving feature past the rep's enter threshold and nearly still (slower than twice
-  the enter-leave gap per second). A knee that bends further while the leg comes down does not
-  make the picture: the fault is shown in the exercise's position;
+  side's rep in its top phase (risen as far as a rep needs above the person's rest). A knee
+  that bends further while the leg comes down does not make the picture: the fault is shown
+  in the exercise's position;
 - a fault judged once on a snapshot (``peak``, ``trough``): the frame where the side's driving
   feature was at its extreme (highest, or lowest before the rep) nearest that snapshot's time;
-- a rep-level fault (``hold_short``, ``too_fast``, ``partial_range``): the rep's peak frame.
+- a rep-level fault (``hold_short``, ``too_fast``): the rep's peak frame.
 """
 
 from __future__ import annotations
@@ -90,6 +90,7 @@ class Thumbnail:
 class _Series:
     t_s: array = field(default_factory=lambda: array("d"))
     drive: dict[str, array] = field(default_factory=dict)
+    rest: dict[str, array] = field(default_factory=dict)  # the person's rest level per side
 
 
 class Collector:
@@ -107,7 +108,9 @@ class Collector:
         self.sides = list(sides)
         self.keep_images = keep_images
         self.thumb_height_px = thumb_height_px
-        self.series = _Series(drive={s: array("d") for s in self.sides})
+        self.series = _Series(
+            drive={s: array("d") for s in self.sides}, rest={s: array("d") for s in self.sides}
+        )
         self.frames = 0
         self.frames_with_person = 0
         self.first_index: int | None = None
@@ -124,9 +127,6 @@ class Collector:
         self._done: dict[tuple[str, str], deque[tuple[float, _Snap]]] = {}
         self._peak: dict[str, _Snap | None] = dict.fromkeys(self.sides)
         self._trough: dict[str, _Snap | None] = dict.fromkeys(self.sides)
-        self._enter = self._sign * exercise.reps.enter
-        self._still_per_s = 2.0 * abs(exercise.reps.enter - exercise.reps.leave)
-        self._last_drive: dict[str, tuple[float, float]] = {}
         self._engine = None
         self.resolution_wh: tuple[int, int] = (0, 0)
 
@@ -143,6 +143,7 @@ class Collector:
         self.series.t_s.append(t)
         for side in self.sides:
             self.series.drive[side].append(engine.drive_value(side))
+            self.series.rest[side].append(engine.machine(side).rest)
         if not frame.has_person:
             return
         image = image if self.keep_images else None
@@ -155,7 +156,7 @@ class Collector:
             return _Snap(s.t_s, s.index, s.pose, s.image, score)
 
         values = engine.values
-        in_position = {s: self._in_position(s, t, engine.drive_value(s)) for s in self.sides}
+        in_position = {s: engine.machine(s).at_top for s in self.sides}
         now: dict[tuple[str, str], float] = {}
         for key, names in self._names.items():
             vals = [values.get(n, math.nan) for n in names]
@@ -196,16 +197,6 @@ class Collector:
                 self._peak[side] = snap(sv)
             if trough is None or -sv > trough.score:
                 self._trough[side] = snap(-sv)
-
-    def _in_position(self, side: str, t: float, drive: float) -> bool:
-        """Past the enter threshold and nearly still (see the module docstring)."""
-        if math.isnan(drive):
-            return False
-        last = self._last_drive.get(side)
-        self._last_drive[side] = (t, drive)
-        if self._sign * drive < self._enter or last is None or t <= last[0]:
-            return False
-        return abs(drive - last[1]) / (t - last[0]) < self._still_per_s
 
     def on_event(self, event: Event) -> None:
         if isinstance(event, RepCompleted):
@@ -271,10 +262,17 @@ class Collector:
     def drive_arrays(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Times and the drive values of each side, as numpy arrays (NaN = not seen)."""
         t = np.frombuffer(self.series.t_s, dtype=np.float64) if self.frames else np.zeros(0)
-        return t, {
-            s: np.frombuffer(a, dtype=np.float64) if len(a) else np.zeros(0)
-            for s, a in self.series.drive.items()
-        }
+        return t, _arrays(self.series.drive)
+
+    def rest_arrays(self) -> dict[str, np.ndarray]:
+        """The person's rest level of each side over time (NaN before it is known)."""
+        return _arrays(self.series.rest)
+
+
+def _arrays(series: dict[str, array]) -> dict[str, np.ndarray]:
+    return {
+        s: np.frombuffer(a, dtype=np.float64) if len(a) else np.zeros(0) for s, a in series.items()
+    }
 
 
 _NEIGHBOURS: dict[str, set[str]] = {}

@@ -290,8 +290,8 @@ def report_html(
             '<p class="note">Shaded bands: counted reps (numbered above, coloured by side). '
             "▼ F1, F2, …: faults at their worst frame; red bars at the bottom: how long a fault "
             "lasted; amber bars at the top: camera view or posture not right. Hatched: person "
-            "not in view. Dashed: the thresholds a rep must cross (enter) and come back past "
-            "(leave).</p>",
+            "not in view. Dotted: the person's own rest level, learned as the set runs; a rep "
+            "rises from it by at least the exercise's smallest movement and comes back.</p>",
         ]
     parts += ["<h2>Reps</h2>", _reps_table(report)]
     if report["sides"] is not None:

@@ -406,7 +406,7 @@ def _finish(
         worst={k: (v.t_s, v.frame) for k, v in col.thumbnails.items()},
         warnings=warnings, partial_reasons=reasons, auto=outcome.auto, outputs=outputs,
     )  # fmt: skip
-    plot = drive_plot_png(report, t, drive)
+    plot = drive_plot_png(report, t, drive, rest=col.rest_arrays())
     write_atomic(out_dir / "reps.csv", reps_csv(report))
     write_atomic(out_dir / "report.html", report_html(report, plot, col.thumbnails))
     write_json(out_dir / "report.json", report)

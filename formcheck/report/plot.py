@@ -37,9 +37,11 @@ def _value_at(t: np.ndarray, v: np.ndarray, t_s: float) -> float:
 
 def drive_plot_png(
     report: dict[str, Any], t_s: np.ndarray, drive: dict[str, np.ndarray],
-    *, width_in: float = 11.0, height_in: float = 3.6, dpi: int = 110,
+    *, rest: dict[str, np.ndarray] | None = None,
+    width_in: float = 11.0, height_in: float = 3.6, dpi: int = 110,
 ) -> bytes:  # fmt: skip
-    """PNG bytes of the plot for ``report`` (see :func:`formcheck.report.build_report`)."""
+    """PNG bytes of the plot for ``report`` (see :func:`formcheck.report.build_report`);
+    ``rest``: the person's rest level of each side over time, drawn dotted."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -54,10 +56,10 @@ def drive_plot_png(
         label = ex["drive"].replace("{side}", side) if side != "both" else ex["drive"]
         ax.plot(t_s[::step], values[::step], color=SIDE_COLOURS.get(side, "#333"), lw=1.6,
                 label=label)  # fmt: skip
-    for y, name in ((ex["enter"], "enter"), (ex["leave"], "leave")):
-        ax.axhline(y, color="#777", ls="--", lw=0.9)
-        ax.annotate(name, (1.0, y), xycoords=("axes fraction", "data"), xytext=(3, 0),
-                    textcoords="offset points", va="center", fontsize=8, color="#555")  # fmt: skip
+    for side, values in (rest or {}).items():
+        if len(values) == len(t_s) and len(values):
+            ax.plot(t_s[::step], values[::step], color=SIDE_COLOURS.get(side, "#333"), lw=0.9,
+                    ls=":")  # fmt: skip
     for span in report["setup"]:
         ax.axvspan(span["start_s"], span["end_s"], ymin=0.96, ymax=1.0, color=SETUP_COLOUR, lw=0)
     for span in report["not_in_view"]:

@@ -138,8 +138,11 @@ def _exercise_block(ex: ExerciseDef) -> dict[str, Any]:
         "drive": ex.reps.drive,
         "drive_unit": feature_unit(ex, ex.reps.drive),
         "direction": ex.reps.direction,
-        "enter": float(ex.reps.enter),
-        "leave": float(ex.reps.leave),
+        # fixed thresholds are gone (counting follows the person): kept as null for readers
+        "enter": None,
+        "leave": None,
+        "min_range": float(ex.reps.min_range),
+        "share": float(ex.reps.share),
         "hold_target_s": ex.hold.target_s if ex.hold else None,
         "min_rep_s": ex.tempo.min_rep_s if ex.tempo else None,
     }
@@ -223,6 +226,7 @@ def build_report(
             "start_s": r["start_s"], "end_s": r["end_s"], "duration_s": r["duration_s"],
             "range_of_motion": r["range"], "peak": r["peak"],
             "hold_s": r["hold_s"], "hold_met": r["hold_met"],
+            "form_hold_s": r.get("form_hold_s"), "not_judged": r.get("not_judged", []),
             "tempo": rep_tempo(t_s, series, r["start_s"], r["end_s"], sign)
             if len(series) == len(t_s) else None,
             "uncertain": r["uncertain"], "faults": faults,

@@ -87,7 +87,7 @@ def test_history_show_prints_reps_and_evidence(filled, sample_result):
     assert out.exit_code == 0, out.output
     assert "session 1: bird-dog, " in out.stdout and "profile anna" in out.stdout
     assert "bird-dog.jsonl.gz (recording), 22.8 s, 4 reps" in out.stdout
-    assert "rep 3 bent_knee: knee_left 134.5 < 150 (12.3-15.7 s)" in out.stdout
+    assert "rep 3 bent_knee: knee_left 134.4 < 150 (12.1-15.7 s)" in out.stdout
     as_json = runner.invoke(app, ["history", "show", "1", "--json"])
     assert json.loads(as_json.stdout) == sample_result
 
@@ -164,7 +164,7 @@ def test_progress_prints_one_line_per_profile_and_exercise(filled):
     assert len(lines) == 2
     assert lines[0].startswith(
         "bird-dog (anna): 2 sessions, 2024-05-01 → 2024-05-03 (first 1 vs last 1): "
-        "reps 4.0 → 4.0 per session; hold 2.0 s → 3.0 s (target 2 s)"
+        "reps 4.0 → 4.0 per session; hold 2.8 s → 3.0 s (target 2 s)"
     )
     assert lines[1].startswith("bird-dog (ben): 1 session, 2024-05-02")
     only = runner.invoke(app, ["progress", "--profile", "ben"])

@@ -23,8 +23,7 @@ ARM_RAISE = textwrap.dedent(
 
     [reps]
     drive = "arm"
-    enter = 150
-    leave = 60
+    min_range = 90                   # from the arm down (0) past level (90): a wave stays below
 
     [selftest]
     camera = { azimuth_deg = 90 }
@@ -57,15 +56,23 @@ def _write(tmp_path, text, name="ex.toml"):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda s: s.replace("enter = 150", "enter = = 150"), r"ex\.toml: TOML syntax error"),
+        (lambda s: s.replace("min_range = 90", "min_range = = 90"), r"ex\.toml: TOML syntax error"),
         (
             lambda s: s.replace('"left_wrist"', '"left_wirst"'),
             r"ex\.toml: features\.arm: unknown landmark 'left_wirst'",
         ),
-        (lambda s: s.replace("enter = 150\n", ""), r"ex\.toml: reps\.enter: Field required"),
+        (lambda s: s.replace("min_range = 90", ""), r"ex\.toml: reps\.min_range: Field required"),
         (
-            lambda s: s.replace("enter = 150", "enter = 50"),
-            r"ex\.toml: reps: thresholds in the wrong order: direction 'up' needs enter > leave",
+            lambda s: s.replace("min_range = 90", "min_range = -5"),
+            r"ex\.toml: reps\.min_range: Input should be greater than 0",
+        ),
+        (  # the old fixed thresholds get a pointer to what replaced them
+            lambda s: s.replace("min_range = 90", "min_range = 90\nenter = 150\nleave = 60"),
+            r"ex\.toml: reps: 'enter' is no longer used: .* give min_range",
+        ),
+        (
+            lambda s: s.replace("min_range = 90", "min_range = 90\nlimits = [10, -10]"),
+            r"ex\.toml: reps: limits \[10\.0, -10\.0\] must be \[low, high\]",
         ),
         (
             lambda s: s.replace('drive = "arm"', 'drive = "elbow"'),
@@ -73,23 +80,23 @@ def _write(tmp_path, text, name="ex.toml"):
         ),
         (
             lambda s: s.replace(
-                "leave = 60", 'leave = 60\nrequire = [{ feature = "elbow", above = 1 }]'
+                "min_range = 90", 'min_range = 90\nrequire = [{ feature = "elbow", above = 1 }]'
             ),
             r"ex\.toml: reps\.require\[0\]\.feature: unknown feature 'elbow'; defined: arm$",
         ),
         (
             lambda s: s.replace(
-                "leave = 60", 'leave = 60\nrequire = [{ feature = "arm", abve = 1 }]'
+                "min_range = 90", 'min_range = 90\nrequire = [{ feature = "arm", abve = 1 }]'
             ),
             r"ex\.toml: reps\.require\[0\]\.abve: unknown key",
         ),
         (
-            lambda s: s.replace("leave = 60", 'leave = 60\nrequire = { feature = "arm" }'),
+            lambda s: s.replace("min_range = 90", 'min_range = 90\nrequire = { feature = "arm" }'),
             r"ex\.toml: reps\.require\[0\]: a condition needs exactly one of below, above",
         ),
         (
             lambda s: s.replace(
-                "leave = 60", 'leave = 60\nrequire = { feature = "arm_{side}", below = 9 }'
+                "min_range = 90", 'min_range = 90\nrequire = { feature = "arm_{side}", below = 9 }'
             ),
             r"ex\.toml: reps\.require\[0\]\.feature: '\{side\}' needs reps\.sides 'each'",
         ),
@@ -136,11 +143,11 @@ def test_dropped_in_exercise_is_found_and_counts(tmp_path, monkeypatch):
     monkeypatch.setenv("FORMCHECK_EXERCISES", str(folder))
     assert "arm-raise" in [d.id for d in list_exercises()]
     defn = load_exercise("Standing arm raise")  # by name, as a user would type it
-    from formcheck.engine.selftest import run_selftest
+    from formcheck.engine.selftest import VARIANTS, run_selftest
 
     outcomes = run_selftest(defn)
     assert outcomes and all(o.ok for o in outcomes), [o.problems for o in outcomes if not o.ok]
-    assert [len(o.reps) for o in outcomes if o.case == "four raises"] == [4] * 6
+    assert [len(o.reps) for o in outcomes if o.case == "four raises"] == [4] * len(VARIANTS)
     result = CliRunner().invoke(app, ["exercises", "check", "arm-raise"])
     assert result.exit_code == 0, result.output
 
@@ -158,14 +165,14 @@ def test_engine_accepts_every_bundled_definition():
 def test_worked_example_in_routines_readme_passes_its_selftest(tmp_path):
     from pathlib import Path
 
-    from formcheck.engine.selftest import run_selftest
+    from formcheck.engine.selftest import VARIANTS, run_selftest
 
     text = (Path(__file__).resolve().parents[2] / "routines" / "README.md").read_text()
     start = text.index("```toml") + len("```toml")
     example = _write(tmp_path, text[start : text.index("```", start)], "arm-raise.toml")
     defn = load_definition(example)
     outcomes = run_selftest(defn)
-    assert len(outcomes) == 3 * 6 and all(o.ok for o in outcomes)
+    assert len(outcomes) == 3 * len(VARIANTS) and all(o.ok for o in outcomes)
     bent = [o for o in outcomes if o.case == "bent elbow on rep 2"]
     assert all([r.faults for r in o.reps] == [(), ("bent_elbow",), ()] for o in bent)
 

@@ -58,7 +58,10 @@ def test_leaving_the_picture_pauses_counting_and_says_so(bird_dog):
 
 def test_reps_seen_with_poorly_visible_key_landmarks_are_uncertain(bird_dog):
     script = build_case(bird_dog, _case(bird_dog, "clean set, 3 per side"))
-    dim = {f"{s}_{p}": 0.55 for s in ("left", "right") for p in ("hip", "knee")}
+    # the landmarks the reach is measured from: hips and knees, shoulders and elbows
+    dim = {
+        f"{s}_{p}": 0.55 for s in ("left", "right") for p in ("hip", "knee", "shoulder", "elbow")
+    }
     engine, _ = _run(bird_dog, render(script, Camera(azimuth_deg=90), low_visibility=dim))
     assert len(engine.reps) == 6 and all(r.uncertain for r in engine.reps)
     engine, _ = _run(bird_dog, render(script, Camera(azimuth_deg=90)))
@@ -174,7 +177,9 @@ def test_a_hold_still_held_when_the_input_stops_counts_up_to_the_last_frame(hang
     engine, _ = _run(dh, [f for f in frames if f.t_s <= 4.0 + 1e-6])
     [rep] = engine.reps
     assert rep.end_s == pytest.approx(4.0) and rep.faults == ("hold_short",)
-    assert rep.hold_s == pytest.approx(3.0, abs=0.3)  # still from about 1 s
+    # hanging still from 1.1 s (the grip done) to 4.0 s; the 0.3 s slope that tells still from
+    # moving starts it up to 0.3 s later
+    assert 2.6 <= rep.hold_s <= 2.9
 
 
 def test_a_hold_only_just_gripped_when_the_input_stops_is_not_counted(hang):

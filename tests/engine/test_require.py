@@ -20,7 +20,7 @@ DEFN = {
         "right_arm": {"kind": "angle_to_trunk", "points": ["right_shoulder", "right_wrist"]},
     },
     "reps": {
-        "drive": "arm", "enter": 150, "leave": 60,
+        "drive": "arm", "min_range": 90,
         "require": {"feature": "right_arm", "below": 45},  # one condition, or a list
     },
 }  # fmt: skip

@@ -2,7 +2,7 @@
 
 Each case of each definition's [selftest] is rendered ideal, with 1 % landmark noise, 5 %
 landmark dropouts, camera yaw +-20 deg and all of these at once; the engine must report the
-exact reps per side, each rep inside its scripted span, holds within 0.2 s and exactly the
+exact reps per side, each rep inside its scripted span, holds within 0.5 s and exactly the
 scripted faults on exactly the scripted reps.
 """
 

@@ -81,14 +81,14 @@ def test_headless_routine_prints_sets_rests_and_the_summary(bird_dog, tmp_path):
     assert routine_lines[:5] == [
         "0.0 s  exercise 1 of 1: Bird-dog",
         "0.0 s  set 1 of 2: 1 rep per side",
-        "10.3 s  set 1 of 2 done: reps left 1, right 1; no faults",
-        "10.3 s  rest 1 s, next: bird-dog set 2",
-        "11.3 s  set 2 of 2: 1 rep per side",
+        "10.4 s  set 1 of 2 done: reps left 1, right 1; no faults",
+        "10.4 s  rest 1 s, next: bird-dog set 2",
+        "11.4 s  set 2 of 2: 1 rep per side",
     ]
-    assert "21.7 s  set 2 of 2 done: reps left 1, right 1; bent_knee x1, hold_short x1" in (
+    assert "21.8 s  set 2 of 2 done: reps left 1, right 1; bent_knee x1, hold_short x1" in (
         res.output
     )
-    assert "21.7 s  routine complete" in res.output
+    assert "21.8 s  routine complete" in res.output
     # the printed summary
     assert "Mini: routine complete (22 s)" in res.output
     assert "Bird-dog: 2/2 sets of 1 rep per side" in res.output

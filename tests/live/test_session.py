@@ -45,10 +45,10 @@ def test_headless_counts_the_set_and_prints_the_cue(bird_dog):
     text = "\n".join(lines)
     assert "fault bent_knee (left): Straighten your left knee" in text
     assert [ln.split("s  ", 1)[1] for ln in lines if "rep " in ln] == [
-        "rep 1 (left 1), hold 2.7 s: ok",
-        "rep 2 (right 1), hold 2.6 s: ok",
-        "rep 3 (left 2), hold 0.0 s: bent_knee, hold_short",
-        "rep 4 (right 2), hold 2.7 s: ok",
+        "rep 1 (left 1), hold 2.8 s: ok",
+        "rep 2 (right 1), hold 2.8 s: ok",
+        "rep 3 (left 2), hold 2.8 s (0.0 s good form): bent_knee, hold_short",
+        "rep 4 (right 2), hold 2.8 s: ok",
     ]
     assert sum("hold target 2 s reached" in ln for ln in lines) == 3  # once per held rep
 

@@ -63,8 +63,10 @@ def test_worst_frame_is_in_the_fault_span_and_in_position(samples):
     thumb = col.thumbnails[(3, "bent_knee")]
     assert ev["start_s"] <= thumb.t_s <= ev["end_s"]
     t, drive = col.drive_arrays()
-    leg = drive["left"][np.searchsorted(t, thumb.t_s)]
-    assert leg > -40  # the leg is up (past the enter threshold), not on its way down
+    i = np.searchsorted(t, thumb.t_s)
+    reach, rest = drive["left"][i], col.rest_arrays()["left"][i]
+    # arm and leg are up (past the rise a rep needs above the rest), not on their way down
+    assert reach > rest + 30
     assert thumb.mime == "image/jpeg" and thumb.data[:3] == b"\xff\xd8\xff"
 
 

@@ -34,7 +34,7 @@ def test_html_has_summary_plot_reps_sides_and_faults(bird_dog_report):
     faults = [f for r in report["reps"] for f in r["faults"]]
     assert len(faults) == 2
     assert len(re.findall(r'alt="F\d+: worst frame at', html)) == len(faults)  # thumbnails
-    assert "knee_left = 134.5" in html and "threshold &lt; 150" in html  # evidence
+    assert "knee_left = 134.4" in html and "threshold &lt; 150" in html  # evidence
     assert "Left vs right" in html and "|L - R| / max(|L|, |R|)" in html
 
 
@@ -46,7 +46,7 @@ def test_reps_csv_has_one_row_per_rep(bird_dog_report):
     assert [r["side"] for r in rows] == ["left", "right", "left", "right"]
     assert rows[2]["faults"] == "bent_knee;hold_short"
     assert rows[2]["hold_met"] == "no" and rows[0]["hold_met"] == "yes"
-    assert "knee_left 134.468 < 150 @" in rows[2]["evidence"]
+    assert "knee_left 134.45 < 150 @" in rows[2]["evidence"]
 
 
 def test_index_links_each_report_and_escapes_names():

@@ -133,8 +133,8 @@ def test_a_saved_result_becomes_session_rep_and_fault_rows(home, sample_result):
     faults = _sql(path, "SELECT rep_index, fault, side, feature, value, threshold FROM faults"
                   " ORDER BY id")  # fmt: skip
     assert faults == [
-        (3, "bent_knee", "left", "knee_left", 134.468, "< 150"),
-        (3, "hold_short", "left", "hold_s", 0.0, "< 2"),
+        (3, "bent_knee", "left", "knee_left", 134.45, "< 150"),
+        (3, "hold_short", "left", "form_hold_s", 0.0, "< 2"),
     ]
     assert _sql(path, "SELECT name FROM profiles") == [("anna",)]
 

@@ -45,7 +45,7 @@ def history(tmp_path, make_result):
 def test_each_session_point_carries_its_own_numbers(history):
     (prog,) = load_progress(history)
     assert (prog.profile, prog.exercise, prog.hold_target_s, prog.drive) == (
-        "default", "bird-dog", 2.0, "leg_level",
+        "default", "bird-dog", 2.0, "reach",
     )  # fmt: skip
     assert [p.reps for p in prog.points] == REPS
     assert [p.mean_hold_s for p in prog.points] == pytest.approx(HOLDS)
