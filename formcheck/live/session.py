@@ -237,6 +237,9 @@ class LiveSession:
         self.screenshots = screenshots
         self.clock = clock
         self.paused = False
+        self._pause_from: float | None = None  # last frame analysed before a pause
+        self._shift = 0.0  # paused time cut out of the engine's time line
+        self._step_s = 0.0  # the last interval between analysed frames
         self.show_help = False
         self._notice: tuple[str, float] | None = None
         self._hold_met: set[str] = set()
@@ -307,10 +310,22 @@ class LiveSession:
     # -- per frame -----------------------------------------------------------------------
     def _analyse(self, pose: PoseFrame) -> None:
         if self.paused:
+            if self._pause_from is None and self._last_t is not None:
+                self._pause_from = self._last_t
             return
+        if self._pause_from is not None:
+            # the pause is cut out of the engine's time: a hold or a rep in progress goes on
+            # where it stopped, and the pause is neither a fault nor the end of a hold
+            step = self._step_s if self._step_s > 0 else 1 / 30
+            self._shift += max(0.0, pose.t_s - self._pause_from - step)
+            self._pause_from = None
+        if self._last_t is not None and pose.t_s > self._last_t:
+            self._step_s = pose.t_s - self._last_t
         if self._first_t is None:
             self._first_t = pose.t_s
         self._last_t = pose.t_s
+        if self._shift:
+            pose = replace(pose, t_s=pose.t_s - self._shift)
         before = self.cues.current
         if self.runner is None:
             events = self.engine.update(pose)

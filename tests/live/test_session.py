@@ -173,3 +173,32 @@ def test_late_frames_are_analysed_but_not_drawn(bird_dog, fake_view):
     outcome = LiveSession(EXERCISE, view=fake_view, summary_s=0).run(feed)
     assert (outcome.frames, outcome.drawn, outcome.dropped) == (684, 342, 342)
     assert outcome.result["summary"]["reps_by_side"] == {"left": 2, "right": 2}
+
+
+@pytest.fixture(scope="module")
+def long_hold(tmp_path_factory):
+    """A recording of one left bird-dog held 5 s (1.2 s up, held 1.2-6.2 s, down by 7.4 s)."""
+    from formcheck.engine.selftest import build_case
+    from formcheck.recording import RecordingHeader, RecordingWriter
+    from formcheck.synth import Camera, render
+
+    case = {"start": "all_fours", "script": [{"seq": "left", "hold_s": 5.0}]}
+    frames = render(build_case(EXERCISE, case), Camera(azimuth_deg=90), fps=30.0)
+    path = tmp_path_factory.mktemp("recordings") / "long-hold.jsonl.gz"
+    header = RecordingHeader("bird-dog held 5 s", 30.0, frames[0].resolution_wh, "synthetic")
+    with RecordingWriter(path, header) as writer:
+        for frame in frames:
+            writer.write(frame)
+    return path
+
+
+def test_a_pause_in_the_middle_of_a_hold_is_not_a_fault(long_hold):
+    """Paused 3.0-4.5 s (space twice): the hold goes on after it (the paused time is not
+    counted as held, nor does it end the hold), and the rep has no fault."""
+    (whole,) = run(long_hold).result["reps"]
+    outcome = run(long_hold, keys={90: " ", 135: " "})
+    (rep,) = outcome.result["reps"]
+    assert rep["faults"] == [] and outcome.result["summary"]["holds_met"] == 1
+    # the hold in one piece, 1.5 s (45 frames) shorter than without the pause
+    assert rep["form_hold_s"] == rep["hold_s"]
+    assert rep["hold_s"] == pytest.approx(whole["hold_s"] - 1.5, abs=1 / 30 + 1e-6)
