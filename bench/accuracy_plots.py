@@ -1,10 +1,12 @@
-"""Plots of the driving signal on real clips where formcheck miscounts, or did (for the README).
+"""Plots of the driving signal on real clips where formcheck miscounted (for the README).
 
     python bench/accuracy_plots.py CACHE_DIR [-o docs]
 
-CACHE_DIR holds the landmark recordings that ``formcheck eval --cache`` made. Only signals are
-drawn (feature values over time, the engine's reps shaded, the labelled rep times marked): no
-frame of the clips, which may not be redistributed.
+CACHE_DIR holds the landmark recordings that ``formcheck eval --cache`` made. An exercise that
+reads the body's outline is not cached there; ``formcheck record CLIP -o CACHE_DIR/NAME.jsonl.gz``
+records one (counting needs no outline). Only signals are drawn (feature values over time, the
+engine's reps shaded, the person's rest level and where a rep's top begins): no frame of the
+clips, which may not be redistributed.
 """
 
 from __future__ import annotations
@@ -24,15 +26,17 @@ from formcheck.recording import read_recording  # noqa: E402
 CLIPS = default_clips_dir()
 
 # clip -> features to draw (the drive and what explains the miss)
-CASES = {
-    "bird-dog_side_a.mp4": ["leg_level_left", "leg_level_right"],
-    "arm-circles_front_a.mp4": ["arms_behind", "hands_down"],
-    "one-arm-row_oblique_a.mp4": None,  # None: the exercise's driving feature
+CASES = {  # None: the exercise's driving feature
+    "one-arm-row_side_1.mp4": None,
+    "shrug_front_2.mp4": None,
+    "superman_side_1.mp4": None,
 }
+LABELS = ("labels.csv", "labels-new.csv")
 
 
 def plot_case(clip: str, features: list[str] | None, cache: Path, out: Path) -> Path:
-    label = next(lb for lb in read_labels(CLIPS / "labels.csv") if lb.file == clip)
+    labels = [lb for name in LABELS for lb in read_labels(CLIPS / name)]
+    label = next(lb for lb in labels if lb.file == clip)
     defn = load_exercise(label.exercise)
     rec = next(cache.glob(f"{Path(clip).stem}.*.jsonl.gz"))
     _, frames = read_recording(rec)
@@ -60,8 +64,9 @@ def plot_case(clip: str, features: list[str] | None, cache: Path, out: Path) -> 
         for s in engine.sides:
             ax.plot(t, rest[s], color="grey", ls=":", lw=1)
             ax.plot(t, enter[s], color="grey", ls="--", lw=1)
-    ax.set_title(f"{clip}: labelled {label.reps} reps, formcheck counted {len(engine.reps)} "
-                 "(green: counted reps)", fontsize=10)  # fmt: skip
+    ax.set_title(f"{clip}: labelled {label.reps} reps, formcheck counted {len(engine.reps)}\n"
+                 "green: counted reps; dotted: the person's rest; dashed: where a rep's top "
+                 "begins", fontsize=9)  # fmt: skip
     ax.set_xlabel("time (s)")
     ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from typing import Annotated
 
 import typer
@@ -93,23 +95,36 @@ def check_cmd(
         typer.Argument(help="Definition files or exercise ids (default: every known exercise)."),
     ] = None,
     quick: Annotated[
-        bool, typer.Option("--quick", help="Only the ideal rendering, without noise/yaw variants.")
+        bool,
+        typer.Option("--quick", help="Only the ideal rendering, without the other variants."),
     ] = False,
 ) -> None:
     """Validate definitions and run their self-tests on generated motion."""
-    from formcheck.engine.selftest import QUICK_VARIANTS, VARIANTS, run_selftest
+    from formcheck.engine.selftest import QUICK_VARIANTS, VARIANTS
 
     defs = (
         [load_definition(f) if f.endswith(".toml") else load_exercise(f) for f in files]
         if files
         else list_exercises()
     )
+    variants = QUICK_VARIANTS if quick else VARIANTS
+    console.print(f"variants: {'; '.join(variants)}")
+    jobs = [(d, c["name"]) for d in defs if d.selftest is not None for c in d.selftest.cases]
+    workers = max(1, min(os.cpu_count() or 1, len(jobs)))
+    if workers > 1:  # the cases are independent: use every core
+        with ProcessPoolExecutor(workers) as pool:
+            results = list(pool.map(_check_case, jobs, [variants] * len(jobs)))
+    else:
+        results = [_check_case(job, variants) for job in jobs]
+    by_exercise: dict[str, list] = {}
+    for (d, _), outcomes in zip(jobs, results, strict=True):
+        by_exercise.setdefault(d.id, []).extend(outcomes)
     failed = 0
     for d in defs:
         if d.selftest is None:
             console.print(f"[yellow]{d.id}: valid, but has no [selftest] to run[/]")
             continue
-        outcomes = run_selftest(d, QUICK_VARIANTS if quick else VARIANTS)
+        outcomes = by_exercise.get(d.id, [])
         bad = [o for o in outcomes if not o.ok]
         failed += len(bad)
         mark = "[green]ok[/]" if not bad else f"[red]{len(bad)} failed[/]"
@@ -118,6 +133,14 @@ def check_cmd(
             console.print(f"  [red]x[/] {o.case} [{o.variant}]: {'; '.join(o.problems)}")
     if failed:
         raise typer.Exit(1)
+
+
+def _check_case(job: tuple, variants: dict) -> list:
+    """One self-test case of one definition under every variant (run in a worker process)."""
+    from formcheck.engine.selftest import run_selftest
+
+    defn, case = job
+    return run_selftest(defn, variants, cases=[case])
 
 
 @exercises_app.command("landmarks")
