@@ -185,6 +185,14 @@ class Condition(_Strict):
 Phase = Literal["top", "rest", "rep", "any", "peak", "trough"]
 
 
+def _retired(data: Any, keys: tuple[str, ...], instead: str) -> Any:
+    """Refuse keys of an older format with a pointer to what replaced them."""
+    for key in keys:
+        if isinstance(data, dict) and key in data:
+            raise ValueError(f"'{key}' is no longer used: {instead}")
+    return data
+
+
 class RepDef(_Strict):
     """Counting on a driving feature, relative to the person (see ``formcheck.engine.reps``).
 
@@ -228,14 +236,10 @@ class RepDef(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _no_fixed_thresholds(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            for key in ("enter", "leave"):
-                if key in data:
-                    raise ValueError(
-                        f"'{key}' is no longer used: the top and the rest are learned from the "
-                        "person; give min_range (the smallest movement that is a rep) instead"
-                    )
-        return data
+        return _retired(
+            data, ("enter", "leave"), "the top and the rest are learned from the person; give "
+            "min_range (the smallest movement that is a rep) instead",
+        )  # fmt: skip
 
     @field_validator("require", mode="before")
     @classmethod
@@ -276,14 +280,10 @@ class HoldDef(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _no_speed(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            for key in ("still_speed", "still_window_s"):
-                if key in data:
-                    raise ValueError(
-                        f"'{key}' is no longer used: a hold is the time near the top of the "
-                        "rep (hold.band, a share of the person's range)"
-                    )
-        return data
+        return _retired(
+            data, ("still_speed", "still_window_s"),
+            "a hold is the time near the top of the rep (hold.band, a share of the person's range)",
+        )  # fmt: skip
 
 
 class TempoDef(_Strict):

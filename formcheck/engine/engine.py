@@ -30,8 +30,9 @@ from formcheck.engine.events import (
     SetupOk,
 )
 from formcheck.engine.faults import FaultState
+from formcheck.engine.holds import HoldClock
 from formcheck.engine.judge import PEAK_BAND, Judge, top_values
-from formcheck.engine.reps import HoldClock, RepMachine
+from formcheck.engine.reps import RepMachine
 from formcheck.engine.setup import (
     POSTURE_TRUNK,
     TRUNK_MESSAGES,
@@ -258,7 +259,7 @@ class Engine:
             for side in self.sides:  # a rep in progress is not finished from guesses
                 self._machines[side].reset()
                 if side in self._holds:
-                    self._holds[side].reset()
+                    self._reset_hold(side)
                 self._context[side] = None
                 for state in self._faults[side]:
                     if state.active:
@@ -366,7 +367,7 @@ class Engine:
         # hold: the time the rep spends near its own top, and how much of it with good form
         if ex.hold is not None and machine.phase is Phase.TOP:
             if tr is not None and tr.kind == "started":
-                self._holds[side].reset()
+                self._reset_hold(side)
             faulted = any(s.active for s in self._faults[side])
             conds = all(
                 not math.isnan(v := judged.get(substitute_side(c.feature, side), math.nan))
@@ -406,6 +407,10 @@ class Engine:
             return
         self._complete(t, side, tr, out)
 
+    def _reset_hold(self, side: str) -> None:
+        self._holds[side].reset()
+        self._hold_best.pop(side, None)
+
     def _rest_baseline(self, side: str) -> dict[str, float]:
         """The median of each judged feature over the last ``REST_BASELINE_S`` at rest."""
         frames = [vals for _, vals in self._resting[side]]
@@ -437,7 +442,7 @@ class Engine:
                 self._disarmed.add(side)
                 self._machines[side].reset()
                 if side in self._holds:
-                    self._holds[side].reset()
+                    self._reset_hold(side)
                 self._context[side] = None
                 self._hold_reported.pop(side, None)
                 self._recent[side].clear()
@@ -468,7 +473,7 @@ class Engine:
         duration = tr.end_s - tr.start_s
         if tr.kind == "discarded":
             if side in self._holds:
-                self._holds[side].reset()
+                self._reset_hold(side)
             return
         label = side  # what the rep is counted under: its side, or its direction
         if ex.reps.sides == "direction":  # type: ignore[union-attr]
@@ -510,8 +515,7 @@ class Engine:
         if ex.hold is not None:
             sign = self._machines[side].sign
             held, good, _, _ = self._holds[side].measure(sign * tr.peak, sign * tr.rest)
-            self._holds[side].reset()
-            self._hold_best.pop(side, None)
+            self._reset_hold(side)
             hold_s, form_hold_s = round(held, 3), round(good, 3)
             hold_met = form_hold_s >= ex.hold.target_s - 1e-9
             if not hold_met:

@@ -44,7 +44,7 @@ from formcheck.errors import DefinitionError
 
 __all__ = ["QUICK_VARIANTS", "VARIANTS", "CaseOutcome", "build_case", "run_case", "run_selftest"]
 
-# A hold is timed from when the person settles near the top (formcheck.engine.reps.HoldClock);
+# A hold is timed from when the person settles near the top (formcheck.engine.holds.HoldClock);
 # the mannequin's eased movement settles there a little before its scripted hold begins.
 HOLD_TOLERANCE_S = 0.5
 

@@ -13,7 +13,8 @@ import pytest
 from formcheck.engine.definition import FaultDef, HoldDef, RepDef
 from formcheck.engine.events import Phase
 from formcheck.engine.faults import FaultState
-from formcheck.engine.reps import HoldClock, RepMachine
+from formcheck.engine.holds import HoldClock
+from formcheck.engine.reps import RepMachine
 
 UP = RepDef(drive="x", min_range=5, min_phase_s=0.1)
 

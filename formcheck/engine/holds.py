@@ -1,0 +1,111 @@
+"""Hold timing at the top of a rep, relative to the person: how long a rep stayed in its held
+position, and how much of that with good form (see :class:`HoldClock`)."""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+from formcheck.engine.definition import HoldDef
+
+__all__ = ["STILL_SHARE", "STILL_WINDOW_S", "HoldClock"]
+
+# A hold is still: moving slower than this share of the rep's range per second, measured as
+# the slope over the last STILL_WINDOW_S.
+STILL_SHARE = 0.5
+STILL_WINDOW_S = 0.3
+
+
+class HoldClock:
+    """How long one rep stayed in its held position, and how long with good form.
+
+    The held position is the top of the rep, still: within ``hold.band`` of the rep's range
+    below its peak (``peak - band * (peak - rest)``), and moving slower than ``STILL_SHARE`` of
+    that range per second (the slope over the last ``STILL_WINDOW_S``), so the slow end of the
+    lift and the start of the lowering are not the hold. Both follow the person's own top, not
+    a fixed angle. Held frames accumulate into a segment; a break up to ``hold.max_gap_s`` (a
+    dropout, a noisy frame) is bridged, a longer one starts a new segment. ``held_s`` is the
+    rep's longest segment; ``good_s`` the longest one in which the form was also right (no
+    fault active, every ``hold.when`` condition met). The peak grows while the rep rises, so
+    the segments are measured against the peak as it is when asked.
+    """
+
+    def __init__(self, hold: HoldDef) -> None:
+        self.hold = hold
+        # (t, signed value, speed in units per second, form ok)
+        self._samples: list[tuple[float, float, float, bool]] = []
+        self._recent: deque[tuple[float, float]] = deque()
+        self.reset()
+
+    def reset(self) -> None:
+        self._samples.clear()
+        self._recent.clear()
+        self._key: tuple[float, float] = (math.nan, math.nan)
+        self._runs = [_Run(), _Run()]  # time held; held with good form
+
+    def update(self, t_s: float, value: float, ok: bool) -> None:
+        """Feed one frame of the rep in progress (``value`` signed, NaN when not seen)."""
+        if math.isnan(value):
+            return
+        recent = self._recent
+        recent.append((t_s, value))
+        while recent[0][0] < t_s - STILL_WINDOW_S - 1e-9:
+            recent.popleft()
+        speed = _slope(recent)
+        self._samples.append((t_s, value, speed, ok))
+        level, still = self._key
+        if not math.isnan(level):
+            inside = value >= level - 1e-9 and speed <= still
+            self._runs[0].add(t_s, inside, self.hold.max_gap_s)
+            self._runs[1].add(t_s, inside and ok, self.hold.max_gap_s)
+
+    def measure(self, peak: float, base: float) -> tuple[float, float, float, float]:
+        """``(held_s, good_s, held_now_s, good_now_s)`` against the rep's ``peak`` and the rest
+        level ``base`` it rose from (signed): the longest segments of the rep, and the ones
+        still going on at the last frame (0 when broken off)."""
+        key = (peak - self.hold.band * (peak - base), STILL_SHARE * (peak - base))
+        if key != self._key:  # the peak moved: measure again from the start of the rep
+            self._key = level, still = key
+            self._runs = [_Run(), _Run()]
+            for t, v, speed, ok in self._samples:
+                inside = v >= level - 1e-9 and speed <= still
+                self._runs[0].add(t, inside, self.hold.max_gap_s)
+                self._runs[1].add(t, inside and ok, self.hold.max_gap_s)
+        end = self._samples[-1][0] if self._samples else math.nan
+        gap = self.hold.max_gap_s
+        held, good = self._runs
+        return held.best, good.best, held.now(end, gap), good.now(end, gap)
+
+
+def _slope(samples: deque[tuple[float, float]]) -> float:
+    """Absolute least-squares slope of (t, value) samples (inf for fewer than three)."""
+    n = len(samples)
+    if n < 3:
+        return math.inf
+    mt = sum(t for t, _ in samples) / n
+    mv = sum(v for _, v in samples) / n
+    den = sum((t - mt) ** 2 for t, _ in samples)
+    num = sum((t - mt) * (v - mv) for t, v in samples)
+    return abs(num / den) if den > 0 else math.inf
+
+
+class _Run:
+    """Segments of frames in a condition, with gaps up to ``max_gap_s`` bridged."""
+
+    __slots__ = ("best", "first", "last")
+
+    def __init__(self) -> None:
+        self.best = 0.0
+        self.first = self.last = math.nan
+
+    def add(self, t: float, inside: bool, gap: float) -> None:
+        if not inside:
+            return
+        if not t - self.last <= gap + 1e-9:  # also true while nothing was inside yet (NaN)
+            self.first = t
+        self.last = t
+        self.best = max(self.best, t - self.first)
+
+    def now(self, end: float, gap: float) -> float:
+        """The segment still going on at ``end`` (0 when the last frame inside is too old)."""
+        return self.last - self.first if end - self.last <= gap + 1e-9 else 0.0
