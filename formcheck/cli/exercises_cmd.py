@@ -28,7 +28,9 @@ def counted_as(d: ExerciseDef) -> str:
         "alternating": ", alternating sides",
         "direction": ", per direction (" + " / ".join(d.reps.direction_names) + ")",
     }[d.reps.sides]
-    hold = f", hold {d.hold.target_s:g} s" if d.hold else ""
+    hold = "" if d.hold is None else ", hold timed"
+    if d.hold is not None and d.hold.target_s is not None:
+        hold = f", hold {d.hold.target_s:g} s"
     return f"reps{sides}{hold}"
 
 
@@ -81,7 +83,7 @@ def show_cmd(
     for f in d.faults:
         when = " and ".join(f"{c.feature} {c.threshold_text()}" for c in f.when)
         faults.add_row(f.id, when, ", ".join(f.phases), f.cue)
-    if d.hold:
+    if d.hold and d.hold.target_s is not None:
         faults.add_row("hold_short", f"hold < {d.hold.target_s:g} s", "rep", d.hold.cue)
     if d.tempo:
         faults.add_row("too_fast", f"rep < {d.tempo.min_rep_s:g} s", "rep", d.tempo.cue)

@@ -270,7 +270,8 @@ class HoldDef(_Strict):
     form*: every ``when`` condition met and no fault active. Gaps up to ``max_gap_s`` (a
     dropout, a noisy frame) are bridged."""
 
-    target_s: Annotated[float, Field(gt=0)]
+    # None: the hold is timed, but no one hold has a target (the guide sets none per go)
+    target_s: Annotated[float, Field(gt=0)] | None = None
     max_s: float | None = None
     band: Annotated[float, Field(gt=0, lt=1)] = 0.25
     max_gap_s: Annotated[float, Field(ge=0)] = 0.3

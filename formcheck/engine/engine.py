@@ -458,7 +458,7 @@ class Engine:
     def _report_hold(self, t: float, side: str, hold_s: float, out: list[Event]) -> None:
         hold = self.exercise.hold
         assert hold is not None
-        met = hold_s >= hold.target_s
+        met = hold.target_s is not None and hold_s >= hold.target_s
         last_t, last_met = self._hold_reported.get(side, (-math.inf, False))
         if met != last_met or t - last_t >= self.settings.hold_progress_every_s:
             self._hold_reported[side] = (t, met)
@@ -517,10 +517,11 @@ class Engine:
             held, good, _, _ = self._holds[side].measure(sign * tr.peak, sign * tr.rest)
             self._reset_hold(side)
             hold_s, form_hold_s = round(held, 3), round(good, 3)
-            hold_met = form_hold_s >= ex.hold.target_s - 1e-9
-            if not hold_met:
+            target = ex.hold.target_s
+            hold_met = None if target is None else form_hold_s >= target - 1e-9
+            if hold_met is False:
                 faults["hold_short"] = FaultEvidence(
-                    "form_hold_s", form_hold_s, f"< {ex.hold.target_s:g}", side, tr.start_s,
+                    "form_hold_s", form_hold_s, f"< {target:g}", side, tr.start_s,
                     tr.end_s,
                 )  # fmt: skip
         if ex.tempo is not None and duration < ex.tempo.min_rep_s:

@@ -102,7 +102,7 @@ class RepCompleted(Event):
 class HoldProgress(Event):
     side: str
     hold_s: float
-    target_s: float
+    target_s: float | None  # None: the hold is timed, with no target
     met: bool
 
 

@@ -88,7 +88,11 @@ def session_result(
         "faults": dict(sorted(faults.items())),
         "mean_hold_s": round(sum(holds) / len(holds), 3) if holds else None,
         "mean_form_hold_s": round(sum(form_holds) / len(form_holds), 3) if form_holds else None,
-        "holds_met": sum(bool(r.hold_met) for r in reps) if exercise.hold else None,
+        "holds_met": (
+            sum(bool(r.hold_met) for r in reps)
+            if exercise.hold and exercise.hold.target_s is not None
+            else None
+        ),
         "uncertain_reps": sum(r.uncertain for r in reps),
     }
     return {

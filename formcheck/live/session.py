@@ -458,7 +458,13 @@ class LiveSession:
             progress = self.runner.progress
             if resting:
                 cue = None
-                hud = replace(hud, reps_by_side={}, hold_target_s=None, warn_landmarks=frozenset())
+                hud = replace(
+                    hud,
+                    reps_by_side={},
+                    hold_s=None,
+                    hold_target_s=None,
+                    warn_landmarks=frozenset(),
+                )
                 if not panel and not progress.done:
                     panel = _rest_panel(progress)
             hud = replace(hud, title=_routine_title(progress))

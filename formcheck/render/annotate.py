@@ -113,7 +113,12 @@ def draw_hud(scene: np.ndarray, hud: Hud) -> np.ndarray:
             label = "REPS" if side == "both" else side.upper()
             _text(scene, label, (x, int(24 * s)), 0.6 * s)
             _text(scene, str(n), (x, int(82 * s)), 2.0 * s)
-    # hold bar under the counter, filling to the target, green when met
+    # hold bar under the counter, filling to the target, green when met; the time alone when
+    # the exercise times holds with no target (a dead hang)
+    if hud.hold_target_s is None and hud.hold_s is not None:
+        x0, y0 = pad, int(105 * s)
+        _panel(scene, x0, y0, x0 + int(220 * s), y0 + int(26 * s), PANEL_BGR, 0.7)
+        _text(scene, f"hold {hud.hold_s:.1f} s", (x0 + pad, y0 + int(19 * s)), 0.55 * s)
     if hud.hold_target_s:
         held = hud.hold_s or 0.0
         met = held >= hud.hold_target_s

@@ -89,6 +89,8 @@ def _summary(report: dict[str, Any]) -> str:
             f"Mean hold (target {ex['hold_target_s']:g} s)",
             f"{_num(s['mean_hold_s'], ' s')}, {s['holds_met']} of {s['reps']} met the target",
         ))  # fmt: skip
+    elif ex.get("holds"):
+        rows.append(("Mean hold", _num(s["mean_hold_s"], " s")))
     roms = [r["range_of_motion"] for r in report["reps"]]
     durs = [r["duration_s"] for r in report["reps"]]
     rows.append(("Mean range of motion", _num(sum(roms) / len(roms), u) if roms else "–"))
@@ -107,7 +109,7 @@ def _summary(report: dict[str, Any]) -> str:
 
 def _reps_table(report: dict[str, Any]) -> str:
     ex = report["exercise"]
-    hold = ex["hold_target_s"] is not None
+    hold = ex["hold_target_s"] is not None or bool(ex.get("holds"))
     unit = "°" if ex["drive_unit"] == "deg" else ex["drive_unit"]
     head = ["#", "side", "start–end (s)", "duration (s)", f"range of motion ({unit})",
             f"peak ({unit})", "lift / top / lower (s)"]  # fmt: skip
@@ -127,7 +129,7 @@ def _reps_table(report: dict[str, Any]) -> str:
             _num(r["range_of_motion"]), _num(r["peak"]), t,
         ]  # fmt: skip
         if hold:
-            mark = "" if r["hold_met"] else ' <span class="flt">short</span>'
+            mark = "" if r["hold_met"] is not False else ' <span class="flt">short</span>'
             cells.append(_num(r["hold_s"]) + mark)
         cells.append(
             ", ".join(f'<span class="flt">{escape(f["fault"])}</span>' for f in r["faults"])

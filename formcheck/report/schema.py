@@ -144,6 +144,7 @@ def _exercise_block(ex: ExerciseDef) -> dict[str, Any]:
         "min_range": float(ex.reps.min_range),
         "share": float(ex.reps.share),
         "hold_target_s": ex.hold.target_s if ex.hold else None,
+        "holds": ex.hold is not None,
         "min_rep_s": ex.tempo.min_rep_s if ex.tempo else None,
     }
 

@@ -124,19 +124,21 @@ def test_window_shows_counter_and_cue_and_counts_like_headless(xvfb, bird_dog, t
     env = {**os.environ, "DISPLAY": display}
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)  # fmt: skip
-    seen = {"counter": False, "banner": False}
+    seen = {"counter": False}
     try:
         while proc.poll() is None:
             screen = grab(fb)
             seen["counter"] |= has_counter(screen)
-            seen["banner"] |= has_banner(screen)
             time.sleep(0.05)
         out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0, err
-    assert seen == {"counter": True, "banner": True}, (out, err)
+    # the counter is on every frame, so the real screen must have shown it; the banner shows
+    # for under a second of replay, which polling the screen may miss on a busy machine: it is
+    # checked on the frames the window was given (below), not on the screen's timing
+    assert seen["counter"], (out, err)
     assert "4 reps (left 2, right 2)" in out
     # what the window showed mid-fault (the saved frames are the ones passed to imshow)
     mid_fault = shot_at(shots, 14.0)
