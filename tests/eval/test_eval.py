@@ -22,6 +22,7 @@ MAX_MAE = 0.06
 MIN_EXACT = 0.85
 MAX_HOLD_ERROR_S = 0.5
 MIN_FAULT_RECALL = 0.8
+MIN_FAULT_PRECISION = 0.8
 
 pytestmark = pytest.mark.xdist_group("eval")  # one worker records the clips' landmarks once
 
@@ -37,7 +38,8 @@ def test_eval_on_the_shared_clips_meets_the_targets(clips_dir, eval_cache, tmp_p
     args = ["eval", *(str(clips_dir / name) for name in LABELS), "--cache", str(eval_cache),
             "-o", str(out), "--min-obo", str(MIN_OBO), "--max-mae", str(MAX_MAE),
             "--min-exact", str(MIN_EXACT), "--max-hold-error", str(MAX_HOLD_ERROR_S),
-            "--min-fault-recall", str(MIN_FAULT_RECALL)]  # fmt: skip
+            "--min-fault-recall", str(MIN_FAULT_RECALL),
+            "--min-fault-precision", str(MIN_FAULT_PRECISION)]  # fmt: skip
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     report = json.loads((out / "eval.json").read_text())
