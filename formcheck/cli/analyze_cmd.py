@@ -258,10 +258,11 @@ def print_summary(result: dict[str, Any], name: str) -> None:
     )
     if s["mean_hold_s"] is not None:
         good = s.get("mean_form_hold_s")
+        met = s["holds_met"]
         console.print(
             f"holds: mean {s['mean_hold_s']:.1f} s"
             + (f" ({good:.1f} s with good form)" if good is not None else "")
-            + f", {s['holds_met']}/{s['reps']} met the target with good form"
+            + (f", {met}/{s['reps']} met the target with good form" if met is not None else "")
         )
     if result["reps"]:
         table = Table(box=None, header_style="bold")

@@ -35,8 +35,12 @@ def summary_lines(result: dict[str, Any], title: str) -> tuple[str, ...]:
     lines = [f"{title}: session summary", reps]
     if s["mean_hold_s"] is not None:
         lines.append(
-            f"holds: mean {s['mean_hold_s']:.1f} s, {s['holds_met']}/{s['reps']} on target "
-            "with good form"
+            f"holds: mean {s['mean_hold_s']:.1f} s"
+            + (
+                f", {s['holds_met']}/{s['reps']} on target with good form"
+                if s["holds_met"] is not None
+                else ""
+            )
         )
     if s["faults"]:
         lines.append("faults: " + ", ".join(f"{k} x{v}" for k, v in s["faults"].items()))
