@@ -86,33 +86,12 @@ class Transition:
     rest: float = math.nan
 
 
-class _RestLevel:
-    """The rest level: the lowest value of the last ``span_s`` seconds at rest."""
-
-    def __init__(self, span_s: float) -> None:
-        self._min = _WindowMin(span_s)
-
-    def push(self, t_s: float, value: float) -> None:
-        self._min.push(t_s, value)
-
-    @property
-    def value(self) -> float:
-        return self._min.value
-
-    @property
-    def span(self) -> float:
-        return self._min.span
-
-
 class _WindowMin:
     """Running minimum of (t, value) pairs over the last ``span_s`` seconds."""
 
     def __init__(self, span_s: float) -> None:
         self.span_s = span_s
         self._q: deque[tuple[float, float]] = deque()
-
-    def clear(self) -> None:
-        self._q.clear()
 
     def push(self, t_s: float, value: float) -> None:
         q = self._q
@@ -125,11 +104,6 @@ class _WindowMin:
     @property
     def value(self) -> float:
         return self._q[0][1] if self._q else math.inf
-
-    @property
-    def span(self) -> float:
-        """How long the window's samples cover (0 for fewer than two)."""
-        return self._q[-1][0] - self._q[0][0] if self._q else 0.0
 
 
 class RepMachine:
@@ -146,16 +120,16 @@ class RepMachine:
         """Back to rest, with nothing seen yet (the person left the picture, say): the next
         rep counts only after the value has held still (within the rest band's width) for
         ``REST_CONFIRM_S``, so a person who comes back in the middle of a rep does not score
-        it. With ``forget`` a
-        new set starts: the typical range is forgotten too, and the first rep may start at
-        once (the first frame is the rest, or the definition's ``rest``)."""
+        it. With ``forget`` a new set starts: the typical range is forgotten too, and the
+        first rep may start at once (the first frame is the rest, or the definition's
+        ``rest``)."""
         self._confirmed = forget
         self._settling: deque[tuple[float, float]] = deque()
         if forget:
             self._ranges.clear()
             self._fresh = True  # nothing seen of this set yet: the definition's rest applies
         self.phase = Phase.REST
-        self._rest = _RestLevel(REST_MEMORY_S)
+        self._rest = _WindowMin(REST_MEMORY_S)  # the rest level: its lowest value
         self._pending_since: float | None = None
         self._low_t: float | None = None  # last time in the rest band
         self._rise = self.rise_needed()
@@ -189,13 +163,13 @@ class RepMachine:
     @property
     def rest(self) -> float:
         """The rest level (feature units; NaN before anything was seen)."""
-        level = self._base if self.phase is Phase.TOP else self._rest_level()
+        level = self._base if self.phase is Phase.TOP else self._rest.value
         return self._sign * level if math.isfinite(level) else math.nan
 
     @property
     def enter(self) -> float:
         """The level at which the top starts now (feature units; NaN before rest was seen)."""
-        level = self._base if self.phase is Phase.TOP else self._rest_level()
+        level = self._base if self.phase is Phase.TOP else self._rest.value
         return self._sign * (level + self._rise) if math.isfinite(level) else math.nan
 
     @property
@@ -209,9 +183,6 @@ class RepMachine:
         typical = self.typical_range
         share = 0.0 if typical is None else self.rep.share * typical
         return max(self.rep.min_range, share)
-
-    def _rest_level(self) -> float:
-        return self._rest.value
 
     def peak_level(self) -> float:
         """The rep's peak so far, signed (its highest robust value)."""
@@ -246,7 +217,7 @@ class RepMachine:
         if not self._confirmed and not self._settle(t, r):
             return None  # back in view: the rest is not known until the person is still
         self._rest.push(t, r)
-        rest = self._rest_level()
+        rest = self._rest.value
         self.new_trough = r <= rest
         self._rise = self.rise_needed()
         self._out_of_rest = v > rest + START_BAND * self._rise
