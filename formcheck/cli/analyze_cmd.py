@@ -169,7 +169,7 @@ def _report(outcomes: list[AnalysisOutcome], as_json: bool, *, single: bool) -> 
     else:
         for o in outcomes:
             if o.result is not None:
-                print_summary(o.result, load_exercise(o.exercise).name if o.exercise else "")
+                print_summary(o.result, o.exercise_name)
                 if o.auto is not None:
                     style = "bold yellow" if o.unsure else "cyan"
                     console.print(

@@ -83,7 +83,8 @@ class AnalysisOutcome:
     status: str  # "ok" | "partial" | "unsure" | "failed"
     result: dict[str, Any] | None = None
     report: dict[str, Any] | None = None
-    exercise: str | None = None
+    exercise: str | None = None  # the id
+    exercise_name: str = ""  # what people read (the definition may be a file, not in the catalogue)
     kind: str = "video"  # "video" | "recording" (for the training history)
     error: str | None = None
     exit_code: int = 0
@@ -387,7 +388,8 @@ def _finish(
         )
     status = "partial" if reasons else "unsure" if guess is not None and guess.unsure else "ok"
     outcome = AnalysisOutcome(
-        job, name, status, result=result, exercise=exercise.id, kind=info["kind"],
+        job, name, status, result=result, exercise=exercise.id, exercise_name=exercise.name,
+        kind=info["kind"],
         warnings=warnings, interrupted=interrupted,
         unsure=bool(guess is not None and guess.unsure),
         auto=None if guess is None else guess.to_dict(),

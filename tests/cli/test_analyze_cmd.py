@@ -106,3 +106,45 @@ def test_analyze_saves_to_the_training_history_unless_told_not_to(tmp_path, monk
     with open_history() as history:
         sessions = history.list_sessions(profile="anna")
     assert [(s.exercise, s.reps) for s in sessions] == [("bird-dog", 4)]
+
+
+def _custom_bird_dog(folder: Path) -> Path:
+    """A coach's own exercise: the bundled bird-dog under a new id, name and aliases."""
+    text = (SAMPLES.parent / "routines" / "exercises" / "bird-dog.toml").read_text()
+    for old, new in [
+        ('id = "bird-dog"', 'id = "my-bird-dog"'),
+        ('name = "Bird-dog"', 'name = "My bird-dog"'),
+        ('aliases = ["bird dog", "birddog", ', 'aliases = ["coach dog", '),
+    ]:
+        assert old in text
+        text = text.replace(old, new, 1)
+    path = folder / "my-bird-dog.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("how", ["file", "user folder", "alias"])
+def test_a_custom_exercise_is_summarised_and_saved(tmp_path, monkeypatch, how):
+    """The coach's path: a definition file, the user's exercise folder, or an alias of one,
+    all the way to the printed summary and the training history (not only the reports)."""
+    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    if how == "file":
+        spec = str(_custom_bird_dog(tmp_path))
+    else:
+        user = tmp_path / "config" / "formcheck" / "exercises"
+        user.mkdir(parents=True)
+        _custom_bird_dog(user)
+        spec = "my-bird-dog" if how == "user folder" else "Coach Dog"
+    sample = str(SAMPLES / "bird-dog.jsonl.gz")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["analyze", sample, "-e", spec, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("My bird-dog - bird-dog.jsonl.gz (22.8 s): 4 reps")
+    report = json.loads((out / "bird-dog" / "report.json").read_text())
+    assert report["exercise"]["id"] == "my-bird-dog"
+    from formcheck.store import open_history
+
+    with open_history() as history:
+        sessions = history.list_sessions()
+    assert [(s.exercise, s.reps) for s in sessions] == [("my-bird-dog", 4)]
