@@ -1,10 +1,12 @@
-"""``reps.csv``: one row per rep, for a spreadsheet."""
+"""``reps.csv``: one row per rep, for a spreadsheet. Text cells that a spreadsheet would run as a
+formula get a leading ``'`` (:mod:`formcheck.csvsafe`); numbers stay numbers."""
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
+
+from formcheck.csvsafe import SafeWriter
 
 __all__ = ["CSV_COLUMNS", "reps_csv"]
 
@@ -28,7 +30,7 @@ def reps_csv(report: dict[str, Any]) -> str:
     ``faults`` is a ``;``-separated list of fault ids; ``evidence`` says, per fault, the value
     against the threshold and when (``knee_left 135.2 < 150 @ 12.30-13.10 s``)."""
     buf = io.StringIO()
-    out = csv.writer(buf, lineterminator="\n")
+    out = SafeWriter(buf)
     out.writerow(CSV_COLUMNS)
     for r in report["reps"]:
         tempo = r["tempo"] or {}
