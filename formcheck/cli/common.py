@@ -77,16 +77,18 @@ def save_to_history(
     profile: str,
     report_path=None,  # noqa: ANN001
     routine: str | None = None,
+    partial: str | tuple[str, ...] = (),
 ) -> None:
     """Save a session after it has been shown; a history problem is one warning line, never a
-    lost analysis."""
+    lost analysis. A result marked ``"interrupted": true`` is saved as a partial session;
+    ``partial="truncated"`` marks one whose video file ended early."""
     from formcheck.errors import FormcheckError
     from formcheck.store import save_result
 
     try:
         save_result(
             result, source_kind=source_kind, profile=profile, routine=routine,
-            report_path=report_path,
+            report_path=report_path, partial=partial,
         )  # fmt: skip
     except FormcheckError as err:
         notice(

@@ -24,6 +24,12 @@ from formcheck.store.transfer import write_atomic
 
 __all__ = ["history_app"]
 
+# Why a session covers only part of its set, in words (see formcheck.store.schema).
+_PARTIAL_WORDS = {
+    "interrupted": "interrupted (stopped before the set ended)",
+    "truncated": "the video file ended early",
+}
+
 history_app = typer.Typer(
     help="Your training history: every saved set, per profile. Without a command: list.",
     invoke_without_command=True,
@@ -87,7 +93,7 @@ def list_cmd(
     since: SinceOpt = None,
 ) -> None:
     """Saved sessions, oldest first: date, profile, exercise, reps, mean hold, faults
-    (`show ID` has the source and every rep)."""
+    (`show ID` has the source and every rep). Reps marked * are of a partial set."""
     _list(_filters(ctx).merged(profile, exercise, since))
 
 
@@ -114,6 +120,8 @@ def show_cmd(
         f"{s.source} ({s.source_kind}), {s.duration_s:.1f} s, {s.reps} reps"
         + "".join(f"; {e}" for e in extra)
     )
+    if s.partial:
+        _say(f"partial: {_partial_words(s.partial)}; the reps below are not the whole set")
     if s.notes:
         _say(f"notes: {s.notes}")
     if not result["reps"]:
@@ -258,6 +266,9 @@ def _list(filters: _Filters) -> None:
     for s in sessions:
         table.add_row(*_row(s))
     console.print(table)
+    reasons = tuple(dict.fromkeys(r for s in sessions for r in s.partial))
+    if reasons:
+        _say(f"* partial session: {_partial_words(reasons)}; its reps are not the whole set")
 
 
 def _row(s: SessionInfo) -> list[str]:
@@ -265,7 +276,11 @@ def _row(s: SessionInfo) -> list[str]:
     hold = "" if s.mean_hold_s is None else f"{s.mean_hold_s:.1f} s"
     routine = f" ({s.routine})" if s.routine else ""
     return [str(s.id), _local(s.started_at), escape(s.profile), escape(s.exercise + routine),
-            str(s.reps), hold, faults]  # fmt: skip
+            f"{s.reps}*" if s.partial else str(s.reps), hold, faults]  # fmt: skip
+
+
+def _partial_words(reasons: tuple[str, ...]) -> str:
+    return " or ".join(_PARTIAL_WORDS.get(r, r) for r in reasons)
 
 
 def _filters(ctx: typer.Context) -> _Filters:

@@ -15,6 +15,11 @@ user their analysis)::
         routine=None, report_path=None,
     )
 
+A result marked ``"interrupted": true`` (Ctrl+C during the analysis or the live session) is
+stored as a *partial* session (``SessionInfo.partial == ("interrupted",)``); a caller that
+knows more (the video file ended early) passes ``partial="truncated"``. Lists, exports and
+progress show partial sessions as such.
+
 It raises :class:`formcheck.errors.HistoryError` (one line, says what to do) and prints nothing;
 ``--no-history`` maps to ``no_history=True`` and ``--profile NAME`` to ``profile``.
 
@@ -46,6 +51,8 @@ from formcheck.store.schema import (
     SOURCE_KINDS,
     check_result,
     fault_rows,
+    partial_reasons,
+    partial_text,
     rep_rows,
     result_json,
 )
@@ -62,7 +69,7 @@ __all__ = [
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _SESSION_COLUMNS = (
     "id, uid, started_at, source, source_kind, exercise, routine, profile, duration_s, reps, "
-    "report_path, notes"
+    "report_path, notes, partial"
 )
 T = TypeVar("T")
 
@@ -88,7 +95,9 @@ def parse_utc(text: str) -> datetime:
 @dataclass(frozen=True, slots=True)
 class SessionInfo:
     """One stored session without its full result. ``started_at`` is aware UTC;
-    ``mean_hold_s`` is over the reps that have a hold; ``faults`` counts reps per fault id."""
+    ``mean_hold_s`` is over the reps that have a hold; ``faults`` counts reps per fault id;
+    ``partial`` says why the session covers only part of its set (``("interrupted",)``,
+    ``("truncated",)``), empty when it is complete."""
 
     id: int
     uid: str
@@ -104,6 +113,7 @@ class SessionInfo:
     notes: str | None
     mean_hold_s: float | None = None
     faults: dict[str, int] | None = None
+    partial: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,11 +144,15 @@ class History:
         started_at: datetime | str | None = None,
         notes: str | None = None,
         uid: str | None = None,
+        partial: str | tuple[str, ...] | list[str] = (),
     ) -> int:
         """Store one session result (``formcheck.result`` v1) with its reps and faults in one
         transaction; returns the new session id. ``started_at`` defaults to now (naive means
-        local time); ``uid`` (a fresh UUID by default) identifies the session across exports."""
+        local time); ``uid`` (a fresh UUID by default) identifies the session across exports.
+        The session is partial when the result says ``"interrupted": true`` or ``partial``
+        names a reason (``"interrupted"``, ``"truncated"``)."""
         check_result(result)
+        reasons = partial_reasons(result, partial)
         if source_kind not in SOURCE_KINDS:
             raise HistoryError(
                 f"source_kind must be one of {', '.join(SOURCE_KINDS)}, got {source_kind!r}"
@@ -156,6 +170,7 @@ class History:
             "reps": len(result["reps"]),
             "report_path": None if report_path is None else os.fspath(report_path),
             "notes": notes,
+            "partial": partial_text(reasons),
             "result": result_json(result),
         }
         return self._write(lambda conn: insert_session(conn, row, result))
@@ -216,7 +231,11 @@ class History:
             params,
         ):
             faults.setdefault(sid, {})[fault] = n
-        return [_info(r[:12], mean_hold_s=r[12], faults=faults.get(r[0], {})) for r in rows]
+        return [
+            _info(r[:12], partial=tuple(r[12].split(",")) if r[12] else (), mean_hold_s=r[13],
+                  faults=faults.get(r[0], {}))
+            for r in rows
+        ]  # fmt: skip
 
     # --- export / import (see formcheck.store.transfer) ----------------------------------
 
@@ -281,15 +300,17 @@ def save_result(
     report_path: str | os.PathLike[str] | None = None,
     started_at: datetime | str | None = None,
     path: str | os.PathLike[str] | None = None,
+    partial: str | tuple[str, ...] | list[str] = (),
 ) -> int | None:
     """Open the history, save one result, close it; returns the session id, or None (and
-    touches nothing) when ``no_history``. See the module docstring."""
+    touches nothing) when ``no_history``. The session is partial when the result says
+    ``"interrupted": true`` or ``partial`` names a reason. See the module docstring."""
     if no_history:
         return None
     with open_history(path) as history:
         return history.save(
             result, source_kind=source_kind, profile=profile, routine=routine,
-            report_path=report_path, started_at=started_at,
+            report_path=report_path, started_at=started_at, partial=partial,
         )  # fmt: skip
 
 

@@ -6,6 +6,10 @@ hold as a faint dot) against the definition's target; faults per 10 reps (all, a
 common fault ids); range of motion (mean per session, band from the smallest to the largest
 rep). The HTML page embeds the PNG as ``data:image/png;base64`` and loads nothing from the network.
 
+Partial sessions (interrupted, or the video ended early) are hollow markers in every panel.
+Their rep count is not the set's, so the reps line joins the complete sessions only and the
+partial ones stand beside it, with a legend entry saying so.
+
 matplotlib is used through its object API on the Agg canvas (no pyplot, no global state, no
 display needed), and imported only when a plot is asked for.
 """
@@ -31,6 +35,7 @@ _PANEL_WH_IN = (4.0, 3.0)
 _DPI = 100
 _MAX_FAULT_LINES = 4
 _MAX_DATE_TICKS = 5
+_PARTIAL_LABEL = "partial set (interrupted or cut short)"
 
 
 def progress_figure(progress: list[ExerciseProgress]) -> Figure:
@@ -85,16 +90,22 @@ def _draw(prog: ExerciseProgress, axes: list[Axes], with_profile: bool) -> None:
     name = f"{prog.exercise} ({prog.profile})" if with_profile else prog.exercise
     reps_ax, hold_ax, fault_ax, range_ax = axes
 
-    reps_ax.plot(t, [p.reps for p in prog.points], "o-", color="tab:blue")
+    whole = [(x, p.reps) for x, p in zip(t, prog.points, strict=True) if not p.partial]
+    if whole:
+        reps_ax.plot(*zip(*whole, strict=True), "o-", color="tab:blue", label="complete set")
+    _hollow(reps_ax, t, prog, [p.reps for p in prog.points], "tab:blue", _PARTIAL_LABEL)
     reps_ax.set_title(f"{name}: reps per session", fontsize=10)
     _from_zero(reps_ax)
     reps_ax.yaxis.get_major_locator().set_params(integer=True)
+    if len(whole) < len(prog.points):
+        reps_ax.legend(fontsize=8)
 
     if any(p.holds_s for p in prog.points):
         for x, p in zip(t, prog.points, strict=True):
             hold_ax.plot([x] * len(p.holds_s), p.holds_s, ".", color="0.7")
         hold_ax.plot(t, _nan([p.mean_hold_s for p in prog.points]), "o-", color="tab:green",
                      label="mean hold")  # fmt: skip
+        _hollow(hold_ax, t, prog, [p.mean_hold_s for p in prog.points], "tab:green")
         if prog.hold_target_s:
             hold_ax.axhline(prog.hold_target_s, ls="--", color="tab:red",
                             label=f"target {prog.hold_target_s:g} s")  # fmt: skip
@@ -107,6 +118,7 @@ def _draw(prog: ExerciseProgress, axes: list[Axes], with_profile: bool) -> None:
 
     fault_ax.plot(t, _nan([p.faults_per_10_reps for p in prog.points]), "o-", color="black",
                   label="all faults")  # fmt: skip
+    _hollow(fault_ax, t, prog, [p.faults_per_10_reps for p in prog.points], "black")
     totals: dict[str, int] = {}
     for p in prog.points:
         for f, n in p.fault_reps.items():
@@ -125,6 +137,7 @@ def _draw(prog: ExerciseProgress, axes: list[Axes], with_profile: bool) -> None:
                               label="smallest-largest rep")  # fmt: skip
         range_ax.plot(t, _nan([p.mean_range for p in prog.points]), "o-", color="tab:purple",
                       label="mean")  # fmt: skip
+        _hollow(range_ax, t, prog, [p.mean_range for p in prog.points], "tab:purple")
         _from_zero(range_ax)
         range_ax.legend(fontsize=8, loc="lower right")
         if prog.drive:
@@ -140,6 +153,20 @@ def _draw(prog: ExerciseProgress, axes: list[Axes], with_profile: bool) -> None:
         ax.set_xticks(*ticks)
         ax.set_xlim(0.5, len(t) + 0.5)
         ax.grid(alpha=0.3)
+
+
+def _hollow(
+    ax: Axes, t: list[int], prog: ExerciseProgress, values: list[float | int | None],
+    color: str, label: str | None = None,
+) -> None:  # fmt: skip
+    """Hollow markers over the partial sessions' values (nothing when there are none)."""
+    xy = [
+        (x, v) for x, p, v in zip(t, prog.points, values, strict=True)
+        if p.partial and v is not None
+    ]  # fmt: skip
+    if xy:
+        ax.plot(*zip(*xy, strict=True), "o", color=color, markerfacecolor="white",
+                markeredgewidth=1.5, zorder=3, label=label)  # fmt: skip
 
 
 def _date_ticks(prog: ExerciseProgress) -> tuple[list[int], list[str]]:

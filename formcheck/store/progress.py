@@ -8,6 +8,13 @@ first vs last, with eight it is the first 2 vs the last 2). A third is steadier 
 session, and for a beginner it is still the same as "then vs now". Within each third, reps are
 pooled: the hold is the mean over all reps of those sessions, not the mean of per-session means.
 A fault's rate is the share of reps flagged with it.
+
+A *partial* session (interrupted, or its video ended early: ``SessionPoint.partial``) covers
+only part of its set, so its rep count says nothing about how many reps the set had: reps per
+session are averaged over the **complete** sessions of each third only (``–`` when a third has
+none), and the summary then says "per complete session" and how many sessions were partial.
+The reps a partial session did record are real, so they still count towards the hold, the range
+and the fault rates. The plots draw partial sessions as hollow markers, off the reps line.
 """
 
 from __future__ import annotations
@@ -28,7 +35,8 @@ __all__ = ["ExerciseProgress", "SessionPoint", "Trend", "load_progress"]
 @dataclass(frozen=True, slots=True)
 class SessionPoint:
     """One session's numbers. ``holds_s``/``ranges`` have one entry per rep that has one;
-    ``fault_reps`` counts the reps flagged with each fault id."""
+    ``fault_reps`` counts the reps flagged with each fault id; ``partial`` says why the session
+    covers only part of its set (empty when complete)."""
 
     session_id: int
     started_at: datetime
@@ -36,6 +44,7 @@ class SessionPoint:
     holds_s: tuple[float, ...] = ()
     ranges: tuple[float, ...] = ()
     fault_reps: dict[str, int] = field(default_factory=dict)
+    partial: tuple[str, ...] = ()
 
     @property
     def mean_hold_s(self) -> float | None:
@@ -54,14 +63,16 @@ class SessionPoint:
 @dataclass(frozen=True, slots=True)
 class Trend:
     """First third vs last third of the sessions (see the module docstring); each pair is
-    ``(first, last)``, a value None when there is nothing to average."""
+    ``(first, last)``, a value None when there is nothing to average (reps per session are
+    over the complete sessions only)."""
 
     sessions: int
     window: int  # sessions in each third
-    reps_per_session: tuple[float, float]
+    reps_per_session: tuple[float | None, float | None]
     hold_s: tuple[float | None, float | None]
     range: tuple[float | None, float | None]
     fault_pct: dict[str, tuple[float, float]]  # % of reps flagged, by fault id
+    partial: int = 0  # partial sessions (interrupted or cut short) among all of them
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,24 +97,28 @@ class ExerciseProgress:
             hold_s=(_pooled(first, "holds_s"), _pooled(last, "holds_s")),
             range=(_pooled(first, "ranges"), _pooled(last, "ranges")),
             fault_pct={f: (_fault_pct(first, f), _fault_pct(last, f)) for f in faults},
+            partial=sum(bool(p.partial) for p in self.points),
         )
 
     def summary(self, *, with_profile: bool = False, max_faults: int = 3) -> str:
         """One line, e.g. ``bird-dog: 6 sessions, 2024-05-01 → 2024-05-20 (first 2 vs last 2):
         reps 4.0 → 6.0 per session; hold 2.1 s → 2.8 s (target 2 s); range 85.0 → 90.0;
-        bent knee in 40 % → 10 % of reps``."""
+        bent knee in 40 % → 10 % of reps``. With partial sessions the head says how many
+        (``6 sessions, 1 partial``) and reps are ``per complete session``."""
         t = self.trend()
         name = f"{self.exercise} ({self.profile})" if with_profile else self.exercise
         day0 = self.points[0].started_at.astimezone().date()
         day1 = self.points[-1].started_at.astimezone().date()
         if t.sessions == 1:
-            head = f"{name}: 1 session, {day0}"
+            head = f"{name}: 1 session{' (partial)' if t.partial else ''}, {day0}"
         else:
+            partial = f", {t.partial} partial" if t.partial else ""
             head = (
-                f"{name}: {t.sessions} sessions, {day0} → {day1} "
+                f"{name}: {t.sessions} sessions{partial}, {day0} → {day1} "
                 f"(first {t.window} vs last {t.window})"
             )
-        parts = [f"reps {_pair(t.reps_per_session, '{:.1f}', t.sessions)} per session"]
+        per = "per complete session" if t.partial else "per session"
+        parts = [f"reps {_pair(t.reps_per_session, '{:.1f}', t.sessions)} {per}"]
         if any(v is not None for v in t.hold_s):
             target = f" (target {self.hold_target_s:g} s)" if self.hold_target_s else ""
             parts.append(f"hold {_pair(t.hold_s, '{:.1f} s', t.sessions)}{target}")
@@ -148,7 +163,7 @@ def load_progress(
     for s in sessions:
         point = SessionPoint(
             s.id, s.started_at, s.reps, tuple(holds.get(s.id, ())), tuple(ranges.get(s.id, ())),
-            dict(s.faults or {}),
+            dict(s.faults or {}), s.partial,
         )  # fmt: skip
         groups.setdefault((s.profile, s.exercise), []).append(point)
     out = []
@@ -174,8 +189,9 @@ def _mean(values: tuple[float, ...] | list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _mean_reps(points: tuple[SessionPoint, ...]) -> float:
-    return sum(p.reps for p in points) / len(points)
+def _mean_reps(points: tuple[SessionPoint, ...]) -> float | None:
+    """Mean reps over the complete sessions (a partial session's count is not the set's)."""
+    return _mean([float(p.reps) for p in points if not p.partial])
 
 
 def _pooled(points: tuple[SessionPoint, ...], attr: str) -> float | None:

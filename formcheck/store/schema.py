@@ -6,13 +6,14 @@ that has shipped is never edited (a test holds migration 1 to its first text); a
 new migration at the end. ``PRAGMA application_id`` marks the file as a formcheck history, so
 formcheck never migrates somebody else's SQLite file.
 
-Tables (version 2)::
+Tables (version 3)::
 
     profiles  name PK, created_at
     sessions  id PK, uid UNIQUE, started_at (ISO 8601 UTC, "2024-05-01T10:00:00Z"), source,
               source_kind ('live' | 'video' | 'recording'), exercise, routine NULL,
               profile -> profiles, duration_s, reps, report_path NULL,
-              result (the whole ``formcheck.result`` JSON), notes NULL (v2)
+              result (the whole ``formcheck.result`` JSON), notes NULL (v2),
+              partial NULL (v3: why the set is incomplete, e.g. 'interrupted'; NULL if complete)
     reps      session_id -> sessions (cascade), rep_index, side, side_index, start_s, end_s,
               duration_s, peak, range, hold_s NULL, hold_met NULL, uncertain;
               PK (session_id, rep_index)
@@ -22,6 +23,10 @@ Tables (version 2)::
 ``rep_index`` is the result's rep ``index`` (1-based over the whole set); it is called
 ``rep_index`` so that queries need no quoting and ``faults.rep_index`` joins ``reps.rep_index``.
 ``uid`` identifies a session across databases: an import skips sessions it already holds.
+``partial`` lists, comma-separated, the :data:`PARTIAL_REASONS` that make a session cover only
+part of the set: ``interrupted`` (Ctrl+C during the analysis or the live session; the result
+says ``"interrupted": true``) and ``truncated`` (the video file ended
+early). Migration 3 fills it in for interrupted sessions saved before the column existed.
 """
 
 from __future__ import annotations
@@ -35,16 +40,20 @@ from formcheck.errors import HistoryError
 __all__ = [
     "APPLICATION_ID",
     "MIGRATIONS",
+    "PARTIAL_REASONS",
     "SCHEMA_VERSION",
     "SOURCE_KINDS",
     "fault_rows",
     "rep_rows",
     "result_json",
     "check_result",
+    "partial_reasons",
+    "partial_text",
 ]
 
 APPLICATION_ID = 0x46434B48  # "FCKH": formcheck history
 SOURCE_KINDS = ("live", "video", "recording")
+PARTIAL_REASONS = ("interrupted", "truncated")
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: the initial schema.
@@ -105,6 +114,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX sessions_by_time ON sessions (started_at)",
         "CREATE INDEX faults_by_session ON faults (session_id, rep_index)",
     ),
+    # 3: why a session covers only part of its set (NULL: complete). Sessions saved before,
+    # whose result says they were interrupted, are marked now.
+    (
+        "ALTER TABLE sessions ADD COLUMN partial TEXT",
+        "UPDATE sessions SET partial = 'interrupted'"
+        " WHERE json_valid(result) AND json_extract(result, '$.interrupted') = 1",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -127,6 +143,26 @@ def check_result(result: Any) -> None:
         missing = [k for k in ("index", "side", "side_index", "start_s", "end_s") if k not in rep]
         if missing:
             raise HistoryError(f"cannot store this result: rep {i} has no {missing[0]!r}")
+
+
+def partial_reasons(result: dict[str, Any], extra: Any = ()) -> tuple[str, ...]:
+    """Why the result covers only part of its set, in :data:`PARTIAL_REASONS` order: what the
+    result itself says (``"interrupted": true``; ``"truncated": true`` should a result carry
+    it) and the reasons in ``extra`` (a string or strings, e.g. from the caller that saw the
+    video end early). ``()`` for a complete set; :class:`HistoryError` for an unknown reason."""
+    given = {extra} if isinstance(extra, str) else set(extra or ())
+    unknown = sorted(str(r) for r in given - set(PARTIAL_REASONS))
+    if unknown:
+        raise HistoryError(
+            f"a session is partial because of {' or '.join(PARTIAL_REASONS)}, got {unknown[0]!r}"
+        )
+    said = {r for r in PARTIAL_REASONS if result.get(r) is True}
+    return tuple(r for r in PARTIAL_REASONS if r in given | said)
+
+
+def partial_text(reasons: tuple[str, ...]) -> str | None:
+    """The ``partial`` column's value: the reasons comma-separated, NULL for a complete set."""
+    return ",".join(reasons) or None
 
 
 def result_json(result: dict[str, Any]) -> str:

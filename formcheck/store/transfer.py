@@ -5,19 +5,26 @@ JSON export (schema ``formcheck.history`` version 1) is complete and importable:
     {"schema": "formcheck.history", "version": 1,
      "sessions": [{"uid": "…", "started_at": "2024-05-01T10:00:00Z", "profile": "default",
                    "source_kind": "video", "routine": null, "report_path": null, "notes": null,
-                   "result": {…the formcheck.result dict as saved…}}, …]}
+                   "partial": [], "result": {…the formcheck.result dict as saved…}}, …]}
+
+``partial`` lists why a session covers only part of its set (``"interrupted"``,
+``"truncated"``; ``[]`` when complete). Exports written before it existed have no ``partial``;
+importing them marks the sessions whose result says ``"interrupted": true``.
 
 Sessions are oldest first; the local ids are left out (they differ between databases) and
 ``uid`` stands for them, so an export imported into an empty database exports again
 byte-identically, and importing the same file twice adds nothing the second time. Reps and
 faults are rebuilt from each result on import.
 
-CSV export is one row per session, for spreadsheets; it is not importable.
+CSV export is one row per session, for spreadsheets; it is not importable. Its ``partial``
+column is empty for a complete session, else the reasons (``interrupted``). Text cells that a
+spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR first) get a leading
+``'`` (see :mod:`formcheck.csvsafe`, whose ``restore_cell`` takes it off again); numbers are
+written as numbers.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -26,6 +33,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from formcheck.csvsafe import SafeWriter
 from formcheck.errors import HistoryError, OutputError
 from formcheck.store.history import (
     check_profile,
@@ -33,7 +41,13 @@ from formcheck.store.history import (
     session_filter,
     utc_text,
 )
-from formcheck.store.schema import SOURCE_KINDS, check_result, result_json
+from formcheck.store.schema import (
+    SOURCE_KINDS,
+    check_result,
+    partial_reasons,
+    partial_text,
+    result_json,
+)
 
 if TYPE_CHECKING:
     from formcheck.store.history import History
@@ -44,7 +58,7 @@ EXPORT_SCHEMA = "formcheck.history"
 EXPORT_VERSION = 1
 CSV_COLUMNS = (
     "id", "uid", "started_at", "profile", "exercise", "routine", "source", "source_kind",
-    "duration_s", "reps", "mean_hold_s", "faults", "report_path", "notes",
+    "duration_s", "reps", "mean_hold_s", "faults", "report_path", "notes", "partial",
 )  # fmt: skip
 _OPTIONAL = ("routine", "report_path", "notes")
 
@@ -64,12 +78,16 @@ def export_text(
         raise HistoryError(f"export format must be 'json' or 'csv', got {fmt!r}")
     where, params = session_filter(profile, exercise, since)
     rows = history.query(
-        "SELECT uid, started_at, profile, source_kind, routine, report_path, notes, result"
-        f" FROM sessions s {where} ORDER BY started_at, id",
+        "SELECT uid, started_at, profile, source_kind, routine, report_path, notes, partial,"
+        f" result FROM sessions s {where} ORDER BY started_at, id",
         params,
     )
     keys = ("uid", "started_at", "profile", "source_kind", *_OPTIONAL)
-    sessions = [{**dict(zip(keys, r[:7], strict=True)), "result": json.loads(r[7])} for r in rows]
+    sessions = [
+        {**dict(zip(keys, r[:7], strict=True)), "partial": r[7].split(",") if r[7] else [],
+         "result": json.loads(r[8])}
+        for r in rows
+    ]  # fmt: skip
     doc = {"schema": EXPORT_SCHEMA, "version": EXPORT_VERSION, "sessions": sessions}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
@@ -78,7 +96,7 @@ def _csv(
     history: History, profile: str | None, exercise: str | None, since: date | datetime | None
 ) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     writer.writerow(CSV_COLUMNS)
     for s in history.list_sessions(profile, exercise, since):
         faults = "; ".join(f"{k}={v}" for k, v in (s.faults or {}).items())
@@ -86,7 +104,7 @@ def _csv(
         writer.writerow(
             [s.id, s.uid, utc_text(s.started_at), s.profile, s.exercise, s.routine or "",
              s.source, s.source_kind, s.duration_s, s.reps, hold, faults, s.report_path or "",
-             s.notes or ""]
+             s.notes or "", ",".join(s.partial)]
         )  # fmt: skip
     return out.getvalue()
 
@@ -141,9 +159,15 @@ def _import_row(s: Any, where: str) -> tuple[dict[str, Any], dict[str, Any]]:
         raise HistoryError(
             f"{where}: source_kind {s['source_kind']!r} is not one of {SOURCE_KINDS}"
         )
+    given = s.get("partial")
+    if given is not None and not (
+        isinstance(given, list) and all(isinstance(r, str) for r in given)
+    ):
+        raise HistoryError(f"{where}: 'partial' must be a list of reasons, got {given!r}")
     try:
         started_at = utc_text(s["started_at"])
         profile = check_profile(s["profile"])
+        partial = partial_reasons(result, given or ())
     except HistoryError as err:
         raise HistoryError(f"{where}: {err}") from None
     row = {
@@ -158,6 +182,7 @@ def _import_row(s: Any, where: str) -> tuple[dict[str, Any], dict[str, Any]]:
         "reps": len(result["reps"]),
         "report_path": s.get("report_path"),
         "notes": s.get("notes"),
+        "partial": partial_text(partial),
         "result": result_json(result),
     }
     return row, result
