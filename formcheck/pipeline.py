@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from formcheck.engine import Engine, ExerciseDef, session_result
+from formcheck.engine.framerate import require_frame_rate
 from formcheck.errors import SourceError
 from formcheck.pose.core import PoseFrame
 from formcheck.recording import RecordingSource, is_recording_path
@@ -116,9 +117,12 @@ def analyze(
 ) -> dict[str, Any]:
     """Run the engine over every frame; returns the session result (``--json`` contract).
 
-    Raises :class:`SourceError` when no person was seen at all. Ctrl+C stops early and the
-    result of what was seen so far is returned, marked ``"interrupted": true``.
+    Raises :class:`SourceError` before the first frame when the input's frame rate is below
+    what the exercise needs to be counted (``formcheck.engine.framerate``), and when no person
+    was seen at all. Ctrl+C stops early and the result of what was seen so far is returned,
+    marked ``"interrupted": true``.
     """
+    require_frame_rate(pose_input.fps, pose_input.name, exercise)
     engine = Engine(exercise)
     first_t = last_t = None
     people = 0
