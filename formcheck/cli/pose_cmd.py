@@ -28,7 +28,10 @@ def record(
         bool, typer.Option("--as-camera", help="Play a video file as if it were a live camera.")
     ] = False,
 ) -> None:
-    """Record the pose landmarks of INPUT to a file that replays without the model."""
+    """Record the pose landmarks of INPUT to a file that replays without the model.
+
+    Ctrl+C stops recording: the frames so far are kept in a complete file,
+    and the exit code is 130."""
     if is_recording_path(input):
         raise typer.BadParameter("INPUT is already a landmark recording", param_hint="INPUT")
     spec: str | int = int(input) if input.isdigit() else input
@@ -41,6 +44,7 @@ def record(
         )
         total = getattr(pose.source, "frame_count", None) or None
         people = 0
+        interrupted = False
         with RecordingWriter(output, header) as writer, Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[fps]:.1f} fps"), TimeRemainingColumn(),
@@ -56,11 +60,14 @@ def record(
                     n = writer.frames_written
                     bar.update(task, completed=n, fps=n / max(time.perf_counter() - t0, 1e-6))
             except KeyboardInterrupt:
+                interrupted = True
                 notice(f"interrupted: keeping the {writer.frames_written} frames recorded so far")
         n = writer.frames_written
         for warning in getattr(pose.source, "warnings", []):
             notice(f"warning: {warning}")
     notice(f"wrote {output} ({n} frames, a person in {people})")
+    if interrupted:
+        raise typer.Exit(130)
     if n and people == 0:
         notice("no person was found in any frame: is the whole body in view and well lit?")
         raise typer.Exit(5)
