@@ -4,16 +4,21 @@ One input prints its summary (or, with ``--json``, one JSON object: the ``formch
 contract); several print one summary each (``--json``: a list). With ``-o OUTDIR`` every input
 gets ``OUTDIR/<name>/report.json``, ``report.html`` and ``reps.csv`` (``--annotate``: also
 ``annotated.mp4``), and a batch gets ``OUTDIR/index.html``. A bad input does not stop a batch:
-it is listed at the end and the exit code is not 0.
+it is listed at the end and the exit code is not 0. An input's folder is replaced as a set
+(:class:`formcheck.atomic.StagedFolder`); the index is written last, after the summaries are
+printed and the sessions saved, so a full disk there loses nothing else.
 
 Exit codes: 0 fine; the error's own code (2 a bad input, 3 the model, 4 an output) when an
-input failed, 1 when inputs failed for different reasons; 6 when ``--exercise auto`` was unsure
-about an input; 130 after Ctrl+C (the reports finished so far, and a partial report of the
-input being analysed, are written).
+input failed, 1 when inputs failed for different reasons; 4 also when every input was analysed
+but a file asked for (the annotated video, the index) was not written; 6 when
+``--exercise auto`` was unsure about an input; 130 after Ctrl+C (the reports finished so far,
+and a partial report of the input being analysed, are written; a second Ctrl+C does not cut
+that write short).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,6 +36,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from formcheck.atomic import write_atomic
 from formcheck.cli.app import app
 from formcheck.cli.common import (
     ModelOption,
@@ -43,10 +49,11 @@ from formcheck.cli.common import (
     save_to_history,
 )
 from formcheck.engine import load_exercise
+from formcheck.errors import OutputError
+from formcheck.interrupts import graceful_sigint
 from formcheck.recording import is_recording_path
 from formcheck.report import AnalysisJob, AnalysisOutcome, JobProgress, expand_inputs, out_dirs
 from formcheck.report.batch import run_batch
-from formcheck.report.files import write_atomic
 from formcheck.report.html import index_html
 
 EXIT_UNSURE = 6
@@ -104,11 +111,22 @@ def analyze_cmd(
     if annotate and out is None:
         typer.echo("formcheck: error: --annotate writes a video: give -o OUTDIR too", err=True)
         raise typer.Exit(2)
+    with graceful_sigint():  # Ctrl+C stops the analysis, never the saving of what was done
+        code = _analyze(inputs, exercise, out, annotate, workers, as_json, model, profile,
+                        no_history)  # fmt: skip
+    raise typer.Exit(code)
+
+
+def _analyze(
+    inputs: list[str], exercise: str, out: Path | None, annotate: bool, workers: int,
+    as_json: bool, model: str, profile: str, no_history: bool,
+) -> int:  # fmt: skip
     auto = exercise.strip().lower() == "auto"
     if not auto:
         load_exercise(exercise)  # a bad name fails here, once, before any work
     paths = expand_inputs(inputs)
     _provision_model(paths, model)
+    out_existed = out is not None and out.exists()
     dirs = out_dirs(paths, out) if out is not None else [None] * len(paths)
     jobs = [
         AnalysisJob(p, exercise, None if d is None else str(d), annotate, model, i)
@@ -118,16 +136,23 @@ def analyze_cmd(
         outcomes = run_batch(
             jobs, workers=workers, on_progress=bar.update, on_outcome=bar.done, notify=notice
         )
-    if out is not None and len(jobs) > 1:
-        index = write_atomic(out / "index.html", index_html(_index_entries(outcomes)))
-        notice(f"index of the reports: {index}")
     code = _report(outcomes, as_json, single=len(jobs) == 1)
     if not no_history:
         for o in outcomes:
             if o.result is not None and o.status in ("ok", "partial"):
                 save_to_history(o.result, source_kind=o.kind, profile=profile,
-                                report_path=o.report_path)  # fmt: skip
-    raise typer.Exit(code)
+                                report_path=o.report_path, partial=o.partial)  # fmt: skip
+    if out is not None and len(jobs) > 1:  # last: a full disk here loses nothing printed or saved
+        try:
+            index = write_atomic(out / "index.html", index_html(_index_entries(outcomes)))
+            notice(f"index of the reports: {index}")
+        except OutputError as err:
+            typer.echo(f"formcheck: error: the batch index was not written: {err}", err=True)
+            code = code or err.exit_code
+    if out is not None and not out_existed:
+        with contextlib.suppress(OSError):
+            out.rmdir()  # only if empty: no folder left behind by a batch that wrote nothing
+    return code
 
 
 def _provision_model(paths: list[str], model: str) -> None:
@@ -189,6 +214,8 @@ def _report(outcomes: list[AnalysisOutcome], as_json: bool, *, single: bool) -> 
     if failed:
         codes = {o.exit_code or 1 for o in failed}
         return codes.pop() if len(codes) == 1 else 1
+    if any(o.output_error for o in outcomes):  # the analysis is there, a file asked for is not
+        return OutputError.exit_code
     return EXIT_UNSURE if any(o.unsure for o in outcomes) else 0
 
 

@@ -57,9 +57,9 @@ def eval_cmd(
     model: ModelOption = "full",
 ) -> None:
     """Run the analysis on every labelled clip and score counts, holds and faults."""
+    from formcheck.atomic import write_atomic, write_json
     from formcheck.eval.html import eval_html
     from formcheck.eval.run import evaluate
-    from formcheck.report.files import write_atomic, write_json
 
     def progress(label, score) -> None:  # noqa: ANN001
         notice(f"{label.file}: {score.pred_reps if score.supported else 'not supported'}")

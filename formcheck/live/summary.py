@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from formcheck.atomic import write_json
 from formcheck.errors import OutputError
 
 __all__ = [
@@ -103,21 +103,7 @@ def prepare_report_dir(folder: str | os.PathLike[str]) -> Path:
 
 def save_report(result: dict[str, Any], folder: str | os.PathLike[str]) -> Path:
     """Write ``result`` as JSON to ``folder/report.json`` atomically (temp file, then rename)."""
-    path = prepare_report_dir(folder) / REPORT_NAME
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{REPORT_NAME}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(result, fh, indent=2)
-                fh.write("\n")
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as err:
-        raise OutputError(f"cannot write {path}: {err.strerror or err}") from None
-    return path
+    return write_json(prepare_report_dir(folder) / REPORT_NAME, result)
 
 
 class ScreenshotSaver:

@@ -21,7 +21,6 @@ import gzip
 import io
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -30,6 +29,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from formcheck.atomic import temp_file
 from formcheck.errors import OutputError, RecordingError
 from formcheck.pose.core import LANDMARK_NAMES, NUM_LANDMARKS, PoseFrame
 
@@ -93,19 +93,7 @@ class RecordingWriter:
         self.path = Path(path)
         if not is_recording_path(self.path):
             raise OutputError(f"{self.path}: a recording must end in .jsonl or .jsonl.gz")
-        folder = self.path.parent
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=folder)
-        except OSError as err:
-            raise OutputError(
-                f"cannot write {self.path}: {err.strerror} (is {folder} a folder you can write to?)"
-            ) from None
-        os.close(fd)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a recording is an ordinary file
-        self._tmp = Path(tmp)
+        self._tmp = temp_file(self.path, suffix="")
         gz = str(self.path).lower().endswith(".gz")
         raw = gzip.open(self._tmp, "wb") if gz else open(self._tmp, "wb")  # noqa: SIM115
         self._fh = io.TextIOWrapper(raw, encoding="utf-8")

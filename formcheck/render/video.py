@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tempfile
+import shutil
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from formcheck.atomic import os_error_text, temp_file
 from formcheck.errors import OutputError
 from formcheck.render.annotate import annotate, hud_from_engine
 
@@ -34,6 +35,7 @@ __all__ = ["FOURCC", "AnnotatedVideoWriter", "plain_background"]
 
 FOURCC = "mp4v"
 BACKGROUND_BGR = (48, 44, 40)
+DISK_FULL_BYTES = 4 * 1024 * 1024
 
 
 def plain_background(resolution_wh: tuple[int, int]) -> np.ndarray:
@@ -53,18 +55,7 @@ class AnnotatedVideoWriter:
         # the encoder wants even sizes: an odd last column or row is scaled away
         self.resolution_wh = (int(resolution_wh[0]) // 2 * 2, int(resolution_wh[1]) // 2 * 2)
         self.frames_written = 0
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(
-                prefix=f".{self.path.stem}.", suffix=self.path.suffix, dir=self.path.parent
-            )
-        except OSError as err:
-            raise OutputError(f"cannot write {self.path}: {err.strerror}") from None
-        os.close(fd)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a video is an ordinary file
-        self._tmp = Path(tmp)
+        self._tmp = temp_file(self.path, suffix=self.path.suffix)  # the suffix picks the container
         self._background: np.ndarray | None = None
         self._writer: cv2.VideoWriter | None = cv2.VideoWriter(
             str(self._tmp), cv2.VideoWriter_fourcc(*FOURCC), self.fps, self.resolution_wh
@@ -114,12 +105,23 @@ class AnnotatedVideoWriter:
             return
         frames = _count_frames(self._tmp)
         if frames != self.frames_written:
+            # OpenCV's writer reports no write errors: a full disk shows up only here
+            full = _disk_full(self._tmp.parent)
             self._tmp.unlink(missing_ok=True)
-            raise OutputError(
-                f"{self.path}: the video written reads back with {frames} frames instead of "
-                f"{self.frames_written}; the '{FOURCC}' encoder of this OpenCV build failed"
+            why = (
+                "no space left on the disk"
+                if full
+                else f"the '{FOURCC}' encoder of this OpenCV build failed"
             )
-        os.replace(self._tmp, self.path)
+            raise OutputError(
+                f"{self.path.name} not written: it reads back with {frames} of "
+                f"{self.frames_written} frames ({why})"
+            )
+        try:
+            os.replace(self._tmp, self.path)
+        except OSError as err:
+            self._tmp.unlink(missing_ok=True)
+            raise OutputError(f"cannot write {self.path}: {os_error_text(err)}") from None
 
     def __enter__(self) -> AnnotatedVideoWriter:
         return self
@@ -127,6 +129,15 @@ class AnnotatedVideoWriter:
     def __exit__(self, exc_type: object, *_: object) -> None:
         # Ctrl+C keeps the frames written so far; any other failure drops the file.
         self.close(commit=exc_type is None or exc_type is KeyboardInterrupt)
+
+
+def _disk_full(folder: Path) -> bool:
+    """Whether the disk holding ``folder`` is (nearly) out of space: less than 4 MiB free, less
+    than one second of an ordinary video."""
+    try:
+        return shutil.disk_usage(folder).free < DISK_FULL_BYTES
+    except OSError:
+        return False
 
 
 def _count_frames(path: Path) -> int:

@@ -26,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from formcheck import interrupts
 from formcheck.recording import is_recording_path
 from formcheck.report.job import AnalysisJob, AnalysisOutcome, JobProgress, run_job
 from formcheck.sources import VIDEO_EXTENSIONS
@@ -138,7 +139,7 @@ def _in_process(
 ) -> list[AnalysisOutcome]:
     outcomes: list[AnalysisOutcome] = []
     for job in jobs:
-        if outcomes and outcomes[-1].interrupted:
+        if (outcomes and outcomes[-1].interrupted) or interrupts.requested():
             outcomes.append(_not_analysed(job))
             continue
         try:

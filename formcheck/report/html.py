@@ -11,6 +11,7 @@ import base64
 from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from formcheck.report.collect import Thumbnail
 from formcheck.report.plot import numbered_faults
@@ -308,6 +309,13 @@ def report_html(
     return _page(f"formcheck: {ex['name']} — {inp['name']}", "\n".join(parts))
 
 
+def _href(relative: str) -> str:
+    """A relative path as a link that stays one: each part percent-encoded and the whole
+    starting with ``./`` (a folder named ``javascript:…`` or holding ``#`` or ``?`` is a
+    folder, not a scheme, a fragment or a query)."""
+    return "./" + "/".join(quote(part, safe="") for part in relative.split("/"))
+
+
 def index_html(entries: Sequence[Mapping[str, Any]]) -> str:
     """The batch page: one row per input, linking its report, with its headline numbers.
 
@@ -317,7 +325,7 @@ def index_html(entries: Sequence[Mapping[str, Any]]) -> str:
     rows = []
     for e in entries:
         name = escape(str(e["name"]))
-        cell = f'<a href="{escape(e["link"])}">{name}</a>' if e.get("link") else name
+        cell = f'<a href="{escape(_href(e["link"]))}">{name}</a>' if e.get("link") else name
         status = e["status"]
         cls = "ok" if status == "ok" else "flt"
         rows.append(

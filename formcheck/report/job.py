@@ -22,7 +22,6 @@ analysis early: what was seen so far is reported, marked partial.
 
 from __future__ import annotations
 
-import contextlib
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -30,15 +29,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from formcheck import __version__
+from formcheck import __version__, interrupts
+from formcheck.atomic import StagedFolder, write_atomic, write_json
 from formcheck.engine import ExerciseDef, load_exercise
-from formcheck.errors import FormcheckError, SourceError
+from formcheck.errors import FormcheckError, OutputError, SourceError
 from formcheck.pipeline import FrameTap, PoseInput, analyze, open_pose_input
 from formcheck.pose.core import PoseFrame
 from formcheck.recording import RecordingHeader, RecordingSource, RecordingWriter
 from formcheck.report.auto import ExerciseGuess, ExerciseGuesser
 from formcheck.report.collect import Collector
-from formcheck.report.files import make_dir, write_atomic, write_json
 from formcheck.report.html import report_html
 from formcheck.report.plot import drive_plot_png
 from formcheck.report.schema import build_report
@@ -48,6 +47,7 @@ from formcheck.sources import Frame, open_source
 __all__ = ["AnalysisJob", "AnalysisOutcome", "JobProgress", "run_job"]
 
 PROGRESS_EVERY_S = 0.1
+REPORT_FILES = {"report.json", "report.html", "reps.csv", "annotated.mp4"}  # replaced as a set
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +93,8 @@ class AnalysisOutcome:
     unsure: bool = False
     auto: dict[str, Any] | None = None
     report_path: str | None = None
+    partial: tuple[str, ...] = ()  # why the result covers only part of the input
+    output_error: str | None = None  # an output asked for (the annotated video) not written
 
     def headline(self) -> dict[str, Any]:
         """The numbers the batch index shows."""
@@ -163,14 +165,14 @@ def run_job(
     name = Path(job.input).name
     ticker = _Ticker(job, name, on_progress, should_stop)
     try:
-        return _run(job, name, ticker, notify)
+        outcome = _run(job, name, ticker, notify)
     except FormcheckError as err:
-        if job.out_dir is not None:  # no empty folder for an input that gave nothing
-            with contextlib.suppress(OSError):
-                Path(job.out_dir).rmdir()
         return AnalysisOutcome(job, name, "failed", error=str(err), exit_code=err.exit_code)
     finally:
         ticker.finish()
+    if interrupts.requested():  # Ctrl+C while the finished analysis was being written
+        outcome.interrupted = True
+    return outcome
 
 
 def _input_info(job: AnalysisJob, pose: PoseInput) -> dict[str, Any]:
@@ -193,40 +195,77 @@ def _input_info(job: AnalysisJob, pose: PoseInput) -> dict[str, Any]:
 def _run(
     job: AnalysisJob, name: str, ticker: _Ticker, notify: Callable[[str], None] | None
 ) -> AnalysisOutcome:
+    outputs = _Outputs(None if job.out_dir is None else Path(job.out_dir))
+    try:
+        with tempfile.TemporaryDirectory(prefix="formcheck-") as tmp:
+            out, info, warnings, guess = _passes(job, outputs, ticker, notify, Path(tmp))
+        with interrupts.protected():  # a second Ctrl+C must not cut the report in half
+            return _finish(job, name, out, info, warnings, guess, outputs)
+    finally:
+        outputs.discard()  # whatever was not put in place: no empty or half folder is left
+
+
+class _Outputs:
+    """Where an input's report files go: a staged folder (see :class:`StagedFolder`), made
+    once the input opens (no folder for a bad file) and put in place when all are written."""
+
+    def __init__(self, target: Path | None) -> None:
+        self.target = target
+        self.staged: StagedFolder | None = None
+
+    def open(self) -> Path | None:
+        """The folder to write into (None: no reports)."""
+        if self.target is not None and self.staged is None:
+            self.staged = StagedFolder(self.target, REPORT_FILES)
+        return None if self.staged is None else self.staged.path
+
+    def commit(self) -> None:
+        if self.staged is not None:
+            self.staged.commit()
+            self.staged = None
+
+    def discard(self) -> None:
+        if self.staged is not None:
+            self.staged.discard()
+            self.staged = None
+
+
+def _passes(
+    job: AnalysisJob, outputs: _Outputs, ticker: _Ticker,
+    notify: Callable[[str], None] | None, tmp: Path,
+) -> tuple[_Analysed, dict[str, Any], list[str], ExerciseGuess | None]:  # fmt: skip
+    """The analysis: one pass, or the two of ``auto`` (see the module docstring)."""
     auto = job.exercise.strip().lower() == "auto"
     definition = None if auto else load_exercise(job.exercise)
-    out_dir = None if job.out_dir is None else Path(job.out_dir)
     guess: ExerciseGuess | None = None
-    with tempfile.TemporaryDirectory(prefix="formcheck-") as tmp:
-        with_mask = definition is not None and definition.needs_mask
-        with open_pose_input(
-            job.input, model=job.model, notify=notify, with_mask=with_mask
-        ) as pose:
-            if out_dir is not None:
-                make_dir(out_dir)  # only once the input opens: no folder for a bad file
-            info = _input_info(job, pose)
-            ticker.start(pose.frame_count)
-            if auto:
-                guess, replay, interrupted = _guess(pose, ticker, Path(tmp), job.input)
-                definition = guess.chosen
-            else:
-                assert definition is not None
-                out = _analyse(job, pose, definition, out_dir, ticker)
-            warnings = list(getattr(pose.source, "warnings", []))
-            info["truncated"] = bool(getattr(pose.source, "truncated", False))
-        if guess is not None:
+    with_mask = definition is not None and definition.needs_mask
+    with open_pose_input(job.input, model=job.model, notify=notify, with_mask=with_mask) as pose:
+        out_dir = outputs.open()
+        info = _input_info(job, pose)
+        ticker.start(pose.frame_count)
+        if auto:
+            guess, replay, interrupted = _guess(pose, ticker, tmp, job.input)
+            definition = guess.chosen
+        else:
             assert definition is not None
-            ticker.start(ticker.done or None, "reporting")
-            if definition.needs_mask and pose.kind == "video":
-                # recordings keep no segmentation masks: the model runs again, with them
-                with open_pose_input(job.input, model=job.model, with_mask=True) as again:
-                    out = _analyse(job, again, definition, out_dir, ticker)
-            else:
-                out = _replay(job, pose, replay, definition, out_dir, ticker)
-            if interrupted:
-                out.result["interrupted"] = True
-            out.result["auto"] = guess.to_dict()
-    return _finish(job, name, out, info, warnings, guess, out_dir)
+            out = _analyse(job, pose, definition, out_dir, ticker)
+        warnings = list(getattr(pose.source, "warnings", []))
+        info["truncated"] = bool(getattr(pose.source, "truncated", False))
+    if guess is not None:
+        assert definition is not None
+        ticker.start(ticker.done or None, "reporting")
+        if definition.needs_mask and pose.kind == "video":
+            # recordings keep no segmentation masks: the model runs again, with them
+            with open_pose_input(job.input, model=job.model, with_mask=True) as again:
+                out = _analyse(job, again, definition, out_dir, ticker)
+        else:
+            out = _replay(job, pose, replay, definition, out_dir, ticker)
+        if interrupted:
+            out.result["interrupted"] = True
+        out.result["auto"] = guess.to_dict()
+    if out.output_error is not None:
+        warnings.append(out.output_error)
+    return out, info, warnings, guess
 
 
 def _replay(
@@ -253,6 +292,7 @@ class _Analysed:
     result: dict[str, Any]
     collector: Collector | None
     video: str | None
+    output_error: str | None = None
 
 
 def _analyse(
@@ -298,11 +338,15 @@ def _analyse(
         if writer is not None:
             writer.close(commit=False)
         raise
-    video = None
+    video = error = None
     if writer is not None:
-        writer.close()
-        video = "annotated.mp4" if writer.frames_written else None
-    return _Analysed(result, collector, video)
+        try:
+            with interrupts.protected():
+                writer.close()
+            video = "annotated.mp4" if writer.frames_written else None
+        except OutputError as err:  # the video is lost, the analysis and its report are not
+            error = str(err)
+    return _Analysed(result, collector, video, error)
 
 
 def _guess(
@@ -368,7 +412,7 @@ def _outline_faults(exercise: ExerciseDef) -> list[str]:
 
 def _finish(
     job: AnalysisJob, name: str, out: _Analysed, info: dict[str, Any], warnings: list[str],
-    guess: ExerciseGuess | None, out_dir: Path | None,
+    guess: ExerciseGuess | None, outputs: _Outputs,
 ) -> AnalysisOutcome:  # fmt: skip
     result = out.result
     interrupted = bool(result.get("interrupted"))
@@ -392,8 +436,10 @@ def _finish(
         kind=info["kind"],
         warnings=warnings, interrupted=interrupted,
         unsure=bool(guess is not None and guess.unsure),
-        auto=None if guess is None else guess.to_dict(),
+        auto=None if guess is None else guess.to_dict(), partial=tuple(reasons),
+        output_error=out.output_error,
     )  # fmt: skip
+    out_dir = outputs.open()
     if out_dir is None or out.collector is None:
         return outcome
     col = out.collector
@@ -402,16 +448,18 @@ def _finish(
         duration_s=result["duration_s"],
     )  # fmt: skip
     t, drive = col.drive_arrays()
-    outputs = {"html": "report.html", "csv": "reps.csv", "annotated_video": out.video}
+    files = {"html": "report.html", "csv": "reps.csv", "annotated_video": out.video}
     report = build_report(
         result, exercise, input_info=info, t_s=t, drive=drive,
         worst={k: (v.t_s, v.frame) for k, v in col.thumbnails.items()},
-        warnings=warnings, partial_reasons=reasons, auto=outcome.auto, outputs=outputs,
+        warnings=warnings, partial_reasons=reasons, auto=outcome.auto, outputs=files,
     )  # fmt: skip
     plot = drive_plot_png(report, t, drive, rest=col.rest_arrays())
     write_atomic(out_dir / "reps.csv", reps_csv(report))
     write_atomic(out_dir / "report.html", report_html(report, plot, col.thumbnails))
     write_json(out_dir / "report.json", report)
+    outputs.commit()
+    assert outputs.target is not None
     outcome.report = report
-    outcome.report_path = str(out_dir / "report.html")
+    outcome.report_path = str(outputs.target / "report.html")
     return outcome

@@ -33,7 +33,7 @@ def test_a_batch_goes_past_a_bad_file_and_lists_it(tmp_path):
     assert (out / "cat-cow" / "report.html").is_file()  # after the bad one
     assert not (out / "notes").exists()
     index = (out / "index.html").read_text()
-    assert 'href="bird-dog/report.html"' in index and 'href="cat-cow/report.html"' in index
+    assert 'href="./bird-dog/report.html"' in index and 'href="./cat-cow/report.html"' in index
     assert "notes.mp4" in index and "failed" in index
 
 

@@ -56,6 +56,6 @@ def test_index_links_each_report_and_escapes_names():
         {"name": "<b>bad</b>.mp4", "status": "failed", "link": None,
          "message": "not a video"},
     ])  # fmt: skip
-    assert '<a href="a/report.html">a.mp4</a>' in html
+    assert '<a href="./a/report.html">a.mp4</a>' in html
     assert "&lt;b&gt;bad&lt;/b&gt;.mp4" in html and "<b>bad</b>" not in html
     assert "not a video" in html and "http" not in html
