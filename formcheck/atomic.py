@@ -127,8 +127,9 @@ def temp_file(target: Path, suffix: str = ".tmp") -> Path:
     return Path(tmp)
 
 
-def write_atomic(path: Path, data: str | bytes) -> Path:
+def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
     """Write ``data`` (text as UTF-8) to ``path`` atomically; returns ``path``."""
+    path = Path(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     tmp: Path | None = temp_file(path)
     try:

@@ -16,11 +16,11 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
+from formcheck.atomic import write_atomic
 from formcheck.cli.app import app
 from formcheck.cli.common import console
 from formcheck.errors import FormcheckError, HistoryError, OutputError
 from formcheck.store import SessionInfo, load_progress, open_history
-from formcheck.store.transfer import write_atomic
 
 __all__ = ["history_app"]
 

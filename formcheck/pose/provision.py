@@ -26,7 +26,6 @@ import http.client
 import os
 import re
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 import zipfile
@@ -40,6 +39,7 @@ from typing import Any, BinaryIO
 import platformdirs
 
 import formcheck
+from formcheck.atomic import temp_file
 from formcheck.errors import ModelError
 
 if sys.version_info >= (3, 11):
@@ -339,9 +339,7 @@ def verify_file(path: str | Path, spec: ModelSpec) -> None:
 @contextmanager
 def _temp_beside(dest: Path, suffix: str) -> Iterator[Path]:
     """A fresh temporary file next to ``dest``, removed on exit unless renamed away."""
-    fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".tmp-{dest.name}-", suffix=suffix)
-    os.close(fd)
-    tmp = Path(name)
+    tmp = temp_file(dest, suffix)  # a download cut by kill -9 is removed by the next one
     try:
         yield tmp
     finally:  # also on KeyboardInterrupt

