@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from formcheck.cli.app import app
 from formcheck.cli.common import ModelOption, download_progress, err_console, notice
+from formcheck.interrupts import graceful_sigint, protected, requested
 from formcheck.pipeline import open_pose_input
 from formcheck.recording import RecordingHeader, RecordingWriter, is_recording_path
 
@@ -35,6 +36,11 @@ def record(
     if is_recording_path(input):
         raise typer.BadParameter("INPUT is already a landmark recording", param_hint="INPUT")
     spec: str | int = int(input) if input.isdigit() else input
+    with graceful_sigint():  # a second Ctrl+C does not cut the file short
+        _record(spec, output, model, as_camera)
+
+
+def _record(spec: str | int, output: Path, model: str, as_camera: bool) -> None:
     with (
         download_progress() as dl,
         open_pose_input(spec, model=model, as_camera=as_camera, notify=notice, progress=dl) as pose,
@@ -62,7 +68,10 @@ def record(
             except KeyboardInterrupt:
                 interrupted = True
                 notice(f"interrupted: keeping the {writer.frames_written} frames recorded so far")
+            with protected():
+                writer.close()
         n = writer.frames_written
+        interrupted = interrupted or requested()
         for warning in getattr(pose.source, "warnings", []):
             notice(f"warning: {warning}")
     notice(f"wrote {output} ({n} frames, a person in {people})")

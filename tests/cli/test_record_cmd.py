@@ -71,3 +71,36 @@ def test_a_recording_that_runs_to_the_end_exits_0(tmp_path, monkeypatch):
     result = runner.invoke(app, ["record", "set.mp4", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert len(read_recording(out)[1]) == len(FRAMES)
+
+
+def test_a_second_ctrl_c_while_the_file_is_closed_keeps_it_whole(tmp_path, monkeypatch):
+    """A real SIGINT at frame 12 stops the loop; another while the gzip stream is being
+    finished must not cut the file short."""
+    import os
+    import signal
+
+    from formcheck.recording import RecordingWriter
+
+    def frames():
+        for i, frame in enumerate(FRAMES):
+            if i == 12:
+                os.kill(os.getpid(), signal.SIGINT)
+            yield frame
+
+    @contextmanager
+    def fake_open(spec, **kwargs):
+        yield PoseInput(frames(), "set.mp4", 30.0, FRAMES[0].resolution_wh, "synthetic")
+
+    real_close = RecordingWriter.close
+
+    def close(self, commit=True):
+        os.kill(os.getpid(), signal.SIGINT)  # the second press
+        real_close(self, commit)
+
+    monkeypatch.setattr(pose_cmd, "open_pose_input", fake_open)
+    monkeypatch.setattr(RecordingWriter, "close", close)
+    out = tmp_path / "set.jsonl.gz"
+    result = runner.invoke(app, ["record", "set.mp4", "-o", str(out)])
+    assert result.exit_code == 130, result.output
+    assert len(read_recording(out)[1]) in (12, 13)  # the signal lands at the next bytecode
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
