@@ -545,6 +545,10 @@ class LiveSession:
         if self.routine is None:
             return []
         defs = {step.exercise.id: step.exercise for step in self.routine.steps}
+        runner = self.runner
+        stopped = runner is not None and result.get("interrupted") and not runner.completed
+        # the exercise under way, or (while resting) the one whose next set was still to come
+        cut = runner.progress.exercise if stopped else None  # type: ignore[union-attr]
         out = []
         for exercise_id, reps in self._set_reps.items():
             if not reps:
@@ -562,6 +566,8 @@ class LiveSession:
             one = session_result(
                 defs[exercise_id], numbered, [], source=result["source"], duration_s=duration
             )
+            if exercise_id == cut:  # Ctrl+C before its sets were done: a partial session
+                one["interrupted"] = True
             out.append(one)
         return out
 

@@ -193,3 +193,27 @@ def test_the_routine_in_a_real_window(xvfb, bird_dog, tmp_path):  # noqa: F811
     assert lit and "Mini: routine complete" in out
     assert (tmp_path / "shots" / "summary.png").is_file()
     assert json.loads((tmp_path / "report.json").read_text())["completed"] is True
+
+
+def test_ctrl_c_marks_only_the_exercise_it_cut_short(bird_dog, tmp_path):
+    """Sets already done are whole; the exercise whose sets Ctrl+C cut short is saved to the
+    history as a partial session."""
+    from formcheck.live import LiveFrame, LiveInput
+    from formcheck.recording import RecordingSource
+
+    def interrupted():
+        with RecordingSource(bird_dog) as rec:
+            for k, pose in enumerate(rec):
+                if k == 400:  # 13.3 s: in set 2 of bird-dog
+                    raise KeyboardInterrupt
+                yield LiveFrame(pose)
+
+    session = LiveSession(load_routine(routine_file(tmp_path, MINI, rest=1)), summary_s=0)
+    outcome = session.run(LiveInput(interrupted(), "sample", 30.0, (960, 540)))
+    assert outcome.ended_by == "interrupt"
+    (bird,) = outcome.per_exercise
+    assert bird["exercise"] == "bird-dog" and bird["interrupted"] is True
+    assert len(bird["reps"]) >= 2  # set 1's reps are kept
+
+    done = run(bird_dog, routine_file(tmp_path, MINI, rest=1))  # runs to the end
+    assert [one.get("interrupted") for one in done.per_exercise] == [None]
