@@ -181,7 +181,8 @@ def test_auto_on_a_real_clip_draws_thumbnails_from_the_video(clips_dir, pose_mod
     assert html.count("data:image/jpeg;base64,") == faults  # worst frames from the video
 
 
-def test_truncated_clip_reports_what_was_read(clips_dir, pose_model, tmp_path):
+def test_truncated_clip_reports_what_was_read(clips_dir, pose_model, tmp_path, monkeypatch):
+    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path / "home"))
     data = (clips_dir / "squat_side_a.mp4").read_bytes()  # its index is at the front
     cut = tmp_path / "cut.mp4"  # a damaged copy, in the test's temporary folder only
     cut.write_bytes(data[: int(len(data) * 0.3)])
@@ -195,3 +196,7 @@ def test_truncated_clip_reports_what_was_read(clips_dir, pose_model, tmp_path):
     assert 50 < report["input"]["frames"] < 338
     assert any("truncated" in w for w in report["warnings"])
     assert "Partial report" in (tmp_path / "o" / "cut" / "report.html").read_text()
+    from formcheck.store import open_history
+
+    with open_history() as history:  # saved, marked as covering only part of the set
+        assert [s.partial for s in history.list_sessions()] == [("truncated",)]
