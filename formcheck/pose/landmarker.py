@@ -7,12 +7,16 @@ milliseconds), as VIDEO mode requires.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import re
 import sys
 import tempfile
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -23,31 +27,141 @@ from formcheck.sources.core import Frame
 
 __all__ = ["PoseStream"]
 
-os.environ.setdefault("GLOG_minloglevel", "2")  # keep MediaPipe's C++ log lines off the terminal
+# --- MediaPipe's usage reports: kept off the network (issue 20, item 2) ------------------------
+# MediaPipe's PyPI wheels from 0.10.35 on (all of 1.x; 0.10.33 and older have none) build a
+# usage logger into every task, PoseLandmarker included: regular_tflite::TaskRunner::Create ->
+# logging::CreateTasksLogger -> google_internal::TasksStatsProtoLogger / HttpLoggingClient, whose
+# worker thread (HttpAsyncClient -> CurlClient::Post) posts session reports with the libcurl
+# built into libmediapipe.so to https://play.googleapis.com/log (a fixed URL) when the task closes
+# and while it runs. There is no option or environment switch for it. But CurlClient sets no
+# CURLOPT_PROXY or CURLOPT_NOPROXY, so libcurl takes its proxy from https_proxy/HTTPS_PROXY on
+# each request: a proxy URL whose scheme libcurl does not know fails the request before any name
+# lookup or socket. (Were a libcurl ever to take it as a plain proxy, it would only reach port 9,
+# discard, on loopback.) no_proxy/NO_PROXY are emptied so that a "*"
+# cannot let the request past it. tests/pose/test_no_network.py watches a real analysis with
+# strace: no connect or send to any address off this machine.
+#
+# The variables are set in the C library's environment only, which libcurl reads, and not in
+# os.environ: formcheck's own model download (urllib, `formcheck models fetch`) keeps the user's
+# proxy settings. Child processes started without an explicit env inherit them; formcheck's (the
+# audio players) use no network.
+_UNUSABLE_PROXY = b"formcheck-no-network://127.0.0.1:9"
+
+
+def _keep_mediapipe_offline() -> None:
+    try:
+        setenv = ctypes.CDLL(None).setenv  # the process's C library (POSIX)
+    except (OSError, TypeError, AttributeError):  # no POSIX C library (Windows): not verified
+        return
+    setenv.argtypes = (ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int)
+    setenv.restype = ctypes.c_int
+    for name in (b"https_proxy", b"HTTPS_PROXY"):
+        setenv(name, _UNUSABLE_PROXY, 1)
+    for name in (b"no_proxy", b"NO_PROXY"):  # libcurl takes an empty value as unset
+        setenv(name, b"", 1)
+
+
+_keep_mediapipe_offline()  # before the first task: libcurl reads them at each request
+
+# --- MediaPipe's native log lines: kept off the terminal (issue 20, item 13a) ------------------
+# MediaPipe 1.x logs with absl ("W0000 00:00:1796593082.093480  24829 file.cc:81] ...", after a
+# "WARNING: Logging before InitGoogle() is written to STDERR" banner) and LiteRT ("INFO: [env.cc:
+# 36] ...", "INFO: Created TensorFlow Lite XNNPACK delegate for CPU."), straight to file
+# descriptor 2, from its own threads, with no switch: GLOG_minloglevel and TF_CPP_MIN_LOG_LEVEL
+# are ignored (kept for the glog-based 0.10 builds) and MpSetLoggingCallback only adds a sink.
+# They come when the model loads and closes, on the first inference and whenever a stage first
+# runs, e.g. the landmark stage when a person first appears, at any frame. So every call into the
+# model runs with descriptor 2 pointed at a scratch file (see _NativeStderr); afterwards the
+# native lines are dropped and anything else written meanwhile (another thread's progress bar)
+# is passed on to the real stderr, in order.
+os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+_NATIVE_LINE = re.compile(
+    rb"[IWEF]\d{4} [\d:.]+ +\d+ [^\s\]]+:\d+\] "  # absl / glog, wherever it starts in a line
+    rb"|^(?:INFO|WARNING|ERROR|VERBOSE|DEBUG|FATAL): "  # LiteRT / TFLite, and absl's banner
+    rb"|^=== Source Location Trace: ===|^[\w./-]+\.(?:cc|h|c|cpp):\d+\s*$"  # a status' trace
+)
 
-@contextmanager
-def _quiet_native_stderr() -> Iterator[list[str]]:
-    """Silence the native library's log lines (written straight to file descriptor 2) while
-    the model loads and unloads; what was written is kept for error messages."""
-    captured: list[str] = []
-    try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, ValueError, OSError):  # no real stderr (e.g. captured by a test)
-        yield captured
-        return
-    sys.stderr.flush()
-    saved = os.dup(fd)
-    with tempfile.TemporaryFile() as tmp:
-        os.dup2(tmp.fileno(), fd)
+
+def _split_native(data: bytes) -> tuple[bytes, list[str]]:
+    """``data`` without the native log lines, and those lines."""
+    keep: list[bytes] = []
+    native: list[str] = []
+    for line in data.splitlines(keepends=True):
+        m = _NATIVE_LINE.search(line)
+        if m is None:
+            keep.append(line)
+            continue
+        keep.append(line[: m.start()])  # what another writer left unfinished on that line
+        native.append(line[m.start() :].decode("utf-8", "replace").rstrip("\r\n"))
+    return b"".join(keep), native
+
+
+class _NativeStderr:
+    """``with quiet(): <call into MediaPipe>``: what native code writes to file descriptor 2
+    meanwhile goes to a scratch file; its log lines are kept in ``lines`` (the last 200), the
+    rest is written to the real descriptor 2 afterwards."""
+
+    def __init__(self) -> None:
+        self.lines: deque[str] = deque(maxlen=200)
+        self._scratch: IO[bytes] | None = None  # used through its descriptor only
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
         try:
-            yield captured
-        finally:
-            os.dup2(saved, fd)
+            saved = os.dup(2)
+        except OSError:  # no descriptor 2 at all: nothing to keep clean
+            yield
+            return
+        _flush_python_stderr()
+        try:
+            if self._scratch is None:
+                self._scratch = tempfile.TemporaryFile(prefix="formcheck-native-log-")
+            os.dup2(self._scratch.fileno(), 2)
+        except OSError:
             os.close(saved)
-            tmp.seek(0)
-            captured.extend(tmp.read().decode("utf-8", "replace").splitlines())
+            yield
+            return
+        try:
+            yield
+        finally:
+            _flush_python_stderr()
+            os.dup2(saved, 2)
+            os.close(saved)
+            self._pass_on()
+
+    def _pass_on(self) -> None:
+        assert self._scratch is not None
+        fd = self._scratch.fileno()
+        size = os.lseek(fd, 0, os.SEEK_END)
+        if not size:
+            return
+        os.lseek(fd, 0, os.SEEK_SET)
+        data = b""
+        while len(data) < size and (chunk := os.read(fd, size - len(data))):
+            data += chunk
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        rest, native = _split_native(data)
+        self.lines.extend(native)
+        while rest:
+            try:
+                rest = rest[os.write(2, rest) :]
+            except OSError:
+                break
+
+    def close(self) -> None:
+        if self._scratch is not None:
+            self._scratch.close()
+            self._scratch = None
+
+
+def _flush_python_stderr() -> None:
+    try:
+        sys.stderr.flush()
+    except (AttributeError, ValueError, OSError):
+        pass
 
 
 class PoseStream:
@@ -71,6 +185,7 @@ class PoseStream:
         from mediapipe.tasks.python import BaseOptions, vision
 
         self._mp = mp
+        self._quiet = _NativeStderr()
         self.model_path = Path(model_path)
         self.with_mask = with_mask
         options = vision.PoseLandmarkerOptions(
@@ -83,9 +198,10 @@ class PoseStream:
             output_segmentation_masks=with_mask,
         )
         try:
-            with _quiet_native_stderr():
+            with self._quiet():
                 self._landmarker = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError, OSError) as err:
+            self._quiet.close()
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise ModelError(
                 f"cannot load pose model {self.model_path}: {first}; "
@@ -93,7 +209,6 @@ class PoseStream:
             ) from None
         self._selector = PersonSelector()
         self._last_ms = -1
-        self._frames_seen = 0
 
     def process(self, frame: Frame) -> PoseFrame:
         """Pose of the followed person in one frame (an empty PoseFrame if nobody is seen)."""
@@ -104,12 +219,8 @@ class PoseStream:
         self._last_ms = ts_ms
         rgb = cv2.cvtColor(frame.image_bgr, cv2.COLOR_BGR2RGB)
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
-        if self._frames_seen < 2:  # the first inferences log set-up warnings natively
-            with _quiet_native_stderr():
-                result = self._landmarker.detect_for_video(image, ts_ms)
-        else:
+        with self._quiet():  # a stage's first run logs, whichever frame that is
             result = self._landmarker.detect_for_video(image, ts_ms)
-        self._frames_seen += 1
         w, h = frame.resolution_wh
         candidates = [_image_array(p, w, h) for p in result.pose_landmarks]
         chosen = self._selector.update(frame.t_s, candidates, (w, h))
@@ -133,9 +244,10 @@ class PoseStream:
 
     def close(self) -> None:
         if self._landmarker is not None:
-            with _quiet_native_stderr():
+            with self._quiet():
                 self._landmarker.close()
             self._landmarker = None
+        self._quiet.close()
 
     def __enter__(self) -> PoseStream:
         return self
