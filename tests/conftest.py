@@ -53,6 +53,20 @@ def _one_line_error(result, *needles) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
+def blank_video(tmp_path) -> Path:
+    """Five blank frames (160x120 MJPG): with a working model, 'no person found' (exit 2)."""
+    import cv2
+    import numpy as np
+
+    path = tmp_path / "ok.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (160, 120))
+    for i in range(5):
+        writer.write(np.full((120, 160, 3), 30 * i, np.uint8))
+    writer.release()
+    return path
+
+
+@pytest.fixture
 def one_line_error():
     """Checks that a CLI invocation failed with one actionable line and no traceback."""
     return _one_line_error

@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -13,13 +11,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def video(tmp_path) -> Path:
-    path = tmp_path / "ok.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (160, 120))
-    for i in range(5):
-        writer.write(np.full((120, 160, 3), 30 * i, np.uint8))
-    writer.release()
-    return path
+def video(blank_video: Path) -> Path:
+    return blank_video
 
 
 def test_missing_video(tmp_path, one_line_error):

@@ -7,8 +7,6 @@ import shutil
 import zipfile
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -20,14 +18,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def video(tmp_path: Path) -> Path:
-    """Five blank frames: with a working model, 'no person found' (exit 2)."""
-    path = tmp_path / "ok.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (160, 120))
-    for i in range(5):
-        writer.write(np.full((120, 160, 3), 30 * i, np.uint8))
-    writer.release()
-    return path
+def video(blank_video: Path) -> Path:
+    return blank_video
 
 
 def flip_member_byte(path: Path, member: str) -> None:
@@ -57,18 +49,21 @@ def damaged_full(pose_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     return path
 
 
-def assert_model_error(result, *fragments: str) -> None:
-    assert result.exit_code == ModelError.exit_code, result.output
-    assert "Traceback" not in result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("formcheck: error: ")
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    assert result.stdout == ""
+@pytest.fixture
+def assert_model_error(one_line_error):
+    """One 'formcheck: error:' line with exit code 3 and nothing on stdout."""
+
+    def check(result, *fragments: str) -> None:
+        one_line_error(result, *fragments)
+        assert result.exit_code == ModelError.exit_code
+        assert result.stdout == ""
+
+    return check
 
 
-def test_analyze_with_a_damaged_official_bundle_exits_3(video: Path, damaged_full: Path) -> None:
+def test_analyze_with_a_damaged_official_bundle_exits_3(
+    video: Path, damaged_full: Path, assert_model_error
+) -> None:
     args = ["analyze", str(video), "-e", "squat", "--model", str(damaged_full), "--no-history"]
     assert_model_error(
         runner.invoke(app, args),
@@ -78,7 +73,9 @@ def test_analyze_with_a_damaged_official_bundle_exits_3(video: Path, damaged_ful
     )
 
 
-def test_analyze_with_a_damaged_renamed_bundle_exits_3(video: Path, damaged_full: Path) -> None:
+def test_analyze_with_a_damaged_renamed_bundle_exits_3(
+    video: Path, damaged_full: Path, assert_model_error
+) -> None:
     """The same damage under the user's own name: caught by size, as the registry's bundle."""
     renamed = damaged_full.with_name("my-model.task")
     damaged_full.rename(renamed)
@@ -87,7 +84,7 @@ def test_analyze_with_a_damaged_renamed_bundle_exits_3(video: Path, damaged_full
 
 
 def test_record_with_a_damaged_custom_bundle_exits_3(
-    video: Path, pose_model: Path, damaged_full: Path, tmp_path: Path
+    video: Path, pose_model: Path, damaged_full: Path, tmp_path: Path, assert_model_error
 ) -> None:
     """A bundle of the user's own (here: the real one with a zip comment, so another size)
     is not in the registry: only its zip is checked, and that fails."""
