@@ -56,6 +56,12 @@ def _prefix(target: Path) -> str:
     return f".{target.name}{_MARK}{os.getpid()}-"
 
 
+def _umask() -> int:
+    umask = os.umask(0)  # the only way to read it is to set it
+    os.umask(umask)
+    return umask
+
+
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
@@ -119,9 +125,7 @@ def temp_file(target: Path, suffix: str = ".tmp") -> Path:
     try:
         fd, tmp = tempfile.mkstemp(prefix=_prefix(target), suffix=suffix, dir=target.parent)
         os.close(fd)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; outputs are ordinary files
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; outputs are ordinary files
     except OSError as err:
         raise OutputError(f"cannot write {target}: {os_error_text(err)}") from None
     return Path(tmp)
@@ -168,6 +172,7 @@ class StagedFolder:
             raise OutputError(f"cannot write reports into {self.target}: it is a file")
         try:
             self.path = Path(tempfile.mkdtemp(prefix=_prefix(self.target), dir=self.target.parent))
+            os.chmod(self.path, 0o777 & ~_umask())  # mkdtemp makes it private; reports are not
         except OSError as err:
             raise OutputError(f"cannot write {self.target}: {os_error_text(err)}") from None
 

@@ -307,3 +307,12 @@ def test_no_person_leaves_no_output_folder(tmp_path):
     assert result.exit_code == 2
     assert "no person found" in result.stderr
     assert not out.exists()
+
+
+def test_a_report_folder_is_as_open_as_any_folder_the_user_makes(tmp_path):
+    out = tmp_path / "out"
+    assert _analyze(out, "bird-dog").exit_code == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (out / "bird-dog").stat().st_mode & 0o777 == 0o777 & ~umask
+    assert (out / "bird-dog" / "report.html").stat().st_mode & 0o777 == 0o666 & ~umask
