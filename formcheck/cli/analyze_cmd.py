@@ -33,11 +33,9 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 from rich.text import Text
 
 from formcheck.atomic import write_atomic
-from formcheck.cli.app import app
 from formcheck.cli.common import (
     ModelOption,
     NoHistoryOption,
@@ -48,6 +46,7 @@ from formcheck.cli.common import (
     notice,
     save_to_history,
 )
+from formcheck.cli.summary import print_summary
 from formcheck.engine import load_exercise
 from formcheck.errors import OutputError
 from formcheck.interrupts import graceful_sigint
@@ -59,7 +58,6 @@ from formcheck.report.html import index_html
 EXIT_UNSURE = 6
 
 
-@app.command("analyze")
 def analyze_cmd(
     inputs: Annotated[
         list[str],
@@ -270,60 +268,3 @@ class _BatchProgress:
             self.bar.remove_task(task)
         if self.overall is not None:
             self.bar.advance(self.overall)
-
-
-def print_summary(result: dict[str, Any], name: str) -> None:
-    """The human-readable summary of a result."""
-    s = result["summary"]
-    sides = s["reps_by_side"]
-    per_side = "" if list(sides) == ["both"] else " (" + ", ".join(
-        f"{k} {v}" for k, v in sides.items()
-    ) + ")"  # fmt: skip
-    console.print(
-        f"[bold]{name}[/] - {result['source']} ({result['duration_s']:.1f} s): "
-        f"[bold green]{s['reps']} rep{'' if s['reps'] == 1 else 's'}[/]{per_side}"
-    )
-    if s["mean_hold_s"] is not None:
-        good = s.get("mean_form_hold_s")
-        met = s["holds_met"]
-        console.print(
-            f"holds: mean {s['mean_hold_s']:.1f} s"
-            + (f" ({good:.1f} s with good form)" if good is not None else "")
-            + (f", {met}/{s['reps']} met the target with good form" if met is not None else "")
-        )
-    if result["reps"]:
-        table = Table(box=None, header_style="bold")
-        for col in ("rep", "side", "time", "hold", "faults"):
-            table.add_column(col)
-        for r in result["reps"]:
-            faults = "; ".join(
-                f"{e['fault']} ({e['feature']} {e['value']:.1f} {e['threshold']})"
-                for e in r["evidence"]
-            )
-            hold = "" if r["hold_s"] is None else f"{r['hold_s']:.1f} s"
-            good = r.get("form_hold_s")
-            if good is not None and r["hold_s"] is not None and good < r["hold_s"] - 0.05:
-                hold += f" ({good:.1f} s good form)"
-            table.add_row(
-                str(r["index"]) + ("?" if r["uncertain"] else ""), r["side"],
-                f"{r['start_s']:.1f}-{r['end_s']:.1f} s", hold, faults or "[green]ok[/]",
-            )  # fmt: skip
-        console.print(table)
-    if s["faults"]:
-        console.print("faults: " + ", ".join(f"{k} x{v}" for k, v in s["faults"].items()))
-    for ev in result["events"]:
-        if ev["kind"] in ("not_in_view", "setup_issue"):
-            console.print(f"[yellow]{ev['t_s']:.1f} s: {ev['message']}[/]")
-    not_judged: dict[str, list[str]] = {}
-    for r in result["reps"]:
-        for fault in r.get("not_judged", []):
-            not_judged.setdefault(fault, []).append(str(r["index"]))
-    for fault, reps in not_judged.items():
-        console.print(
-            f"[dim]{fault} not judged on rep{'s' if len(reps) > 1 else ''} {', '.join(reps)}: "
-            "what it measures was not clearly seen[/]"
-        )
-    if any(r["uncertain"] for r in result["reps"]):
-        console.print("[dim]? = counted while key landmarks were poorly visible[/]")
-    if result.get("interrupted"):
-        console.print("[bold yellow]interrupted: this covers only the part analysed[/]")

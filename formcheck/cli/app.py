@@ -19,6 +19,16 @@ import typer
 from typer.core import TyperGroup
 
 from formcheck import __version__
+from formcheck.cli import (
+    analyze_cmd,
+    eval_cmd,
+    exercises_cmd,
+    history_cmd,
+    live_cmd,
+    models_cmd,
+    pose_cmd,
+    routines_cmd,
+)
 from formcheck.errors import FormcheckError
 
 __all__ = ["app", "main"]
@@ -64,21 +74,17 @@ def _root(
     """formcheck: exercise form coaching from a webcam or a video."""
 
 
-def _register() -> None:
-    # Imported for their side effect of adding commands to ``app``.
-    from formcheck.cli import (  # noqa: F401
-        analyze_cmd,
-        eval_cmd,
-        exercises_cmd,
-        history_cmd,
-        live_cmd,
-        models_cmd,
-        pose_cmd,
-        routines_cmd,
-    )
-
-
-_register()
+# Every command, in the order `formcheck --help` lists them. The command modules only define
+# functions and sub-apps; they import neither this module nor each other.
+app.command("analyze")(analyze_cmd.analyze_cmd)
+app.command("live")(live_cmd.live_cmd)
+app.command("record")(pose_cmd.record)
+app.add_typer(exercises_cmd.exercises_app, name="exercises")
+app.add_typer(routines_cmd.routines_app, name="routines")
+app.add_typer(history_cmd.history_app, name="history")
+app.command("progress")(history_cmd.progress_cmd)
+app.add_typer(models_cmd.models_app, name="models")
+app.command("eval")(eval_cmd.eval_cmd)
 
 
 def main() -> None:

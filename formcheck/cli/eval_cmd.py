@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from formcheck.cli.app import app
 from formcheck.cli.common import ModelOption, console, notice
 
 
@@ -16,7 +15,6 @@ def _f(v: float | None, fmt: str = "{:.2f}") -> str:
     return "-" if v is None else fmt.format(v)
 
 
-@app.command("eval")
 def eval_cmd(
     labels: Annotated[
         list[Path],

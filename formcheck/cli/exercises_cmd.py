@@ -10,13 +10,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from formcheck.cli.app import app
 from formcheck.cli.common import console
 from formcheck.engine import find_exercise, list_exercises, load_definition, load_exercise
-from formcheck.engine.definition import ExerciseDef, point_names
+from formcheck.engine.definition import ExerciseDef
+from formcheck.features.spec import point_names
 
 exercises_app = typer.Typer(help="List, show and check exercise definitions.", no_args_is_help=True)
-app.add_typer(exercises_app, name="exercises")
 
 
 def counted_as(d: ExerciseDef) -> str:

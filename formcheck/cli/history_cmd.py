@@ -17,7 +17,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from formcheck.atomic import write_atomic
-from formcheck.cli.app import app
 from formcheck.cli.common import console
 from formcheck.errors import FormcheckError, HistoryError, OutputError
 from formcheck.store import SessionInfo, load_progress, open_history
@@ -34,7 +33,6 @@ history_app = typer.Typer(
     help="Your training history: every saved set, per profile. Without a command: list.",
     invoke_without_command=True,
 )
-app.add_typer(history_app, name="history")
 
 ProfileOpt = Annotated[
     str | None, typer.Option("--profile", "-p", help="Only this profile (default: all).")
@@ -205,7 +203,6 @@ def delete_cmd(
     _say(f"deleted session {s.id} ({s.exercise}, {_local(s.started_at)}, profile {s.profile})")
 
 
-@app.command("progress")
 def progress_cmd(
     exercise: ExerciseOpt = None,
     profile: ProfileOpt = None,
@@ -214,8 +211,9 @@ def progress_cmd(
         Path | None, typer.Option("--output", "-o", help="Also plot to FILE.html or FILE.png.")
     ] = None,
 ) -> None:
-    """Progress over time per exercise: one line each (first third of the sessions vs the last
-    third); with -o, plots of reps, hold vs target, fault rate and range of motion."""
+    """Progress over the weeks, per exercise: the first third of the sessions against the last.
+
+    With -o FILE, plots of reps, hold against target, fault rate and range of motion."""
     kind = _plot_kind(output) if output is not None else None
     filters = _Filters().merged(profile, exercise, since)
     with open_history() as history:

@@ -8,8 +8,6 @@ from typing import Annotated
 
 import typer
 
-from formcheck.cli.analyze_cmd import print_summary
-from formcheck.cli.app import app
 from formcheck.cli.common import (
     ModelOption,
     NoHistoryOption,
@@ -18,6 +16,7 @@ from formcheck.cli.common import (
     notice,
     save_to_history,
 )
+from formcheck.cli.summary import print_summary
 from formcheck.engine import ExerciseDef, load_exercise
 from formcheck.engine.catalogue import find_exercise, list_exercises
 from formcheck.engine.definition import tomllib
@@ -61,7 +60,6 @@ def _known(lister) -> str:  # noqa: ANN001
         return "(some cannot be read)"
 
 
-@app.command("live")
 def live_cmd(
     exercise: Annotated[
         str,

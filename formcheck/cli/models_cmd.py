@@ -12,7 +12,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from formcheck.cli.app import app
 from formcheck.cli.common import console, download_progress, notice
 from formcheck.errors import ModelError
 from formcheck.pose import provision
@@ -24,7 +23,6 @@ models_app = typer.Typer(
     help="List, fetch and verify the pose-model files (MediaPipe Pose Landmarker bundles).",
     no_args_is_help=True,
 )
-app.add_typer(models_app, name="models")
 
 _NAME_HELP = "Registry model name: lite, full or heavy (see `formcheck models list`)."
 

@@ -9,14 +9,12 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from formcheck.cli.app import app
 from formcheck.cli.common import ModelOption, download_progress, err_console, notice
 from formcheck.interrupts import graceful_sigint, protected, requested
 from formcheck.pipeline import open_pose_input
 from formcheck.recording import RecordingHeader, RecordingWriter, is_recording_path
 
 
-@app.command()
 def record(
     input: Annotated[
         str, typer.Argument(help="Video file, folder of videos, image, or camera index.")

@@ -7,12 +7,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from formcheck.cli.app import app
 from formcheck.cli.common import console
 from formcheck.engine.routine import Routine, find_routine, list_routines, load_routine
 
 routines_app = typer.Typer(help="List, show and check routines.", no_args_is_help=True)
-app.add_typer(routines_app, name="routines")
 
 
 def _has_ranges(r: Routine) -> bool:

@@ -8,14 +8,20 @@ Anything wrong is reported as one line naming the file, the key and what is wron
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from formcheck.errors import DefinitionError
-from formcheck.pose.core import LANDMARK_NAMES
+from formcheck.features.spec import (
+    PLACEHOLDER,
+    POINT_NAMES,
+    SIDES,
+    FeatureDef,
+    StrictModel,
+    substitute_side,
+)
 
 try:  # Python 3.11+
     import tomllib
@@ -26,122 +32,18 @@ __all__ = [
     "Condition",
     "ExerciseDef",
     "FaultDef",
-    "FeatureDef",
     "HoldDef",
     "RepDef",
-    "SIDES",
     "TempoDef",
     "expand_feature_names",
     "load_definition",
     "one_line_error",
     "read_toml",
     "parse_definition",
-    "point_names",
-    "substitute_side",
 ]
 
-SIDES = ("left", "right")
-_PAIRED = sorted({n.split("_", 1)[1] for n in LANDMARK_NAMES if n.startswith("left_")})
-# Virtual points: the midpoint of a left/right pair, e.g. "shoulder_mid", "hip_mid".
-MID_POINTS = {f"{base}_mid": (f"left_{base}", f"right_{base}") for base in _PAIRED}
-POINT_NAMES = frozenset(LANDMARK_NAMES) | frozenset(MID_POINTS)
-_PLACEHOLDER = re.compile(r"\{(side|other)\}")
 
-
-def point_names() -> list[str]:
-    """Every point name a feature may use: the 33 landmarks and the ``*_mid`` midpoints."""
-    return sorted(POINT_NAMES)
-
-
-def substitute_side(text: str, side: str) -> str:
-    """Replace ``{side}`` by ``side`` and ``{other}`` by the opposite side."""
-    other = {"left": "right", "right": "left"}.get(side, side)
-    return text.replace("{side}", side).replace("{other}", other)
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-FeatureKind = Literal[
-    "angle",
-    "bend",
-    "inclination",
-    "elevation",
-    "distance",
-    "height",
-    "angle_to_trunk",
-    "twist",
-    "ahead",
-    "spine_curvature",
-    "combine",
-]
-_POINTS_PER_KIND = {
-    "angle": 3, "bend": 3, "inclination": 2, "elevation": 2, "distance": 2, "height": 2,
-    "angle_to_trunk": 2, "twist": 4, "ahead": 2, "spine_curvature": 0,
-}  # fmt: skip
-
-
-class FeatureDef(_Strict):
-    """One named measurement. Points may contain ``{side}``: the feature then exists as
-    ``NAME_left``, ``NAME_right``, ``NAME_min`` and ``NAME_max``.
-
-    Kinds (degrees unless said; see routines/README.md): ``angle`` at the middle of 3 points
-    (180 straight); ``bend`` of 3 points, signed (+ when the third drops below the line of the
-    first two); ``inclination`` of 2 points to the vertical or horizontal (0..90);
-    ``elevation`` of the second point above the first (-90..90, floor line = 0);
-    ``angle_to_trunk`` of the segment against the trunk pointing down (0..180);
-    ``distance`` between 2 points and ``height`` of the second above the first, both in torso
-    lengths; ``twist`` of the line of points 1->2 against the line of points 3->4 about the
-    trunk's long axis (world space; with right, left shoulder and right, left hip, + is a turn
-    to the person's left); ``ahead``: how far the second point is in front of the first along
-    the way the chest faces, in torso lengths (world space); ``spine_curvature`` (no points):
-    how far the back's outline in the segmentation mask bows from the hip-shoulder line, in
-    torso lengths, + rounded, - arched (needs masks); ``combine`` of other features (min, max,
-    mean, diff, absdiff)."""
-
-    kind: FeatureKind
-    points: list[str] = []
-    space: Literal["image", "world"] = "image"
-    reference: Literal["vertical", "horizontal"] = "vertical"
-    op: Literal["min", "max", "mean", "diff", "absdiff"] | None = None
-    of: list[str] = []
-    # A feature without {side} whose sign tells the side (e.g. a twist: + to the left): it then
-    # also exists as NAME_left (the value, 0 when negative) and NAME_right (minus the value, 0
-    # when positive), for per-side counting: how far towards that side.
-    mirror: bool = False
-    description: str = ""
-
-    @model_validator(mode="after")
-    def _check(self) -> FeatureDef:
-        if self.kind == "combine":
-            if self.op is None or not self.of:
-                raise ValueError("a 'combine' feature needs 'op' and 'of'")
-            if self.op in ("diff", "absdiff") and len(self.of) != 2:
-                raise ValueError(f"op '{self.op}' needs exactly 2 features in 'of'")
-            return self
-        need = _POINTS_PER_KIND[self.kind]
-        if len(self.points) != need:
-            raise ValueError(f"kind '{self.kind}' needs {need} points, got {len(self.points)}")
-        if self.kind in ("twist", "ahead") and self.space != "world":
-            raise ValueError(f"kind '{self.kind}' needs space = \"world\" (it is seen in depth)")
-        if self.mirror and any(_PLACEHOLDER.search(p) for p in self.points):
-            raise ValueError("'mirror' is for features without {side} in their points")
-        for p in self.points:
-            for side in SIDES:
-                name = substitute_side(p, side)
-                if name not in POINT_NAMES:
-                    raise ValueError(
-                        f"unknown landmark {p!r} (see `formcheck exercises landmarks`)"
-                    )
-        return self
-
-    @property
-    def sided(self) -> bool:
-        return self.mirror or any(_PLACEHOLDER.search(p) for p in [*self.points, *self.of])
-
-
-class Condition(_Strict):
+class Condition(StrictModel):
     """``feature`` compared with a threshold: exactly one of below / above / outside / inside."""
 
     feature: str
@@ -193,7 +95,7 @@ def _retired(data: Any, keys: tuple[str, ...], instead: str) -> Any:
     return data
 
 
-class RepDef(_Strict):
+class RepDef(StrictModel):
     """Counting on a driving feature, relative to the person (see ``formcheck.engine.reps``).
 
     ``direction = "up"``: a rep moves the drive up from the person's rest level and back;
@@ -264,7 +166,7 @@ class RepDef(_Strict):
         return self
 
 
-class HoldDef(_Strict):
+class HoldDef(StrictModel):
     """A hold at the top of a rep. The held position is within ``band`` of the rep's range
     below its peak (the person's own top); ``target_s`` is the time to hold it *with good
     form*: every ``when`` condition met and no fault active. Gaps up to ``max_gap_s`` (a
@@ -287,12 +189,12 @@ class HoldDef(_Strict):
         )  # fmt: skip
 
 
-class TempoDef(_Strict):
+class TempoDef(StrictModel):
     min_rep_s: Annotated[float, Field(gt=0)]
     cue: str = "Slow down: move with control"
 
 
-class FaultDef(_Strict):
+class FaultDef(StrictModel):
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     when: list[Condition]
     phases: list[Phase] = ["top"]
@@ -311,7 +213,7 @@ class FaultDef(_Strict):
         return [v] if isinstance(v, dict) else v
 
 
-class SelfTestDef(_Strict):
+class SelfTestDef(StrictModel):
     """Generated motions with known results (see ``formcheck.engine.selftest``)."""
 
     fps: float = 30.0
@@ -325,7 +227,7 @@ class SelfTestDef(_Strict):
 Posture = Literal["standing", "all_fours", "prone", "supine", "seated", "hanging", "kneeling"]
 
 
-class ExerciseDef(_Strict):
+class ExerciseDef(StrictModel):
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
     name: str
     aliases: list[str] = []
@@ -351,7 +253,7 @@ class ExerciseDef(_Strict):
         sided = self.reps.sides in ("each", "alternating")
 
         def check(ref: str, where: str) -> None:
-            has_placeholder = bool(_PLACEHOLDER.search(ref))
+            has_placeholder = bool(PLACEHOLDER.search(ref))
             if has_placeholder and not sided:
                 raise ValueError(f"{where}: '{{side}}' needs reps.sides 'each' or 'alternating'")
             for side in SIDES:
@@ -366,7 +268,7 @@ class ExerciseDef(_Strict):
             check(self.reps.direction_by, "reps.direction_by")
         for i, cond in enumerate(self.reps.require):
             check(cond.feature, f"reps.require[{i}].feature")
-        if sided and not _PLACEHOLDER.search(self.reps.drive):
+        if sided and not PLACEHOLDER.search(self.reps.drive):
             raise ValueError("reps.drive: a one-sided exercise drives on a feature with '{side}'")
         for fname, f in self.features.items():
             for ref in f.of:

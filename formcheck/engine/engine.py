@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from formcheck.engine.definition import MID_POINTS, ExerciseDef, substitute_side
+from formcheck.engine.definition import ExerciseDef
 from formcheck.engine.events import (
     BackInView,
     Event,
@@ -45,6 +45,7 @@ from formcheck.engine.setup import (
 from formcheck.features.curvature import CurvatureSmoother
 from formcheck.features.measure import FeatureSet, PointTable
 from formcheck.features.smoothing import OneEuroFilter, OneEuroParams
+from formcheck.features.spec import MID_POINTS, substitute_side
 from formcheck.pose.core import LANDMARK_INDEX, PoseFrame
 
 __all__ = ["Engine", "EngineSettings"]

@@ -8,8 +8,9 @@ import math
 import statistics
 from dataclasses import dataclass, field
 
-from formcheck.engine.definition import FaultDef, substitute_side
+from formcheck.engine.definition import FaultDef
 from formcheck.engine.events import FaultEvidence
+from formcheck.features.spec import substitute_side
 
 __all__ = ["UNSEEN_S", "FaultState"]
 

@@ -29,11 +29,12 @@ from pydantic import Field as PydanticField
 from pydantic import ValidationError, ValidationInfo, field_validator, model_validator
 
 from formcheck.engine.catalogue import bundled_routines_dir, load_exercise
-from formcheck.engine.definition import SIDES, ExerciseDef, _Strict, one_line_error, read_toml
+from formcheck.engine.definition import ExerciseDef, one_line_error, read_toml
 from formcheck.engine.engine import Engine
 from formcheck.engine.events import Event, RepCompleted, RepRecord
 from formcheck.engine.result import rep_to_dict, session_result
 from formcheck.errors import DefinitionError
+from formcheck.features.spec import SIDES, StrictModel
 from formcheck.pose.core import PoseFrame
 
 __all__ = [
@@ -108,7 +109,7 @@ def _check_range(value: Count | Seconds | None) -> Count | Seconds | None:
     return value
 
 
-class Step(_Strict):
+class Step(StrictModel):
     """One exercise of a routine: ``sets`` sets of ``reps`` (per side for an exercise counted
     per side or per direction) or of one ``hold_s`` hold, ``rest_s`` between its sets and
     ``rest_after_s`` (default: ``rest_s``) before the next exercise."""
@@ -183,7 +184,7 @@ class Step(_Strict):
         return f"hold {self.goal}{per}" if self.unit == "s" else f"{self.goal} reps{per}"
 
 
-class Routine(_Strict):
+class Routine(StrictModel):
     id: Annotated[str, PydanticField(pattern=r"^[a-z][a-z0-9-]*$")]
     name: str
     description: str = ""

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.engine.definition import MID_POINTS, SIDES, FeatureDef, substitute_side
 from formcheck.features.curvature import spine_curvature
 from formcheck.features.geometry import (
     angle_between_deg,
@@ -24,6 +23,7 @@ from formcheck.features.geometry import (
     joint_angle_deg,
     twist_deg,
 )
+from formcheck.features.spec import MID_POINTS, SIDES, FeatureDef, substitute_side
 from formcheck.pose.core import LANDMARK_INDEX, PoseFrame
 
 __all__ = ["FeatureSet", "PointTable", "torso_length"]

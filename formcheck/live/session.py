@@ -25,7 +25,6 @@ import cv2
 import numpy as np
 
 from formcheck.engine import Engine, ExerciseDef, session_result
-from formcheck.engine.definition import substitute_side
 from formcheck.engine.events import (
     BackInView,
     Event,
@@ -50,6 +49,7 @@ from formcheck.engine.routine import (
     SetCompleted,
     SetStarted,
 )
+from formcheck.features.spec import substitute_side
 from formcheck.live.audio import Audio
 from formcheck.live.cues import CueBoard
 from formcheck.live.feed import LiveFrame, LiveInput

@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from formcheck.engine.definition import MID_POINTS, Condition, ExerciseDef, substitute_side
+from formcheck.engine.definition import Condition, ExerciseDef
 from formcheck.engine.events import Event, RepCompleted, RepRecord
+from formcheck.features.spec import MID_POINTS, substitute_side
 from formcheck.pose.core import LANDMARK_INDEX, SKELETON_EDGES, PoseFrame
 from formcheck.render.annotate import WARN_BGR, draw_skeleton
 from formcheck.render.video import plain_background

@@ -151,7 +151,7 @@ def _exercise_block(ex: ExerciseDef) -> dict[str, Any]:
 
 def _fault_texts(ex: ExerciseDef, fault: str, side: str) -> tuple[str, str, str]:
     """(severity, cue, description) of a fault id."""
-    from formcheck.engine.definition import substitute_side
+    from formcheck.features.spec import substitute_side
 
     for rule in ex.faults:
         if rule.id == fault:

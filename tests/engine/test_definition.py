@@ -214,8 +214,8 @@ def test_trough_rule_judges_the_rest_before_each_rep(tmp_path):
 
 
 def test_a_combine_can_use_the_min_and_max_of_a_sided_feature():
-    from formcheck.engine.definition import FeatureDef
     from formcheck.features.measure import FeatureSet
+    from formcheck.features.spec import FeatureDef
     from formcheck.synth.camera import Camera
     from formcheck.synth.render import render
     from formcheck.synth.script import Script
