@@ -17,47 +17,10 @@ from formcheck.cli.common import (
     save_to_history,
 )
 from formcheck.cli.summary import print_summary
-from formcheck.engine import ExerciseDef, load_exercise
-from formcheck.engine.catalogue import find_exercise, list_exercises
-from formcheck.engine.definition import tomllib
-from formcheck.engine.routine import Routine, find_routine, list_routines, load_routine
-from formcheck.errors import DefinitionError, FormcheckError
+from formcheck.engine import ExerciseDef
+from formcheck.engine.routine import load_exercise_or_routine
 from formcheck.live import Audio, LiveSession, ScreenshotSaver, open_live_input, save_report
 from formcheck.live.summary import prepare_report_dir, routine_summary_lines
-
-
-def load_exercise_or_routine(name: str) -> ExerciseDef | Routine:
-    """An exercise (the catalogue is tried first) or else a routine, by id, name or .toml file;
-    a name that is neither is one error naming both kinds."""
-    if name.endswith(".toml"):
-        return load_routine(name) if _is_routine_file(Path(name)) else load_exercise(name)
-    try:
-        find_exercise(name)
-    except DefinitionError:
-        try:
-            find_routine(name)
-        except DefinitionError:
-            raise DefinitionError(
-                f"{name!r} is neither an exercise nor a routine; exercises: "
-                f"{_known(list_exercises)}; routines: {_known(list_routines)}"
-            ) from None
-        return load_routine(name)
-    return load_exercise(name)
-
-
-def _is_routine_file(path: Path) -> bool:
-    """A .toml file with ``[[steps]]`` is a routine (anything else is read as an exercise)."""
-    try:
-        return "steps" in tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False  # the exercise loader says what is wrong with it
-
-
-def _known(lister) -> str:  # noqa: ANN001
-    try:
-        return ", ".join(sorted(item.id for item in lister())) or "none"
-    except FormcheckError:
-        return "(some cannot be read)"
 
 
 def live_cmd(

@@ -28,12 +28,17 @@ import platformdirs
 from pydantic import Field as PydanticField
 from pydantic import ValidationError, ValidationInfo, field_validator, model_validator
 
-from formcheck.engine.catalogue import bundled_routines_dir, load_exercise
+from formcheck.engine.catalogue import (
+    bundled_routines_dir,
+    find_exercise,
+    list_exercises,
+    load_exercise,
+)
 from formcheck.engine.definition import ExerciseDef, one_line_error, read_toml
 from formcheck.engine.engine import Engine
 from formcheck.engine.events import Event, RepCompleted, RepRecord
 from formcheck.engine.result import rep_to_dict, session_result
-from formcheck.errors import DefinitionError
+from formcheck.errors import DefinitionError, FormcheckError
 from formcheck.features.spec import SIDES, StrictModel
 from formcheck.pose.core import PoseFrame
 
@@ -54,6 +59,7 @@ __all__ = [
     "Step",
     "find_routine",
     "list_routines",
+    "load_exercise_or_routine",
     "load_routine",
     "parse_routine",
     "routine_dirs",
@@ -639,3 +645,37 @@ class RoutineRunner:
 
 def _set_summary(exercise: ExerciseDef, reps: list[RepRecord]) -> dict[str, Any]:
     return session_result(exercise, reps, [])["summary"]
+
+
+def load_exercise_or_routine(name: str) -> ExerciseDef | Routine:
+    """An exercise (the catalogue is tried first) or else a routine, by id, name or .toml file;
+    a name that is neither is one error naming both kinds."""
+    if name.endswith(".toml"):
+        return load_routine(name) if _is_routine_file(Path(name)) else load_exercise(name)
+    try:
+        find_exercise(name)
+    except DefinitionError:
+        try:
+            find_routine(name)
+        except DefinitionError:
+            raise DefinitionError(
+                f"{name!r} is neither an exercise nor a routine; exercises: "
+                f"{_known(list_exercises)}; routines: {_known(list_routines)}"
+            ) from None
+        return load_routine(name)
+    return load_exercise(name)
+
+
+def _is_routine_file(path: Path) -> bool:
+    """A .toml file with ``[[steps]]`` is a routine (anything else is read as an exercise)."""
+    try:
+        return "steps" in read_toml(path, "routine")
+    except DefinitionError:
+        return False  # the exercise loader says what is wrong with it
+
+
+def _known(lister) -> str:  # noqa: ANN001
+    try:
+        return ", ".join(sorted(item.id for item in lister())) or "none"
+    except FormcheckError:
+        return "(some cannot be read)"
