@@ -12,11 +12,12 @@ or ``.jsonl.gz``). The first line is a header object, every later line one frame
 Numbers are written with Python's shortest round-trip float repr, so reading a recording back
 gives bit-identical float64 arrays. Segmentation masks are not stored.
 Writers are atomic: the file appears under its name only when closed (also on Ctrl+C, with the
-frames written so far).
+frames written so far); a full disk leaves no file at all.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import json
@@ -29,7 +30,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from formcheck.atomic import temp_file
+from formcheck.atomic import os_error_text, temp_file
 from formcheck.errors import OutputError, RecordingError
 from formcheck.pose.core import LANDMARK_NAMES, NUM_LANDMARKS, PoseFrame
 
@@ -87,18 +88,26 @@ def _open_text(path: Path, mode: str) -> IO[str]:
 
 
 class RecordingWriter:
-    """Writes PoseFrames to a recording atomically (temp file, renamed on close)."""
+    """Writes PoseFrames to a recording atomically (temp file, renamed on close).
+
+    A write or close that fails (a full disk) raises :class:`OutputError` in one line and
+    removes the temporary file: no recording is left that looks complete but is cut short."""
 
     def __init__(self, path: str | os.PathLike[str], header: RecordingHeader) -> None:
         self.path = Path(path)
         if not is_recording_path(self.path):
             raise OutputError(f"{self.path}: a recording must end in .jsonl or .jsonl.gz")
         self._tmp = temp_file(self.path, suffix="")
-        gz = str(self.path).lower().endswith(".gz")
-        raw = gzip.open(self._tmp, "wb") if gz else open(self._tmp, "wb")  # noqa: SIM115
-        self._fh = io.TextIOWrapper(raw, encoding="utf-8")
         self.frames_written = 0
-        self._fh.write(json.dumps(header.to_json()) + "\n")
+        self._raw: IO[bytes] | None = None
+        try:
+            self._raw = open(self._tmp, "wb")  # noqa: SIM115 - closed in close()/_abort()
+            gz = str(self.path).lower().endswith(".gz")
+            packed = gzip.GzipFile(fileobj=self._raw, mode="wb") if gz else self._raw
+            self._fh = io.TextIOWrapper(packed, encoding="utf-8")  # type: ignore[arg-type]
+            self._fh.write(json.dumps(header.to_json()) + "\n")
+        except OSError as err:
+            raise self._abort(err) from None
 
     def write(self, frame: PoseFrame) -> None:
         rec = {
@@ -107,17 +116,36 @@ class RecordingWriter:
             "lm": None if frame.image is None else frame.image.tolist(),
             "w": None if frame.world is None else frame.world.tolist(),
         }
-        self._fh.write(json.dumps(rec, separators=(",", ":")) + "\n")
+        try:
+            self._fh.write(json.dumps(rec, separators=(",", ":")) + "\n")
+        except OSError as err:
+            raise self._abort(err) from None
         self.frames_written += 1
 
     def close(self, commit: bool = True) -> None:
-        if self._fh.closed:
+        """Finish the file and put it under its name (``commit``), or drop it."""
+        if self._raw is None:
             return
-        self._fh.close()
-        if commit:
-            os.replace(self._tmp, self.path)
-        else:
-            self._tmp.unlink(missing_ok=True)
+        try:
+            self._fh.close()  # flushes the text, and the gzip trailer, into the raw file
+            self._raw.close()
+            self._raw = None
+            if commit:
+                os.replace(self._tmp, self.path)
+                return
+        except OSError as err:
+            raise self._abort(err) from None
+        self._tmp.unlink(missing_ok=True)
+
+    def _abort(self, err: OSError) -> OutputError:
+        """Close quietly, remove the temporary file; the error to raise."""
+        for fh in (getattr(self, "_fh", None), self._raw):
+            if fh is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    fh.close()
+        self._raw = None
+        self._tmp.unlink(missing_ok=True)
+        return OutputError(f"cannot write {self.path}: {os_error_text(err)}")
 
     def __enter__(self) -> RecordingWriter:
         return self
