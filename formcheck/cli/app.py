@@ -1,7 +1,8 @@
 """The ``formcheck`` command: a thin layer that parses arguments, calls the library and talks.
 
 Library errors (:class:`formcheck.errors.FormcheckError`) become one line on stderr and a
-non-zero exit code here, and nowhere else.
+non-zero exit code here, and nowhere else. So do usage errors (a missing or unknown option, a
+bad value): one line that says what to give, and exit code 2.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 # (set these variables yourself to see them when debugging a video).
 os.environ.setdefault("OPENCV_LOG_LEVEL", "OFF")
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -33,19 +34,89 @@ from formcheck.errors import FormcheckError
 
 __all__ = ["app", "main"]
 
+# Click's usage errors, from the click that typer uses (its own copy in newer typer releases).
+_click_errors = sys.modules[typer.BadParameter.__module__]
+_UsageError: type[Exception] = _click_errors.UsageError
+
 
 class _OneLineErrors(TyperGroup):
-    """Turns library errors anywhere below this group into one line and an exit code."""
+    """Turns library errors and usage errors anywhere below this group into one line and an
+    exit code."""
+
+    def make_context(self, info_name, args, parent=None, **extra: Any):  # noqa: ANN001, ANN201
+        try:  # `formcheck --bogus`: the root's own options are parsed here
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except _UsageError as err:
+            _usage_error(err)
 
     def invoke(self, ctx: typer.Context):  # noqa: ANN201 - click's signature
         try:
             return super().invoke(ctx)
+        except _UsageError as err:  # a command's arguments, or a command that is not one
+            _usage_error(err, ctx.invoked_subcommand)
         except FormcheckError as err:
             typer.echo(f"formcheck: error: {err}", err=True)
             raise typer.Exit(err.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("formcheck: interrupted", err=True)
             raise typer.Exit(130) from None
+
+
+def _usage_error(err: Any, subcommand: str | None = None) -> NoReturn:
+    """Print ``err`` as one line that names the fix, then exit with click's code (2)."""
+    if type(err).__name__ == "NoArgsIsHelpError":  # a bare `formcheck exercises`: the help
+        raise err
+    typer.echo(f"formcheck: error: {_usage_line(err, subcommand)}", err=True)
+    raise typer.Exit(err.exit_code) from None
+
+
+def _usage_line(err: Any, subcommand: str | None = None) -> str:
+    """One line for a usage error: what is wrong, what to give instead, where the help is.
+
+    ``subcommand`` names the command when the error does not know its own (some parser
+    errors carry no context)."""
+    ctx = err.ctx
+    words = []
+    while ctx is not None and ctx.parent is not None:  # the command's words, not the root's
+        words.insert(0, ctx.info_name or "")
+        ctx = ctx.parent
+    if err.ctx is None and subcommand:
+        words = [subcommand]
+    command = " ".join(words) or "formcheck"  # "analyze", "exercises show"
+    param = getattr(err, "param", None)
+    if isinstance(err, _click_errors.MissingParameter) and param is not None:
+        message = f"{command} needs {_param_name(param)}"
+        help_text = _sentence(getattr(param, "help", None) or "")
+        message += f" ({help_text})" if help_text else ""
+    elif isinstance(err, _click_errors.NoSuchOption):
+        message = f"{command} has no option {err.option_name}"
+        if err.possibilities:
+            message += f"; did you mean {' or '.join(sorted(err.possibilities))}?"
+    elif isinstance(err, _click_errors.BadParameter) and (param is not None or err.param_hint):
+        hint = err.param_hint if err.param_hint is not None else _param_name(param)
+        hint = hint if isinstance(hint, str) else "/".join(hint)
+        message = f"bad value for {hint}: {_sentence(err.message.removeprefix('Value error, '))}"
+    elif isinstance(err, _click_errors.BadParameter):
+        message = _sentence(err.message)
+    else:
+        message = _sentence(err.format_message()).replace(". Did you mean", "; did you mean")
+    see = f"formcheck {command if words else ''}".strip() + " --help"
+    return f"{message} See {see}" if message.endswith("?") else f"{message}; see {see}"
+
+
+def _sentence(text: str) -> str:
+    """``text`` as a clause inside a line: no capital at the start, no full stop at the end."""
+    text = text.strip().rstrip(".")
+    if text[1:2].isupper():  # an acronym or a metavar: INPUT, JSON
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _param_name(param: Any) -> str:
+    """``--exercise/-e`` for an option, ``PATH...`` for an argument."""
+    if param.param_type_name == "option":
+        return "/".join([*param.opts, *param.secondary_opts])
+    return param.metavar or (param.name or "").upper()
 
 
 app = typer.Typer(
