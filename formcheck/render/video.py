@@ -10,20 +10,26 @@
 Which cue to show, and for how long, is decided by :class:`formcheck.live.cues.CueBoard`, the
 same as in the live window.
 
-The file is MPEG-4 Part 2 video (fourcc ``mp4v``) in an MP4 container: the OpenCV build that
-comes with mediapipe has no H.264 ('avc1') encoder, and this plays in VLC, mpv and most
-desktop players (not in web browsers, which want H.264). It is written to a temporary file,
-checked (OpenCV must decode it and count the frames written: else :class:`OutputError`),
-and only then renamed into place.
+The file is H.264 video (yuv420p, the profile every browser and phone plays) in an MP4
+container with its index at the front ("faststart"), so ``report.html`` can play it and seek in
+it before it has loaded. OpenCV's own writer has no H.264 encoder here; PyAV (FFmpeg's
+libraries, with libx264, in its wheels) writes it. The video is written to a temporary file,
+read back (it must hold every frame written, as H.264: else :class:`OutputError`), and only then
+renamed into place.
+
+A write that fails (a full disk) does not stop the analysis that draws the frames: the writer
+stops writing, and :meth:`AnnotatedVideoWriter.close` raises :class:`OutputError` saying why, so
+the report can still be written without the video.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
+from fractions import Fraction
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
 
@@ -31,11 +37,13 @@ from formcheck.atomic import os_error_text, temp_file
 from formcheck.errors import OutputError
 from formcheck.render.annotate import annotate, hud_from_engine
 
-__all__ = ["FOURCC", "AnnotatedVideoWriter", "plain_background"]
+__all__ = ["CODEC", "AnnotatedVideoWriter", "plain_background", "read_back"]
 
-FOURCC = "mp4v"
+CODEC = "h264"  # what the file holds; written by the libx264 encoder
 BACKGROUND_BGR = (48, 44, 40)
-DISK_FULL_BYTES = 4 * 1024 * 1024
+# x264's constant-quality mode: 23 is its default (visually clean for an annotated set);
+# "veryfast" keeps encoding a small share of the pose model's time per frame.
+_X264 = {"crf": "23", "preset": "veryfast"}
 
 
 def plain_background(resolution_wh: tuple[int, int]) -> np.ndarray:
@@ -47,7 +55,8 @@ def plain_background(resolution_wh: tuple[int, int]) -> np.ndarray:
 
 
 class AnnotatedVideoWriter:
-    """Writes BGR frames of one size to an MP4 file, atomically (see the module docstring)."""
+    """Writes BGR frames of one size to an H.264 MP4 file, atomically (see the module
+    docstring)."""
 
     def __init__(self, path: str | Path, fps: float, resolution_wh: tuple[int, int]) -> None:
         self.path = Path(path)
@@ -55,27 +64,42 @@ class AnnotatedVideoWriter:
         # the encoder wants even sizes: an odd last column or row is scaled away
         self.resolution_wh = (int(resolution_wh[0]) // 2 * 2, int(resolution_wh[1]) // 2 * 2)
         self.frames_written = 0
-        self._tmp = temp_file(self.path, suffix=self.path.suffix)  # the suffix picks the container
+        self._error: str | None = None  # why writing stopped (a full disk), if it did
         self._background: np.ndarray | None = None
-        self._writer: cv2.VideoWriter | None = cv2.VideoWriter(
-            str(self._tmp), cv2.VideoWriter_fourcc(*FOURCC), self.fps, self.resolution_wh
-        )
-        if not self._writer.isOpened():
-            self._writer = None
-            self._tmp.unlink(missing_ok=True)
-            raise OutputError(
-                f"cannot write {self.path}: this OpenCV build has no '{FOURCC}' video encoder"
+        self._tmp = temp_file(self.path, suffix=self.path.suffix)
+        try:
+            self._container = av.open(
+                str(self._tmp), "w", format="mp4", options={"movflags": "+faststart"}
             )
+            rate = Fraction(self.fps).limit_denominator(1001)
+            self._stream = self._container.add_stream("libx264", rate=rate, options=_X264)
+            self._stream.width, self._stream.height = self.resolution_wh
+            self._stream.pix_fmt = "yuv420p"
+        except (OSError, av.FFmpegError, ValueError) as err:
+            self._container = None
+            self._tmp.unlink(missing_ok=True)
+            raise OutputError(f"cannot write {self.path}: {_why(err)}") from None
 
     def write(self, image_bgr: np.ndarray) -> None:
         """Append one frame (resized if its size differs from ``resolution_wh``)."""
-        if self._writer is None:
+        if self._container is None:
             raise ValueError(f"{self.path}: the writer is closed")
+        if self._error is not None:
+            return  # a write failed: the video is lost, the analysis goes on
         h, w = image_bgr.shape[:2]
         if (w, h) != self.resolution_wh:
             image_bgr = cv2.resize(image_bgr, self.resolution_wh, interpolation=cv2.INTER_AREA)
-        self._writer.write(image_bgr)
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image_bgr), format="bgr24")
+        frame.pts = self.frames_written
+        try:
+            self._mux(self._stream.encode(frame))
+        except (OSError, av.FFmpegError) as err:
+            self._error = _why(err)
+            return
         self.frames_written += 1
+
+    def _mux(self, packets: list) -> None:  # noqa: ANN001 - PyAV packets
+        self._container.mux(packets)  # type: ignore[union-attr]
 
     def write_engine_frame(
         self, image_bgr: np.ndarray | None, engine, *, cue: str | None = None,  # noqa: ANN001
@@ -96,27 +120,33 @@ class AnnotatedVideoWriter:
 
     def close(self, commit: bool = True) -> None:
         """Finish the file; with ``commit`` check it reads back and move it into place."""
-        if self._writer is None:
+        container = self._container
+        if container is None:
             return
-        self._writer.release()
-        self._writer = None
+        try:
+            if self._error is None:
+                self._mux(self._stream.encode(None))  # what the encoder still holds
+        except (OSError, av.FFmpegError) as err:
+            self._error = _why(err)
+        finally:
+            self._container = None
+            try:
+                container.close()  # with faststart, this moves the index to the front
+            except (OSError, av.FFmpegError) as err:
+                self._error = self._error or _why(err)
         if not commit or self.frames_written == 0:
             self._tmp.unlink(missing_ok=True)
             return
-        frames = _count_frames(self._tmp)
-        if frames != self.frames_written:
-            # OpenCV's writer reports no write errors: a full disk shows up only here
-            full = _disk_full(self._tmp.parent)
+        if self._error is None:
+            codec, frames = read_back(self._tmp)
+            if (codec, frames) != (CODEC, self.frames_written):
+                self._error = (
+                    f"it reads back as {frames} {codec} frames, not {self.frames_written} "
+                    f"{CODEC} frames"
+                )
+        if self._error is not None:
             self._tmp.unlink(missing_ok=True)
-            why = (
-                "no space left on the disk"
-                if full
-                else f"the '{FOURCC}' encoder of this OpenCV build failed"
-            )
-            raise OutputError(
-                f"{self.path.name} not written: it reads back with {frames} of "
-                f"{self.frames_written} frames ({why})"
-            )
+            raise OutputError(f"{self.path.name} not written: {self._error}")
         try:
             os.replace(self._tmp, self.path)
         except OSError as err:
@@ -131,22 +161,20 @@ class AnnotatedVideoWriter:
         self.close(commit=exc_type is None or exc_type is KeyboardInterrupt)
 
 
-def _disk_full(folder: Path) -> bool:
-    """Whether the disk holding ``folder`` is (nearly) out of space: less than 4 MiB free, less
-    than one second of an ordinary video."""
-    try:
-        return shutil.disk_usage(folder).free < DISK_FULL_BYTES
-    except OSError:
-        return False
+def _why(err: Exception) -> str:
+    """A failed write in words (``no space left on the disk``, ...)."""
+    if isinstance(err, OSError) and err.errno is not None:
+        return os_error_text(err)
+    return str(err)
 
 
-def _count_frames(path: Path) -> int:
-    """The frame count OpenCV reads from the file's index, 0 if the first frame does not decode
-    (the MP4 index that OpenCV writes is exact, so the whole file need not be decoded)."""
-    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+def read_back(path: str | Path) -> tuple[str, int]:
+    """The codec of a video file's first video stream and how many frames it decodes to
+    (``("", 0)`` if it does not open)."""
     try:
-        if not cap.isOpened() or not cap.read()[0]:
-            return 0
-        return int(round(cap.get(cv2.CAP_PROP_FRAME_COUNT)))
-    finally:
-        cap.release()
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            frames = sum(1 for _ in container.decode(stream))
+            return stream.codec_context.name, frames
+    except (OSError, av.FFmpegError, IndexError):
+        return "", 0

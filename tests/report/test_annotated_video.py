@@ -1,4 +1,4 @@
-"""--annotate: an MP4 that OpenCV reads back, one frame per analysed frame."""
+"""--annotate: an H.264 MP4 that browsers play, one frame per analysed frame."""
 
 from __future__ import annotations
 
@@ -42,6 +42,25 @@ def test_annotated_video_of_a_recording(samples, tmp_path):
     assert rep2["end_s"] <= banner[0] <= rep2["end_s"] + 0.3
     assert 1.9 <= banner[-1] - banner[0] <= 2.6 and len(banner) == pytest.approx(69, abs=8)
     assert not list(out.glob(".*"))  # no temporary file left behind
+
+
+def test_the_video_is_h264_a_browser_plays_from_the_start(samples, tmp_path):
+    """H.264 in yuv420p (what every browser decodes) with the index before the data
+    ("faststart": a page can seek before the whole file has loaded)."""
+    import av
+
+    out = tmp_path / "cat-cow"
+    job = AnalysisJob(str(samples / "cat-cow.jsonl.gz"), "cat-cow", str(out), annotate=True)
+    assert run_job(job).status == "ok"
+    path = out / "annotated.mp4"
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        assert stream.codec_context.pix_fmt == "yuv420p"
+        assert stream.average_rate == 30
+        assert sum(1 for _ in container.decode(stream)) == 360
+    data = path.read_bytes()
+    assert data.index(b"moov") < data.index(b"mdat")
 
 
 def test_writer_refuses_an_unwritable_folder(tmp_path):
