@@ -1,4 +1,9 @@
-"""The eval table as one self-contained HTML page (no scripts, no network)."""
+"""The eval table as one self-contained HTML page (no scripts, no network).
+
+The page skeleton and its base CSS are :mod:`formcheck.htmlpage`'s, as for the report; numbers
+are right-aligned (``num``), and a clip's result is green when exact, red when off by more than
+one rep or failed, grey when formcheck does not know the exercise.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,11 @@ import html
 
 from formcheck.eval.metrics import ClipScore, Totals
 from formcheck.eval.run import EvalResult
+from formcheck.htmlpage import html_page
 
 __all__ = ["eval_html"]
 
-_CSS = """body{font-family:system-ui,sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;
-text-align:right}th{background:#f2f2f2}td.l,th.l{text-align:left}.bad{background:#fde2e2}
-.ok{background:#e3f6e3}.na{color:#888}"""
+_CSS = ".na{color:#888}"  # a clip whose exercise formcheck does not know
 
 
 def _f(v: float | None, fmt: str = "{:.2f}") -> str:
@@ -23,7 +26,7 @@ def _totals_row(name: str, t: Totals) -> str:
     cells = [name, f"{t.supported}/{t.clips}", str(t.counted), _f(t.mae), _f(t.obo), _f(t.exact),
              _f(t.hold_error_s), _f(t.fault_precision), _f(t.fault_recall)]  # fmt: skip
     return "<tr>" + "".join(
-        f'<td class="l">{html.escape(c)}</td>' if i == 0 else f"<td>{c}</td>"
+        f"<td>{html.escape(c)}</td>" if i == 0 else f'<td class="num">{c}</td>'
         for i, c in enumerate(cells)
     ) + "</tr>"  # fmt: skip
 
@@ -32,45 +35,53 @@ def _clip_row(s: ClipScore) -> str:
     if not s.supported:
         status, cls = "not supported", "na"
     elif s.error:
-        status, cls = f"error: {s.error}", "bad"
+        status, cls = f"error: {s.error}", "flt"
     elif s.abs_error is None:
         status, cls = "", ""
     else:
         status, cls = ("exact", "ok") if s.abs_error == 0 else (
-            ("off by one", "") if s.abs_error == 1 else (f"off by {s.abs_error}", "bad")
+            ("off by one", "") if s.abs_error == 1 else (f"off by {s.abs_error}", "flt")
         )  # fmt: skip
-    cells = [
-        f'<td class="l">{html.escape(s.file)}</td>',
-        f'<td class="l">{html.escape(s.exercise)}</td>',
-        f"<td>{_f(s.true_reps, '{}')}</td>", f"<td>{_f(s.pred_reps, '{}')}</td>",
-        f"<td>{_f(s.rel_error)}</td>", f"<td>{_f(s.true_hold_s, '{:.1f}')}</td>",
-        f"<td>{_f(s.pred_hold_s, '{:.1f}')}</td>",
-        f"<td>{s.fault_tp}/{s.fault_fp}/{s.fault_fn}</td>", f"<td>{s.seconds:.1f}</td>",
-        f'<td class="l {cls}">{html.escape(status)}</td>',
+    numbers = [
+        _f(s.true_reps, "{}"), _f(s.pred_reps, "{}"), _f(s.rel_error),
+        _f(s.true_hold_s, "{:.1f}"), _f(s.pred_hold_s, "{:.1f}"),
+        f"{s.fault_tp}/{s.fault_fp}/{s.fault_fn}", f"{s.seconds:.1f}",
     ]  # fmt: skip
-    return "<tr>" + "".join(cells) + "</tr>"
+    result = f'<span class="{cls}">{html.escape(status)}</span>' if cls else html.escape(status)
+    return (
+        f"<tr><td>{html.escape(s.file)}</td><td>{html.escape(s.exercise)}</td>"
+        + "".join(f'<td class="num">{n}</td>' for n in numbers)
+        + f"<td>{result}</td></tr>"
+    )
+
+
+def _th(labels: str, cls: str = "") -> str:
+    c = f' class="{cls}"' if cls else ""
+    return "".join(f"<th{c}>{h}</th>" for h in labels.split("|"))
+
+
+def _table(head: str, rows: list[str]) -> str:
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def eval_html(result: EvalResult) -> str:
-    head = (
-        "<tr><th class='l'>exercise</th><th>supported</th><th>counted</th><th>MAE</th>"
-        "<th>OBO</th><th>exact</th><th>hold err s</th><th>fault P</th><th>fault R</th></tr>"
+    """The page for one eval run: totals (all clips, then per exercise) and one row per clip."""
+    head = _th("exercise") + _th(
+        "supported|counted|MAE|OBO|exact|hold err s|fault P|fault R", "num"
     )
     rows = [_totals_row("all clips", result.totals)] + [
         _totals_row(k, v) for k, v in result.by_exercise().items()
     ]
     clip_head = (
-        "<tr><th class='l'>clip</th><th class='l'>exercise</th><th>true</th>"
-        "<th>pred</th><th>rel err</th><th>true hold</th><th>pred hold</th>"
-        "<th>faults TP/FP/FN</th><th>s</th><th class='l'>result</th></tr>"
+        _th("clip|exercise")
+        + _th("true|pred|rel err|true hold|pred hold|faults TP/FP/FN|s", "num")
+        + _th("result")
     )
-    return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>formcheck eval</title>"
-        f"<style>{_CSS}</style></head><body>"
-        f"<h1>formcheck eval</h1><p>formcheck {html.escape(result.version)}, model "
-        f"{html.escape(result.model)}, {html.escape(result.created)}, labels "
-        f"{html.escape(result.labels)}</p>"
-        f"<table>{head}{''.join(rows)}</table>"
-        f"<table>{clip_head}{''.join(_clip_row(s) for s in result.scores)}</table>"
-        "</body></html>\n"
-    )  # fmt: skip
+    body = (
+        f'<header><h1>formcheck eval</h1><p class="sub">formcheck {html.escape(result.version)}, '
+        f"model {html.escape(result.model)}, {html.escape(result.created)}, labels "
+        f"{html.escape(result.labels)}</p></header>\n"
+        f"<h2>Totals</h2>{_table(head, rows)}\n"
+        f"<h2>Clips</h2>{_table(clip_head, [_clip_row(s) for s in result.scores])}"
+    )
+    return html_page("formcheck eval", body, css=_CSS)

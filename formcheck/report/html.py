@@ -1,51 +1,31 @@
 """``report.html`` and the batch ``index.html``: self-contained pages, no network.
 
-Everything is in the one file: the CSS is inline, the plot and the thumbnails are PNGs in
-``data:`` URIs, and there is no script. Every text that comes from outside (file names, cues)
-is escaped.
+Everything is in the one file (the page skeleton of :mod:`formcheck.htmlpage`): the CSS is
+inline, the plot and the thumbnails are PNGs in ``data:`` URIs, and there is no script. Every
+text that comes from outside (file names, cues) is escaped.
 """
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 from urllib.parse import quote
 
+from formcheck.htmlpage import html_page, inline_image
 from formcheck.report.collect import Thumbnail
 from formcheck.report.plot import numbered_faults
 
 __all__ = ["index_html", "report_html"]
 
+# Only this page's own rules; the base (typography, tables, boxes, plots) is htmlpage.BASE_CSS.
 _CSS = """
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;
- margin:0 auto;max-width:1180px;padding:24px 28px 48px;background:#fafafa}
-h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;margin:30px 0 10px;
- border-bottom:2px solid #e2e2e2;padding-bottom:4px}h3{font-size:16px;margin:0 0 6px}
-.sub{color:#666;margin:0}
-table{border-collapse:collapse;background:#fff;box-shadow:0 1px 2px #0001}
-th,td{padding:5px 11px;border-bottom:1px solid #e8e8e8;text-align:left;vertical-align:top}
-th{background:#f0f0f0;font-weight:600}td.num,th.num{text-align:right;
- font-variant-numeric:tabular-nums}
 .summary th{width:220px}
-.box{padding:10px 14px;border-radius:6px;margin:14px 0}
-.warn{background:#fff4e0;border:1px solid #f0b560}.bad{background:#fde8e8;border:1px solid #e39a9a}
-.info{background:#e8f1fb;border:1px solid #9cc0e6}
-.ok{color:#2e7d32;font-weight:600}.flt{color:#c62828;font-weight:600}
-img.plot{width:100%;max-width:1180px;background:#fff;border:1px solid #e2e2e2}
 .fault{display:flex;gap:18px;align-items:flex-start;background:#fff;padding:12px;
  margin:10px 0;border-left:4px solid #c62828;box-shadow:0 1px 2px #0001}
 .fault img{border:1px solid #ddd;max-height:260px}
 .side-left{color:#1f6fb4;font-weight:600}.side-right{color:#e07b10;font-weight:600}
-.note{color:#666;font-size:13px}footer{margin-top:36px;color:#888;font-size:13px}
 """
-
-
-def _img(data: bytes, alt: str, cls: str = "", mime: str = "image/png") -> str:
-    b64 = base64.b64encode(data).decode("ascii")
-    c = f' class="{cls}"' if cls else ""
-    return f'<img{c} alt="{escape(alt)}" src="data:{mime};base64,{b64}">'
 
 
 def _num(v: Any, unit: str = "", digits: int = 1) -> str:
@@ -64,15 +44,6 @@ def _plural(n: int, word: str) -> str:
 
 def _side(side: str) -> str:
     return f'<span class="side-{escape(side)}">{escape(side)}</span>'
-
-
-def _page(title: str, body: str) -> str:
-    return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head>\n<body>\n{body}\n"
-        "</body></html>\n"
-    )
 
 
 def _summary(report: dict[str, Any]) -> str:
@@ -185,7 +156,9 @@ def _faults(report: dict[str, Any], thumbs: Mapping[tuple[int, str], Thumbnail])
     for label, rep, f in items:
         thumb = thumbs.get((rep["index"], f["fault"]))
         if thumb is not None:
-            img = _img(thumb.data, f"{label}: worst frame at {thumb.t_s:.1f} s", mime=thumb.mime)
+            img = inline_image(
+                thumb.data, f"{label}: worst frame at {thumb.t_s:.1f} s", mime=thumb.mime
+            )
         else:
             img = '<p class="note">(no frame of this fault could be kept)</p>'
         u = " °" if unit == "deg" and f["feature"] not in ("hold_s", "rep_duration_s") else ""
@@ -289,7 +262,7 @@ def report_html(
     if plot_png is not None:
         parts += [
             f"<h2>{escape(ex['drive'].replace('_{side}', ''))} over time</h2>",
-            _img(plot_png, "driving feature over time", "plot"),
+            inline_image(plot_png, "driving feature over time", "plot"),
             '<p class="note">Shaded bands: counted reps (numbered above, coloured by side). '
             "▼ F1, F2, …: faults at their worst frame; red bars at the bottom: how long a fault "
             "lasted; amber bars at the top: camera view or posture not right. Hatched: person "
@@ -306,7 +279,7 @@ def report_html(
         f"<footer>Schema {escape(report['schema'])} v{report['version']}: report.json beside "
         "this page has every number; reps.csv has one row per rep.</footer>"
     )
-    return _page(f"formcheck: {ex['name']} — {inp['name']}", "\n".join(parts))
+    return html_page(f"formcheck: {ex['name']} — {inp['name']}", "\n".join(parts), css=_CSS)
 
 
 def _href(relative: str) -> str:
@@ -349,4 +322,4 @@ def index_html(entries: Sequence[Mapping[str, Any]]) -> str:
         f"<h2>Reports</h2><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}"
         "</tbody></table>"
     )
-    return _page("formcheck: reports", body)
+    return html_page("formcheck: reports", body)

@@ -4,7 +4,8 @@ Panels, each over the sessions in time order (evenly spaced, labelled with their
 several sets on one day stay readable): reps per session; mean hold per session (every rep's
 hold as a faint dot) against the definition's target; faults per 10 reps (all, and the most
 common fault ids); range of motion (mean per session, band from the smallest to the largest
-rep). The HTML page embeds the PNG as ``data:image/png;base64`` and loads nothing from the network.
+rep). The HTML page (the skeleton of :mod:`formcheck.htmlpage`) embeds the PNG as
+``data:image/png;base64`` and loads nothing from the network.
 
 Partial sessions (interrupted, or the video ended early) are hollow markers in every panel.
 Their rep count is not the set's, so the reps line joins the complete sessions only and the
@@ -16,13 +17,13 @@ display needed), and imported only when a plot is asked for.
 
 from __future__ import annotations
 
-import base64
 import html
 import io
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from formcheck.htmlpage import html_page, inline_image
 from formcheck.store.progress import ExerciseProgress
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ _DPI = 100
 _MAX_FAULT_LINES = 4
 _MAX_DATE_TICKS = 5
 _PARTIAL_LABEL = "partial set (interrupted or cut short)"
+# Room for a row of four panels at their own size (1600 px), never stretched beyond it.
+_CSS = "body{max-width:1700px}img.plot{width:auto}"
 
 
 def progress_figure(progress: list[ExerciseProgress]) -> Figure:
@@ -68,21 +71,13 @@ def progress_html(progress: list[ExerciseProgress], *, title: str = "formcheck p
     sections = []
     for prog in progress:
         name = f"{prog.exercise} ({prog.profile})" if with_profile else prog.exercise
-        png = base64.b64encode(progress_png([prog])).decode("ascii")
+        img = inline_image(progress_png([prog]), f"progress plots for {name}", "plot")
         sections.append(
             f"<section>\n<h2>{html.escape(name)}</h2>\n"
-            f"<p>{html.escape(prog.summary(with_profile=with_profile))}</p>\n"
-            f'<img alt="progress plots for {html.escape(name)}" '
-            f'src="data:image/png;base64,{png}">\n</section>'
+            f"<p>{html.escape(prog.summary(with_profile=with_profile))}</p>\n{img}\n</section>"
         )
     body = "\n".join(sections) or "<p>No sessions.</p>"
-    return (
-        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(title)}</title>\n"
-        "<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:1700px}"
-        "img{max-width:100%}</style>\n</head>\n<body>\n"
-        f"<h1>{html.escape(title)}</h1>\n{body}\n</body>\n</html>\n"
-    )
+    return html_page(title, f"<h1>{html.escape(title)}</h1>\n{body}", css=_CSS)
 
 
 def _draw(prog: ExerciseProgress, axes: list[Axes], with_profile: bool) -> None:

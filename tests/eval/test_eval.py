@@ -7,8 +7,11 @@ import pytest
 from typer.testing import CliRunner
 
 from formcheck.cli.app import app
+from formcheck.eval.html import eval_html
 from formcheck.eval.labels import LabelsError, read_labels
 from formcheck.eval.metrics import ClipScore, totals
+from formcheck.eval.run import EvalResult
+from formcheck.htmlpage import BASE_CSS
 
 runner = CliRunner()
 
@@ -84,6 +87,31 @@ def test_metrics_known_answers():
     assert t.clips == 4 and t.supported == 3 and t.counted == 3
     assert t.mae == pytest.approx((0 + 1 / 5 + 3 / 10) / 3)
     assert t.obo == pytest.approx(2 / 3) and t.exact == pytest.approx(1 / 3)
+
+
+def test_the_eval_page_marks_each_result_and_escapes_names():
+    scores = [
+        ClipScore("a.mp4", "squat", True, 10, 10, None, None, seconds=3.2),
+        ClipScore("b.mp4", "squat", True, 8, 9, None, None),
+        ClipScore("<c>.mp4", "squat", True, 12, 8, None, None),
+        ClipScore("d.mp4", "squat", True, 5, None, None, None, error="cannot open"),
+        ClipScore("e.mp4", "jumping-jack", False, 20, None, None, None),
+    ]
+    result = EvalResult(scores, totals(scores), "2024-05-01T10:00:00Z", "1.0", "full", "l.csv")
+    page = eval_html(result)
+    assert page.startswith("<!doctype html>") and BASE_CSS in page
+    assert "<title>formcheck eval</title>" in page and "<script" not in page
+    rows = page.split("<h2>Clips</h2>")[1].split("<tr>")[2:]
+    assert [r.split("</td>")[-2].removeprefix("<td>") for r in rows] == [
+        '<span class="ok">exact</span>',
+        "off by one",
+        '<span class="flt">off by 4</span>',
+        '<span class="flt">error: cannot open</span>',
+        '<span class="na">not supported</span>',
+    ]
+    assert "<td>&lt;c&gt;.mp4</td>" in page and "<c>" not in page
+    assert '<td class="num">3.2</td>' in rows[0]  # numbers are right-aligned
+    assert page.count("<tr><td>") == 3 + len(scores)  # all clips, squat, jumping-jack, clips
 
 
 def test_labels_are_read_as_they_are_and_errors_name_the_line(tmp_path, clips_dir):

@@ -7,6 +7,7 @@ import re
 
 from conftest import load_report
 
+from formcheck.htmlpage import BASE_CSS
 from formcheck.report.html import index_html
 from formcheck.report.tables import CSV_COLUMNS
 
@@ -24,6 +25,13 @@ def test_html_is_self_contained(bird_dog_report):
     sources = re.findall(r'src="([^"]*)"', html)
     assert sources and all(s.startswith("data:image/") for s in sources)
     assert "data:image/png;base64," in html
+
+
+def test_html_uses_the_shared_page_skeleton(bird_dog_report):
+    html = (bird_dog_report / "report.html").read_text()
+    assert html.startswith('<!doctype html>\n<html lang="en"><head><meta charset="utf-8">')
+    assert "<title>formcheck: Bird-dog — bird-dog.jsonl.gz</title>" in html
+    assert f"<style>{BASE_CSS}" in html and ".fault{" in html  # the base, then its own rules
 
 
 def test_html_has_summary_plot_reps_sides_and_faults(bird_dog_report):
