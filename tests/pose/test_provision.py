@@ -214,7 +214,18 @@ def test_registry_is_found_in_the_checkout(monkeypatch: pytest.MonkeyPatch) -> N
         (("size_bytes = ", 'size_bytes = "10"'), "key 'size_bytes' must be an integer, got '10'"),
         (("file = ", 'file = "../x.task"'), "key 'file' must be a plain *.task file name"),
         (("url = ", ""), "[fake] is missing key 'url'"),
-        (("kind = ", 'kind = "git"'), "[fake.mirrors #1] key 'kind' must be one of"),
+        (
+            ("kind = ", 'kind = "git"'),
+            "[fake.mirrors #1] key 'kind' must be one of 'pypi-wheel', got 'git'",
+        ),
+        (("size_bytes = ", "size_bytes = true"), "key 'size_bytes' must be an integer, got True"),
+        (("url = ", "url = 7"), "[fake] key 'url' must be a string, got 7"),
+        (("url = ", 'uri = "http://x/"'), "[fake] has unknown key 'uri' (known keys: file, url,"),
+        (("member = ", 'member = ""\nmembr = "x"'), "[fake.mirrors #1] has unknown key 'membr'"),
+        (("member = ", ""), "[fake.mirrors #1] is missing key 'member'"),
+        (("[[fake.mirrors]]", "[fake.mirrors]"), "[fake] key 'mirrors' must be [[fake.mirrors]]"),
+        (("[fake]", "version = 2\n[fake]"), "top-level key 'version' must be a [version] table"),
+        (("file = ", 'file = "a.task"\nname = "other"'), "[fake] has unknown key 'name'"),
     ],
 )
 def test_bad_registry_names_file_key_and_value(
@@ -230,6 +241,35 @@ def test_bad_registry_names_file_key_and_value(
         load_registry()
     assert str(err.value).startswith(f"{path}: ")
     assert expected in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "no such model registry file: reinstall formcheck or set FORMCHECK_MODEL_REGISTRY"),
+        (b"[fake\n", "TOML syntax error: "),
+        (b"\xff\xfe[fake]\n", "cannot read ("),
+    ],
+)
+def test_unreadable_registry_is_one_line_naming_the_file(
+    env: Path, content: bytes | None, expected: str
+) -> None:
+    path = _registry_file(env)
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(ModelError) as err:
+        load_registry()
+    assert str(err.value).startswith(f"{path}: {expected}")
+    assert "\n" not in str(err.value)
+
+
+def test_a_mirror_without_a_label_is_named_by_its_place(env: Path) -> None:
+    path = write_registry(_registry_file(env), make_bundle(), "http://x/", b"w", "http://y/")
+    path.write_text(path.read_text().replace('label = "PyPI mirror"\n', ""))
+    (mirror,) = load_registry()["fake"].mirrors
+    assert mirror.label == "mirror 1 (pypi-wheel)"
+    assert (mirror.size_bytes, mirror.member) == (1, MEMBER)
 
 
 # --- where files live -----------------------------------------------------------------------
