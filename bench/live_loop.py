@@ -6,9 +6,11 @@ Runs the clip twice, every frame, as fast as it goes (no real-time pacing, so th
 throughput, not the video's frame rate):
 
 1. pose only: decode + pose model;
-2. the full live loop: decode + pose + engine + cues + overlay (annotate) + showing the frame
-   in the window (imshow + waitKey) when a display is available (run under Xvfb on a machine
-   without a screen), else the same loop with the drawing but nothing shown ("headless").
+2. the full live loop as ``formcheck live`` runs it: decode + pose on the pose thread, and
+   engine + cues + overlay (annotate) + showing the frame in the window (imshow + waitKey) on
+   the loop, overlapping the next inference; the window when a display is available (run
+   under Xvfb on a machine without a screen), else the same loop with the drawing but nothing
+   shown ("headless").
 
 Prints both frame rates, their ratio, and the per-frame cost of engine and overlay (and of
 showing) measured inside the loop. Compare the ratio of one run, not numbers across runs.
@@ -27,9 +29,10 @@ import numpy as np
 from formcheck.engine import load_exercise
 from formcheck.eval.labels import default_clips_dir
 from formcheck.live import LiveFrame, LiveInput, LiveSession
+from formcheck.live.feed import PoseThread
 from formcheck.pose.landmarker import PoseStream
 from formcheck.pose.provision import resolve_model
-from formcheck.sources import open_source
+from formcheck.sources import Frame, open_source
 
 CLIPS = default_clips_dir()
 
@@ -88,12 +91,16 @@ def main() -> None:
     exercise = load_exercise(args.exercise)
     limit = args.frames or None
 
-    def live_frames(pose: PoseStream) -> Iterator[LiveFrame]:
+    def pictures() -> Iterator[Frame]:
         with open_source(args.video) as frames:
             for n, frame in enumerate(frames):
                 if limit is not None and n >= limit:
                     break
-                yield LiveFrame(pose.process(frame), frame.image_bgr)
+                yield frame
+
+    def live_frames(pose: PoseStream) -> Iterator[LiveFrame]:
+        for frame in pictures():
+            yield LiveFrame(pose.process(frame), frame.image_bgr)
 
     def pose_only() -> tuple[int, float]:
         with PoseStream(model) as pose:
@@ -110,8 +117,12 @@ def main() -> None:
     try:
         with PoseStream(model) as pose:
             t0 = time.perf_counter()
-            feed = LiveInput(live_frames(pose), Path(args.video).name, 0.0, (0, 0))
-            outcome = LiveSession(exercise, view=view, summary_s=0).run(feed)
+            worker = PoseThread(pictures(), pose)  # the model on its own thread, as live has it
+            feed = LiveInput(worker.frames(), Path(args.video).name, 0.0, (0, 0))
+            try:
+                outcome = LiveSession(exercise, view=view, summary_s=0).run(feed)
+            finally:
+                worker.stop()
             s_live = time.perf_counter() - t0
     finally:
         if window is not None:

@@ -20,6 +20,8 @@ behind each one, so the camera path is wired here from the same parts (sources, 
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -32,7 +34,7 @@ import numpy as np
 from formcheck.pose.core import PoseFrame
 from formcheck.recording import RecordingSource, is_recording_path
 
-__all__ = ["LiveFrame", "LiveInput", "open_live_input", "paced"]
+__all__ = ["LiveFrame", "LiveInput", "PoseThread", "open_live_input", "paced"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,12 +124,69 @@ def open_live_input(
     with source:
         model_path = resolve_model(model, notify=notify, progress=progress)
         with PoseStream(model_path, with_mask=with_mask) as pose:
+            worker = PoseThread(source, pose)
+            try:
+                fps = float(getattr(source, "fps", 0.0) or 0.0)
+                yield LiveInput(
+                    worker.frames(), source.name, fps, tuple(source.resolution_wh), is_camera,
+                    source,
+                )  # fmt: skip
+            finally:
+                worker.stop()  # before the model closes: it may be inside an inference
 
-            def frames() -> Iterator[LiveFrame]:
-                for frame in source:
-                    yield LiveFrame(pose.process(frame), frame.image_bgr)
 
-            fps = float(getattr(source, "fps", 0.0) or 0.0)
-            yield LiveInput(
-                frames(), source.name, fps, tuple(source.resolution_wh), is_camera, source
-            )
+_END = object()
+
+
+class PoseThread:
+    """The pose model on its own thread, so that while the loop draws and shows frame N the
+    model already works on frame N+1 (the machine has more than one core). At most one result
+    waits for the loop: when the loop falls behind, the model waits and the camera's capture
+    thread drops frames (counted), as before: nothing piles up. Every pose the model computes
+    reaches the engine, in order; an error on the thread is raised in the loop."""
+
+    def __init__(self, source: Iterable[Any], pose: Any) -> None:
+        self._results: queue.Queue[Any] = queue.Queue(maxsize=1)
+        self._stopping = threading.Event()
+        self._source = source
+        self._thread = threading.Thread(
+            target=self._run, args=(source, pose), name="formcheck-pose", daemon=True
+        )
+        self._thread.start()
+
+    def _put(self, item: Any) -> bool:
+        while not self._stopping.is_set():
+            try:
+                self._results.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self, source: Iterable[Any], pose: Any) -> None:
+        try:
+            for frame in source:
+                if self._stopping.is_set() or not self._put(
+                    LiveFrame(pose.process(frame), frame.image_bgr)
+                ):
+                    return
+        except BaseException as err:  # noqa: BLE001 - handed to the loop, raised there
+            self._put(err)
+        finally:
+            self._put(_END)
+
+    def frames(self) -> Iterator[LiveFrame]:
+        while True:
+            item = self._results.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def stop(self) -> None:
+        self._stopping.set()
+        close = getattr(self._source, "close", None)
+        if close is not None:
+            close()  # ends a wait for the camera's next frame (safe from here, and twice)
+        self._thread.join()
