@@ -8,17 +8,20 @@
             line = prog.summary()  # "bird-dog: 6 sessions, ... hold 2.1 s → 2.8 s; ..."
 
 ``save_result(result, source_kind=..., profile=..., no_history=...)`` is the one call the
-analyse and live commands make (see :mod:`formcheck.store.history`). Plots live in
+analyse and live commands make; ``save_session(...)`` takes the same arguments and also says
+which sessions it replaced (see :mod:`formcheck.store.history`). Plots live in
 :mod:`formcheck.store.plots` (imported on demand: it pulls in matplotlib).
 """
 
 from formcheck.store.history import (
     History,
+    SaveOutcome,
     SessionInfo,
     StoredSession,
     history_path,
     open_history,
     save_result,
+    save_session,
 )
 from formcheck.store.progress import ExerciseProgress, SessionPoint, Trend, load_progress
 from formcheck.store.schema import SCHEMA_VERSION
@@ -27,6 +30,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "ExerciseProgress",
     "History",
+    "SaveOutcome",
     "SessionInfo",
     "SessionPoint",
     "StoredSession",
@@ -35,4 +39,5 @@ __all__ = [
     "load_progress",
     "open_history",
     "save_result",
+    "save_session",
 ]

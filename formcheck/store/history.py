@@ -15,6 +15,27 @@ user their analysis)::
         routine=None, report_path=None,
     )
 
+:func:`save_session` takes the same arguments and returns a :class:`SaveOutcome` (the new id
+and the ids of the sessions it replaced), or None with ``no_history``. What a session carries
+besides its result (issue 15)::
+
+    outcome = save_session(
+        result, source_kind="video", profile="anna",
+        started_at=when, recorded_from="container",  # formcheck.recorded.recording_time(path)
+        notes="left knee sore",                       # --note
+        content_hash=file_hash(path),                 # formcheck.recorded.file_hash
+        replace=True,                                 # False with --keep-both
+        synthetic=False,                              # True for the mannequin's recordings
+        unsure=False,                                 # True when --exercise auto was unsure
+        report_path=out / "report.html",              # stored absolute
+    )
+    outcome.id, outcome.replaced                      # 7, (3,)
+
+With a ``content_hash`` and ``replace=True``, the sessions of the same content hash, exercise and
+profile are deleted and the new one inserted in one transaction: analysing a file again leaves
+one session, not two. A partial result (interrupted, cut short) replaces only partial sessions,
+never a complete one (both are then kept).
+
 A result marked ``"interrupted": true`` (Ctrl+C during the analysis or the live session) is
 stored as a *partial* session (``SessionInfo.partial == ("interrupted",)``); a caller that
 knows more (the video file ended early) passes ``partial="truncated"``. Lists, exports and
@@ -41,79 +62,53 @@ import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from formcheck.errors import HistoryError
 from formcheck.store.db import connect, history_path, retry, sqlite_errors, transaction
+from formcheck.store.rows import (
+    SESSION_COLUMNS,
+    SessionInfo,
+    check_profile,
+    clean_notes,
+    insert_session,
+    session_filter,
+    session_info,
+    utc_text,
+)
 from formcheck.store.schema import (
     SOURCE_KINDS,
+    check_content_hash,
+    check_recorded_from,
     check_result,
-    fault_rows,
     partial_reasons,
     partial_text,
-    rep_rows,
     result_json,
 )
 
 __all__ = [
     "History",
+    "SaveOutcome",
     "SessionInfo",
     "StoredSession",
     "history_path",
     "open_history",
     "save_result",
+    "save_session",
 ]
 
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-_SESSION_COLUMNS = (
-    "id, uid, started_at, source, source_kind, exercise, routine, profile, duration_s, reps, "
-    "report_path, notes, partial"
-)
 T = TypeVar("T")
 
 
-def utc_text(when: datetime | str | None = None) -> str:
-    """``when`` (now if None; naive means local time) as ``YYYY-MM-DDTHH:MM:SSZ`` in UTC."""
-    if when is None:
-        when = datetime.now(timezone.utc)
-    elif isinstance(when, str):
-        when = parse_utc(when)
-    return when.astimezone(timezone.utc).strftime(_TIME_FORMAT)
-
-
-def parse_utc(text: str) -> datetime:
-    """An ISO 8601 timestamp (``Z`` or an offset; naive means local time) as aware UTC."""
-    try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise HistoryError(f"not an ISO 8601 time: {text!r}") from None
-    return when.astimezone(timezone.utc)
-
-
 @dataclass(frozen=True, slots=True)
-class SessionInfo:
-    """One stored session without its full result. ``started_at`` is aware UTC;
-    ``mean_hold_s`` is over the reps that have a hold; ``faults`` counts reps per fault id;
-    ``partial`` says why the session covers only part of its set (``("interrupted",)``,
-    ``("truncated",)``), empty when it is complete."""
+class SaveOutcome:
+    """What :meth:`History.save_session` did: the new session's ``id`` and the ids of the
+    sessions it ``replaced`` (same content hash, exercise and profile), oldest first."""
 
     id: int
-    uid: str
-    started_at: datetime
-    source: str
-    source_kind: str
-    exercise: str
-    routine: str | None
-    profile: str
-    duration_s: float
-    reps: int
-    report_path: str | None
-    notes: str | None
-    mean_hold_s: float | None = None
-    faults: dict[str, int] | None = None
-    partial: tuple[str, ...] = ()
+    replaced: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +128,11 @@ class History:
 
     # --- writing -------------------------------------------------------------------------
 
-    def save(
+    def save(self, result: dict[str, Any], **options: Any) -> int:
+        """:meth:`save_session` with the same arguments, returning only the new session id."""
+        return self.save_session(result, **options).id
+
+    def save_session(
         self,
         result: dict[str, Any],
         *,
@@ -145,12 +144,29 @@ class History:
         notes: str | None = None,
         uid: str | None = None,
         partial: str | tuple[str, ...] | list[str] = (),
-    ) -> int:
+        recorded_from: str | None = None,
+        content_hash: str | None = None,
+        replace: bool = True,
+        synthetic: bool = False,
+        unsure: bool = False,
+    ) -> SaveOutcome:
         """Store one session result (``formcheck.result`` v1) with its reps and faults in one
-        transaction; returns the new session id. ``started_at`` defaults to now (naive means
-        local time); ``uid`` (a fresh UUID by default) identifies the session across exports.
+        transaction; returns the new id and the ids it replaced.
+
+        ``started_at`` is when the set was recorded (default now; naive means local time) and
+        ``recorded_from`` where that time came from (``given``, ``container``, ``file``,
+        ``analysed``; default ``analysed`` without ``started_at``, ``given`` with it).
+        ``notes`` is free text, kept as given (blank: none). ``report_path`` is stored
+        absolute. ``uid`` (a fresh UUID by default) identifies the session across exports.
         The session is partial when the result says ``"interrupted": true`` or ``partial``
-        names a reason (``"interrupted"``, ``"truncated"``)."""
+        names a reason (``"interrupted"``, ``"truncated"``). ``synthetic`` marks a recording
+        of the synthetic mannequin, ``unsure`` an ``--exercise auto`` guess that was unsure;
+        progress leaves both out unless asked.
+
+        ``content_hash`` is the input file's SHA-256 (:func:`formcheck.recorded.file_hash`).
+        With ``replace`` (the default) the sessions of the same content hash, exercise and
+        profile are deleted in the same transaction, except that a partial result never
+        replaces a complete session; ``replace=False`` (``--keep-both``) keeps them."""
         check_result(result)
         reasons = partial_reasons(result, partial)
         if source_kind not in SOURCE_KINDS:
@@ -158,6 +174,8 @@ class History:
                 f"source_kind must be one of {', '.join(SOURCE_KINDS)}, got {source_kind!r}"
             )
         profile = check_profile(profile)
+        if recorded_from is None:
+            recorded_from = "analysed" if started_at is None else "given"
         row = {
             "uid": uid or uuid.uuid4().hex,
             "started_at": utc_text(started_at),
@@ -168,12 +186,36 @@ class History:
             "profile": profile,
             "duration_s": float(result["duration_s"]),
             "reps": len(result["reps"]),
-            "report_path": None if report_path is None else os.fspath(report_path),
-            "notes": notes,
+            "report_path": None if report_path is None else str(Path(report_path).resolve()),
+            "notes": clean_notes(notes),
             "partial": partial_text(reasons),
             "result": result_json(result),
+            "recorded_from": check_recorded_from(recorded_from),
+            "content_hash": check_content_hash(content_hash),
+            "synthetic": int(bool(synthetic)),
+            "unsure": int(bool(unsure)),
         }
-        return self._write(lambda conn: insert_session(conn, row, result))
+
+        def write(conn: sqlite3.Connection) -> SaveOutcome:
+            replaced: list[int] = []
+            if replace and row["content_hash"] is not None:
+                replaced = [
+                    sid
+                    for sid, was_partial in conn.execute(
+                        "SELECT id, partial FROM sessions"
+                        " WHERE content_hash = ? AND exercise = ? AND profile = ?"
+                        " ORDER BY started_at, id",
+                        (row["content_hash"], row["exercise"], row["profile"]),
+                    )
+                    if not reasons or was_partial  # partial replaces partial only
+                ]
+            # Insert first, so the new session gets a fresh id (SQLite would hand a deleted
+            # last id out again), then delete what it replaces: one transaction either way.
+            new_id = insert_session(conn, row, result)
+            conn.executemany("DELETE FROM sessions WHERE id = ?", [(i,) for i in replaced])
+            return SaveOutcome(new_id, tuple(replaced))
+
+        return self._write(write)
 
     def delete(self, session_id: int) -> SessionInfo:
         """Remove one session with its reps and faults; returns what was removed."""
@@ -192,10 +234,44 @@ class History:
         profile: str | None = None,
         exercise: str | None = None,
         since: date | datetime | None = None,
+        *,
+        include_synthetic: bool = True,
+        include_unsure: bool = True,
     ) -> list[SessionInfo]:
-        """Sessions oldest first, filtered by profile, exercise id and start time.
-        A ``date`` for ``since`` means that day's local midnight; a naive datetime, local time."""
-        return self._infos(*session_filter(profile, exercise, since))
+        """Sessions oldest first by recording time (``started_at``, then id), filtered by
+        profile, exercise id and recording time; synthetic and unsure sessions are left out
+        when ``include_synthetic`` / ``include_unsure`` is False. A ``date`` for ``since``
+        means that day's local midnight; a naive datetime, local time."""
+        return self._infos(
+            *session_filter(profile, exercise, since, include_synthetic, include_unsure)
+        )
+
+    def previous_session(
+        self,
+        *,
+        profile: str,
+        exercise: str,
+        before: datetime | str,
+        content_hash: str | None = None,
+        include_synthetic: bool = False,
+        include_unsure: bool = False,
+    ) -> StoredSession | None:
+        """The latest session of ``profile`` and ``exercise`` recorded strictly before
+        ``before`` (naive: local time), for "since last time"; sessions of the same
+        ``content_hash`` (the same file analysed again) are skipped, and so are synthetic and
+        unsure ones unless asked. None when there is none."""
+        where, params = session_filter(
+            check_profile(profile), exercise, None, include_synthetic, include_unsure
+        )
+        where += " AND s.started_at < ?"
+        params.append(utc_text(before))
+        if content_hash is not None:
+            where += " AND (s.content_hash IS NULL OR s.content_hash != ?)"
+            params.append(check_content_hash(content_hash))
+        rows = self.query(
+            f"SELECT id FROM sessions s {where} ORDER BY started_at DESC, id DESC LIMIT 1", params
+        )
+        return self.get(rows[0][0]) if rows else None
 
     def get(self, session_id: int) -> StoredSession:
         """One session and its result; :class:`HistoryError` if there is no such id."""
@@ -218,7 +294,7 @@ class History:
 
     def _infos(self, where: str, params: list[Any]) -> list[SessionInfo]:
         rows = self.query(
-            f"SELECT {_SESSION_COLUMNS},"
+            f"SELECT {SESSION_COLUMNS},"
             " (SELECT AVG(hold_s) FROM reps r WHERE r.session_id = s.id) AS mean_hold"
             f" FROM sessions s {where} ORDER BY started_at, id",
             params,
@@ -231,11 +307,7 @@ class History:
             params,
         ):
             faults.setdefault(sid, {})[fault] = n
-        return [
-            _info(r[:12], partial=tuple(r[12].split(",")) if r[12] else (), mean_hold_s=r[13],
-                  faults=faults.get(r[0], {}))
-            for r in rows
-        ]  # fmt: skip
+        return [session_info(r, faults.get(r[0], {})) for r in rows]
 
     # --- export / import (see formcheck.store.transfer) ----------------------------------
 
@@ -290,7 +362,14 @@ def open_history(path: str | os.PathLike[str] | None = None) -> History:
     return History(path, connect(path))
 
 
-def save_result(
+def save_result(result: dict[str, Any], **options: Any) -> int | None:
+    """:func:`save_session` with the same arguments, returning only the new session id (None
+    with ``no_history``)."""
+    outcome = save_session(result, **options)
+    return None if outcome is None else outcome.id
+
+
+def save_session(
     result: dict[str, Any],
     *,
     source_kind: str,
@@ -301,77 +380,22 @@ def save_result(
     started_at: datetime | str | None = None,
     path: str | os.PathLike[str] | None = None,
     partial: str | tuple[str, ...] | list[str] = (),
-) -> int | None:
-    """Open the history, save one result, close it; returns the session id, or None (and
-    touches nothing) when ``no_history``. The session is partial when the result says
-    ``"interrupted": true`` or ``partial`` names a reason. See the module docstring."""
+    recorded_from: str | None = None,
+    notes: str | None = None,
+    content_hash: str | None = None,
+    replace: bool = True,
+    synthetic: bool = False,
+    unsure: bool = False,
+) -> SaveOutcome | None:
+    """Open the history (``path``, default :func:`history_path`), save one result with
+    :meth:`History.save_session`, close it; returns what was saved and replaced, or None (and
+    touches nothing) when ``no_history``. See the module docstring."""
     if no_history:
         return None
     with open_history(path) as history:
-        return history.save(
+        return history.save_session(
             result, source_kind=source_kind, profile=profile, routine=routine,
-            report_path=report_path, started_at=started_at, partial=partial,
+            report_path=report_path, started_at=started_at, notes=notes, partial=partial,
+            recorded_from=recorded_from, content_hash=content_hash, replace=replace,
+            synthetic=synthetic, unsure=unsure,
         )  # fmt: skip
-
-
-# --- shared with the store's other modules --------------------------------------------------
-
-
-def check_profile(name: str) -> str:
-    """A profile name: stripped, non-empty, at most 64 characters, no control characters."""
-    cleaned = name.strip() if isinstance(name, str) else ""
-    if not cleaned or len(cleaned) > 64 or any(ord(c) < 32 for c in cleaned):
-        raise HistoryError(f"a profile name is 1-64 printable characters, got {name!r}")
-    return cleaned
-
-
-def session_filter(
-    profile: str | None, exercise: str | None, since: date | datetime | None
-) -> tuple[str, list[Any]]:
-    """A ``WHERE`` clause (on ``sessions s``) and its parameters."""
-    clauses, params = [], []
-    if profile is not None:
-        clauses.append("s.profile = ?")
-        params.append(profile)
-    if exercise is not None:
-        clauses.append("s.exercise = ?")
-        params.append(exercise)
-    if since is not None:
-        if not isinstance(since, datetime):
-            since = datetime(since.year, since.month, since.day)
-        clauses.append("s.started_at >= ?")
-        params.append(utc_text(since))
-    return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
-
-
-def insert_session(conn: sqlite3.Connection, row: dict[str, Any], result: dict[str, Any]) -> int:
-    """Insert one session, its profile, reps and faults (inside the caller's transaction)."""
-    conn.execute(
-        "INSERT OR IGNORE INTO profiles (name, created_at) VALUES (?, ?)",
-        (row["profile"], utc_text()),
-    )
-    cols = ", ".join(row)
-    cur = conn.execute(
-        f"INSERT INTO sessions ({cols}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
-    )
-    session_id = int(cur.lastrowid or 0)
-    conn.executemany(
-        "INSERT INTO reps (session_id, rep_index, side, side_index, start_s, end_s, duration_s,"
-        " peak, range, hold_s, hold_met, uncertain) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rep_rows(session_id, result),
-    )
-    conn.executemany(
-        "INSERT INTO faults (session_id, rep_index, fault, side, feature, value, threshold,"
-        " start_s, end_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        fault_rows(session_id, result),
-    )
-    return session_id
-
-
-# --- internals ------------------------------------------------------------------------------
-
-
-def _info(row: tuple[Any, ...], **extra: Any) -> SessionInfo:
-    fields = list(row)
-    fields[2] = parse_utc(fields[2])
-    return SessionInfo(*fields, **extra)

@@ -15,6 +15,12 @@ session are averaged over the **complete** sessions of each third only (``–`` 
 none), and the summary then says "per complete session" and how many sessions were partial.
 The reps a partial session did record are real, so they still count towards the hold, the range
 and the fault rates. The plots draw partial sessions as hollow markers, off the reps line.
+
+Sessions are in recording order (``started_at``, the date the set was filmed, then id), so a
+batch of old videos analysed today lands on the days they were filmed. Sessions of the synthetic
+mannequin (``synthetic``) and ``--exercise auto`` guesses that were unsure (``unsure``) are left
+out unless asked (``include_synthetic=True``, ``include_unsure=True``): the mannequin's numbers
+are not anybody's progress, and an unsure guess may be another exercise altogether.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from formcheck.errors import FormcheckError
-from formcheck.store.history import session_filter
+from formcheck.store.rows import session_filter
 
 if TYPE_CHECKING:
     from formcheck.store.history import History
@@ -139,14 +145,20 @@ def load_progress(
     profile: str | None = None,
     exercise: str | None = None,
     since: date | datetime | None = None,
+    include_synthetic: bool = False,
+    include_unsure: bool = False,
 ) -> list[ExerciseProgress]:
-    """Per (profile, exercise), the sessions' numbers oldest first; ordered by profile, then
-    exercise. The hold target and driving feature come from the exercise definition when it
-    can still be loaded."""
-    sessions = history.list_sessions(profile, exercise, since)
+    """Per (profile, exercise), the sessions' numbers in recording order (oldest first);
+    ordered by profile, then exercise. Synthetic and unsure sessions are left out unless
+    ``include_synthetic`` / ``include_unsure``. The hold target and driving feature come from
+    the exercise definition when it can still be loaded."""
+    flags = (include_synthetic, include_unsure)
+    sessions = history.list_sessions(
+        profile, exercise, since, include_synthetic=include_synthetic, include_unsure=include_unsure
+    )
     if not sessions:
         return []
-    where, params = session_filter(profile, exercise, since)
+    where, params = session_filter(profile, exercise, since, *flags)
     holds: dict[int, list[float]] = {}
     ranges: dict[int, list[float]] = {}
     for sid, hold_s, rng in history.query(

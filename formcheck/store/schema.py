@@ -6,14 +6,19 @@ that has shipped is never edited (a test holds migration 1 to its first text); a
 new migration at the end. ``PRAGMA application_id`` marks the file as a formcheck history, so
 formcheck never migrates somebody else's SQLite file.
 
-Tables (version 3)::
+Tables (version 4)::
 
     profiles  name PK, created_at
-    sessions  id PK, uid UNIQUE, started_at (ISO 8601 UTC, "2024-05-01T10:00:00Z"), source,
-              source_kind ('live' | 'video' | 'recording'), exercise, routine NULL,
-              profile -> profiles, duration_s, reps, report_path NULL,
+    sessions  id PK, uid UNIQUE, started_at (ISO 8601 UTC, "2024-05-01T10:00:00Z": when the set
+              was *recorded*, see recorded_from), source (the input's file name, or
+              "camera 0"), source_kind ('live' | 'video' | 'recording'), exercise, routine NULL,
+              profile -> profiles, duration_s, reps, report_path NULL (absolute since v4),
               result (the whole ``formcheck.result`` JSON), notes NULL (v2),
-              partial NULL (v3: why the set is incomplete, e.g. 'interrupted'; NULL if complete)
+              partial NULL (v3: why the set is incomplete, e.g. 'interrupted'; NULL if complete),
+              recorded_from (v4: where started_at came from, one of RECORDED_FROM),
+              content_hash NULL (v4: sha256 of the input file's bytes, 64 lowercase hex digits),
+              synthetic 0/1 (v4: a recording of the synthetic mannequin),
+              unsure 0/1 (v4: ``--exercise auto`` guessed the exercise and was unsure)
     reps      session_id -> sessions (cascade), rep_index, side, side_index, start_s, end_s,
               duration_s, peak, range, hold_s NULL, hold_met NULL, uncertain;
               PK (session_id, rep_index)
@@ -27,6 +32,20 @@ Tables (version 3)::
 part of the set: ``interrupted`` (Ctrl+C during the analysis or the live session; the result
 says ``"interrupted": true``) and ``truncated`` (the video file ended
 early). Migration 3 fills it in for interrupted sessions saved before the column existed.
+
+Version 4 (issue 15) dates a session by its recording and keeps the history tidy:
+
+- ``recorded_from`` is ``given`` (typed with ``--recorded``), ``container`` (the video's
+  creation_time metadata or a landmark recording's header), ``file`` (the file's modification
+  time) or ``analysed`` (the analysis time: live sessions, and every session saved before
+  version 4, which migration 4 marks so). :mod:`formcheck.recorded` finds and words it.
+- ``content_hash`` identifies the input file: saving with ``replace=True`` deletes the sessions
+  of the same content_hash, exercise and profile in the same transaction (index
+  ``sessions_by_content``). NULL for live sessions and for sessions saved before version 4.
+- ``synthetic`` and ``unsure`` mark sessions that progress leaves out unless asked. Migration 4
+  sets both to 0 for older sessions: it does not guess which of them were the mannequin's.
+- ``report_path`` is stored absolute from version 4 on; older rows keep what they had (a path
+  relative to wherever formcheck ran).
 """
 
 from __future__ import annotations
@@ -36,16 +55,20 @@ from typing import Any
 
 from formcheck.engine.result import RESULT_SCHEMA, RESULT_VERSION
 from formcheck.errors import HistoryError
+from formcheck.recorded import RECORDED_FROM
 
 __all__ = [
     "APPLICATION_ID",
     "MIGRATIONS",
     "PARTIAL_REASONS",
+    "RECORDED_FROM",
     "SCHEMA_VERSION",
     "SOURCE_KINDS",
     "fault_rows",
     "rep_rows",
     "result_json",
+    "check_content_hash",
+    "check_recorded_from",
     "check_result",
     "partial_reasons",
     "partial_text",
@@ -121,6 +144,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "UPDATE sessions SET partial = 'interrupted'"
         " WHERE json_valid(result) AND json_extract(result, '$.interrupted') = 1",
     ),
+    # 4 (issue 15): where the session's date came from (older sessions were dated when they
+    # were analysed), the input's content hash and its lookup index (re-analysing replaces),
+    # and the synthetic / unsure marks that progress leaves out unless asked.
+    (
+        "ALTER TABLE sessions ADD COLUMN recorded_from TEXT NOT NULL DEFAULT 'analysed'"
+        " CHECK (recorded_from IN ('given', 'container', 'file', 'analysed'))",
+        "ALTER TABLE sessions ADD COLUMN content_hash TEXT",
+        "ALTER TABLE sessions ADD COLUMN synthetic INTEGER NOT NULL DEFAULT 0"
+        " CHECK (synthetic IN (0, 1))",
+        "ALTER TABLE sessions ADD COLUMN unsure INTEGER NOT NULL DEFAULT 0"
+        " CHECK (unsure IN (0, 1))",
+        "CREATE INDEX sessions_by_content ON sessions (content_hash, exercise, profile)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -143,6 +179,29 @@ def check_result(result: Any) -> None:
         missing = [k for k in ("index", "side", "side_index", "start_s", "end_s") if k not in rep]
         if missing:
             raise HistoryError(f"cannot store this result: rep {i} has no {missing[0]!r}")
+
+
+def check_content_hash(value: Any) -> str | None:
+    """A content hash as stored: None, or a SHA-256 as 64 hex digits (lowercased);
+    :class:`HistoryError` for anything else."""
+    if value is None:
+        return None
+    text = value.lower() if isinstance(value, str) else ""
+    if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
+        raise HistoryError(
+            f"a content hash is a SHA-256 as 64 hex digits (formcheck.recorded.file_hash), "
+            f"got {value!r}"
+        )
+    return text
+
+
+def check_recorded_from(value: Any) -> str:
+    """One of :data:`RECORDED_FROM`; :class:`HistoryError` for anything else."""
+    if value not in RECORDED_FROM:
+        raise HistoryError(
+            f"recorded_from must be one of {', '.join(RECORDED_FROM)}, got {value!r}"
+        )
+    return str(value)
 
 
 def partial_reasons(result: dict[str, Any], extra: Any = ()) -> tuple[str, ...]:

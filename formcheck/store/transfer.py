@@ -3,13 +3,27 @@
 JSON export (schema ``formcheck.history`` version 1) is complete and importable::
 
     {"schema": "formcheck.history", "version": 1,
-     "sessions": [{"uid": "…", "started_at": "2024-05-01T10:00:00Z", "profile": "default",
-                   "source_kind": "video", "routine": null, "report_path": null, "notes": null,
-                   "partial": [], "result": {…the formcheck.result dict as saved…}}, …]}
+     "sessions": [{"uid": "…", "started_at": "2024-05-01T10:00:00Z",
+                   "recorded_from": "container", "profile": "anna", "source": "set.mp4",
+                   "source_kind": "video", "routine": null,
+                   "report_path": "/home/anna/reports/set/report.html", "notes": "sore knee",
+                   "partial": [], "content_hash": "9f86d0…(64 hex digits)",
+                   "synthetic": false, "unsure": false,
+                   "result": {…the formcheck.result dict as saved…}}, …]}
 
-``partial`` lists why a session covers only part of its set (``"interrupted"``,
-``"truncated"``; ``[]`` when complete). Exports written before it existed have no ``partial``;
-importing them marks the sessions whose result says ``"interrupted": true``.
+``started_at`` is when the set was recorded and ``recorded_from`` where that time came from
+(``given``, ``container``, ``file``, ``analysed``). ``source`` is the input's name (the same as
+the result's ``source``). ``partial`` lists why a session covers only part of its set
+(``"interrupted"``, ``"truncated"``; ``[]`` when complete). ``content_hash`` is the SHA-256 of
+the input file (null for live sessions and older ones); ``synthetic`` marks recordings of the
+synthetic mannequin, ``unsure`` an ``--exercise auto`` guess that was unsure.
+
+Older exports lack some keys, and import fills them in: without ``partial`` the sessions whose
+result says ``"interrupted": true`` are marked interrupted; without ``recorded_from`` it is
+``"analysed"``; without ``content_hash``, ``synthetic``, ``unsure`` they are null, false,
+false; without ``source``, the result's. The version stays 1: the keys were added, none changed
+meaning, and an older formcheck still imports such an export (ignoring the new keys).
+Import adds sessions as they are: it never replaces a session by content hash.
 
 Sessions are oldest first; the local ids are left out (they differ between databases) and
 ``uid`` stands for them, so an export imported into an empty database exports again
@@ -17,7 +31,8 @@ byte-identically, and importing the same file twice adds nothing the second time
 faults are rebuilt from each result on import.
 
 CSV export is one row per session, for spreadsheets; it is not importable. Its ``partial``
-column is empty for a complete session, else the reasons (``interrupted``). Text cells that a
+column is empty for a complete session, else the reasons (``interrupted``); ``synthetic`` and
+``unsure`` are 1 or 0; ``content_hash`` is empty when unknown. Text cells that a
 spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR first) get a leading
 ``'`` (see :mod:`formcheck.csvsafe`, whose ``restore_cell`` takes it off again); numbers are
 written as numbers.
@@ -32,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from formcheck.csvsafe import SafeWriter
 from formcheck.errors import HistoryError
-from formcheck.store.history import (
+from formcheck.store.rows import (
     check_profile,
     insert_session,
     session_filter,
@@ -40,6 +55,8 @@ from formcheck.store.history import (
 )
 from formcheck.store.schema import (
     SOURCE_KINDS,
+    check_content_hash,
+    check_recorded_from,
     check_result,
     partial_reasons,
     partial_text,
@@ -56,8 +73,8 @@ EXPORT_VERSION = 1
 CSV_COLUMNS = (
     "id", "uid", "started_at", "profile", "exercise", "routine", "source", "source_kind",
     "duration_s", "reps", "mean_hold_s", "faults", "report_path", "notes", "partial",
+    "recorded_from", "content_hash", "synthetic", "unsure",
 )  # fmt: skip
-_OPTIONAL = ("routine", "report_path", "notes")
 
 
 def export_text(
@@ -75,14 +92,17 @@ def export_text(
         raise HistoryError(f"export format must be 'json' or 'csv', got {fmt!r}")
     where, params = session_filter(profile, exercise, since)
     rows = history.query(
-        "SELECT uid, started_at, profile, source_kind, routine, report_path, notes, partial,"
-        f" result FROM sessions s {where} ORDER BY started_at, id",
+        "SELECT uid, started_at, recorded_from, profile, source, source_kind, routine,"
+        " report_path, notes, partial, content_hash, synthetic, unsure, result"
+        f" FROM sessions s {where} ORDER BY started_at, id",
         params,
     )
-    keys = ("uid", "started_at", "profile", "source_kind", *_OPTIONAL)
+    keys = ("uid", "started_at", "recorded_from", "profile", "source", "source_kind", "routine",
+            "report_path", "notes")  # fmt: skip
     sessions = [
-        {**dict(zip(keys, r[:7], strict=True)), "partial": r[7].split(",") if r[7] else [],
-         "result": json.loads(r[8])}
+        {**dict(zip(keys, r[:9], strict=True)), "partial": r[9].split(",") if r[9] else [],
+         "content_hash": r[10], "synthetic": bool(r[11]), "unsure": bool(r[12]),
+         "result": json.loads(r[13])}
         for r in rows
     ]  # fmt: skip
     doc = {"schema": EXPORT_SCHEMA, "version": EXPORT_VERSION, "sessions": sessions}
@@ -101,7 +121,8 @@ def _csv(
         writer.writerow(
             [s.id, s.uid, utc_text(s.started_at), s.profile, s.exercise, s.routine or "",
              s.source, s.source_kind, s.duration_s, s.reps, hold, faults, s.report_path or "",
-             s.notes or "", ",".join(s.partial)]
+             s.notes or "", ",".join(s.partial), s.recorded_from, s.content_hash or "",
+             int(s.synthetic), int(s.unsure)]
         )  # fmt: skip
     return out.getvalue()
 
@@ -161,16 +182,24 @@ def _import_row(s: Any, where: str) -> tuple[dict[str, Any], dict[str, Any]]:
         isinstance(given, list) and all(isinstance(r, str) for r in given)
     ):
         raise HistoryError(f"{where}: 'partial' must be a list of reasons, got {given!r}")
+    for key in ("synthetic", "unsure"):
+        if not isinstance(s.get(key, False), bool):
+            raise HistoryError(f"{where}: {key!r} must be true or false, got {s[key]!r}")
+    for key in ("source", "routine", "report_path", "notes"):
+        if s.get(key) is not None and not isinstance(s[key], str):
+            raise HistoryError(f"{where}: {key!r} must be text or null, got {s[key]!r}")
     try:
         started_at = utc_text(s["started_at"])
         profile = check_profile(s["profile"])
         partial = partial_reasons(result, given or ())
+        recorded_from = check_recorded_from(s.get("recorded_from", "analysed"))
+        content_hash = check_content_hash(s.get("content_hash"))
     except HistoryError as err:
         raise HistoryError(f"{where}: {err}") from None
     row = {
         "uid": str(s["uid"]),
         "started_at": started_at,
-        "source": str(result["source"]),
+        "source": s.get("source") or str(result["source"]),
         "source_kind": s["source_kind"],
         "exercise": str(result["exercise"]),
         "routine": s.get("routine"),
@@ -181,5 +210,9 @@ def _import_row(s: Any, where: str) -> tuple[dict[str, Any], dict[str, Any]]:
         "notes": s.get("notes"),
         "partial": partial_text(partial),
         "result": result_json(result),
+        "recorded_from": recorded_from,
+        "content_hash": content_hash,
+        "synthetic": int(s.get("synthetic", False)),
+        "unsure": int(s.get("unsure", False)),
     }
     return row, result

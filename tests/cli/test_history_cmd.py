@@ -141,7 +141,7 @@ def test_a_newer_database_is_refused_in_one_line_and_left_as_it_was(home):
         assert out.exit_code == 5, out.output
         assert out.stderr == (
             f"formcheck: error: {path} was written by a newer formcheck (schema 7, this one "
-            "knows 3): upgrade formcheck, or point FORMCHECK_HOME elsewhere\n"
+            "knows 4): upgrade formcheck, or point FORMCHECK_HOME elsewhere\n"
         )
     assert path.read_bytes() == before
 

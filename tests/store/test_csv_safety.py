@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timezone
 
 import pytest
 from typer.testing import CliRunner
@@ -69,12 +68,16 @@ def test_a_carriage_return_inside_a_cell_cannot_start_a_new_row():
 
 
 def _hostile(history, make_result) -> None:
+    """One session whose every text cell is hostile. It is imported, because an import keeps
+    text as it was exported; a save stores report_path absolute (it starts with "/")."""
     result = make_result([{}, {}], exercise=HOSTILE["exercise"], source=HOSTILE["source"])
-    history.save(
-        result, source_kind="video", profile=HOSTILE["profile"], routine=HOSTILE["routine"],
-        report_path=HOSTILE["report_path"], notes=HOSTILE["notes"],
-        started_at=datetime(2024, 5, 1, 7, 30, tzinfo=timezone.utc),
-    )  # fmt: skip
+    session = {
+        "uid": "hostile", "started_at": "2024-05-01T07:30:00Z", "profile": HOSTILE["profile"],
+        "source_kind": "video", "routine": HOSTILE["routine"],
+        "report_path": HOSTILE["report_path"], "notes": HOSTILE["notes"], "result": result,
+    }  # fmt: skip
+    doc = {"schema": "formcheck.history", "version": 1, "sessions": [session]}
+    assert history.import_json(json.dumps(doc)) == (1, 0)
 
 
 def test_history_csv_export_neutralises_every_text_cell_and_the_quote_comes_off(

@@ -27,6 +27,10 @@ def _fill(history, make_result) -> None:
             report_path=f"/reports/{day}.html" if day == 5 else None,
             notes="ünïcode note" if day == 6 else None,
             started_at=datetime(2024, 5, day, 7, 30, tzinfo=timezone.utc),
+            recorded_from=("given", "container", "file", "analysed")[day % 4],
+            content_hash=f"{day:x}" * 64 if day % 3 != 1 else None,
+            synthetic=day == 7,
+            unsure=day in (2, 8),
         )
         if day == 3:
             history.delete(sid)
@@ -36,7 +40,8 @@ def _tables(history) -> list:
     return [
         history.query(
             "SELECT uid, started_at, source, source_kind, exercise, routine, profile, duration_s,"
-            " reps, report_path, notes, result FROM sessions ORDER BY uid"
+            " reps, report_path, notes, result, partial, recorded_from, content_hash, synthetic,"
+            " unsure FROM sessions ORDER BY uid"
         ),
         history.query(
             "SELECT s.uid, r.rep_index, r.side, r.side_index, r.start_s, r.end_s, r.duration_s,"
@@ -130,3 +135,79 @@ def test_json_export_honours_filters(tmp_path, make_result):
         _fill(a, make_result)
         doc = json.loads(a.export(exercise="cat-cow"))
     assert [s["started_at"][:10] for s in doc["sessions"]] == ["2024-05-06", "2024-05-09"]
+
+
+def test_json_export_carries_date_source_note_hash_and_marks(tmp_path, make_result):
+    with open_history(tmp_path / "a.sqlite3") as a:
+        a.save(
+            make_result([{}], source="VID_1.mp4"), source_kind="video", profile="anna",
+            started_at="2026-11-28T10:15:00Z", recorded_from="container", notes="sore knee",
+            content_hash="ab" * 32, synthetic=True, unsure=True, report_path="/r/report.html",
+            uid="u1",
+        )  # fmt: skip
+        (session,) = json.loads(a.export())["sessions"]
+    result = session.pop("result")
+    assert session == {
+        "uid": "u1", "started_at": "2026-11-28T10:15:00Z", "recorded_from": "container",
+        "profile": "anna", "source": "VID_1.mp4", "source_kind": "video", "routine": None,
+        "report_path": "/r/report.html", "notes": "sore knee", "partial": [],
+        "content_hash": "ab" * 32, "synthetic": True, "unsure": True,
+    }  # fmt: skip
+    assert result["source"] == "VID_1.mp4"
+
+
+def test_an_export_from_before_schema_4_imports_with_the_defaults(tmp_path, make_result):
+    # Exactly the keys formcheck exported before issue 15.
+    old = {
+        "uid": "old", "started_at": "2024-05-01T07:30:00Z", "profile": "anna",
+        "source_kind": "video", "routine": None, "report_path": "reports/r.html",
+        "notes": "from the old days", "partial": [], "result": make_result([{}], source="o.mp4"),
+    }  # fmt: skip
+    doc = {"schema": "formcheck.history", "version": 1, "sessions": [old]}
+    with open_history(tmp_path / "b.sqlite3") as b:
+        assert b.import_json(json.dumps(doc)) == (1, 0)
+        (info,) = b.list_sessions()
+        (again,) = json.loads(b.export())["sessions"]
+    assert (info.source, info.notes, info.report_path) == (
+        "o.mp4", "from the old days", "reports/r.html",
+    )  # fmt: skip
+    assert (info.recorded_from, info.content_hash, info.synthetic, info.unsure) == (
+        "analysed", None, False, False,
+    )  # fmt: skip
+    assert (again["recorded_from"], again["content_hash"], again["synthetic"]) == (
+        "analysed", None, False,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"recorded_from": "exif"}, "recorded_from must be one of given, container, file,"),
+        ({"content_hash": "xyz"}, "a content hash is a SHA-256 as 64 hex digits"),
+        ({"synthetic": "yes"}, "'synthetic' must be true or false, got 'yes'"),
+        ({"unsure": 1}, "'unsure' must be true or false, got 1"),
+        ({"notes": 3}, "'notes' must be text or null, got 3"),
+    ],
+)
+def test_bad_new_fields_are_refused_in_one_line(tmp_path, make_result, change, message):
+    session = {"uid": "x", "started_at": "2024-05-01T07:30:00Z", "profile": "anna",
+               "source_kind": "video", "result": make_result([{}]), **change}  # fmt: skip
+    doc = {"schema": "formcheck.history", "version": 1, "sessions": [session]}
+    with open_history(tmp_path / "b.sqlite3") as b:
+        with pytest.raises(HistoryError, match=f"^in.json: session 1: {message}") as info:
+            b.import_json(json.dumps(doc), name="in.json")
+        assert "\n" not in str(info.value)
+        assert b.list_sessions() == []
+
+
+def test_csv_export_carries_date_origin_hash_and_marks(tmp_path, make_result):
+    with open_history(tmp_path / "a.sqlite3") as a:
+        _fill(a, make_result)
+        rows = list(csv.DictReader(io.StringIO(a.export("csv"))))
+    assert list(rows[0])[-5:] == ["partial", "recorded_from", "content_hash", "synthetic", "unsure"]
+    by_day = {int(r["started_at"][8:10]): r for r in rows}
+    assert (by_day[2]["recorded_from"], by_day[2]["content_hash"]) == ("file", "2" * 64)
+    assert (by_day[1]["recorded_from"], by_day[1]["content_hash"]) == ("container", "")
+    assert [d for d, r in by_day.items() if r["synthetic"] == "1"] == [7]
+    assert [d for d, r in by_day.items() if r["unsure"] == "1"] == [2, 8]
+    assert by_day[6]["notes"] == "ünïcode note"
