@@ -2,6 +2,11 @@
 
 The work is done by :mod:`formcheck.store`; this module parses arguments and talks (rich
 tables, one-line summaries). Library errors pass through to the app's one-line error handler.
+
+Sessions are listed, dated and plotted by when they were recorded (``started_at``); `show`
+says where that date came from. Sessions of the synthetic mannequin and unsure
+``--exercise auto`` guesses are marked in `list` and left out of `progress` unless
+``--synthetic`` / ``--unsure`` take them in.
 """
 
 from __future__ import annotations
@@ -13,12 +18,15 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
+from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.table import Table
 
 from formcheck.atomic import write_atomic
 from formcheck.cli.common import console
 from formcheck.errors import FormcheckError, HistoryError, OutputError
+from formcheck.recorded import recorded_words
 from formcheck.store import SessionInfo, load_progress, open_history
 
 __all__ = ["history_app"]
@@ -28,6 +36,19 @@ _PARTIAL_WORDS = {
     "interrupted": "interrupted (stopped before the set ended)",
     "truncated": "the video file ended early",
 }
+_SYNTHETIC_MARK = " (synthetic)"
+_UNSURE_MARK = "?"
+_SYNTHETIC_LEGEND = (
+    "(synthetic): a recording of the synthetic mannequin, not a person; progress leaves it out "
+    "unless given --synthetic"
+)
+_UNSURE_LEGEND = (
+    "? exercise guessed, unsure (--exercise auto); progress leaves it out unless given --unsure"
+)
+# On a terminal, a source longer than what is left of the width beside the other columns
+# (about 68 characters of them), but at least 12 and at most 28, is shortened in the middle.
+_SOURCE_WIDTH = (12, 28)
+_OTHER_COLUMNS = 68
 
 history_app = typer.Typer(
     help="Your training history: every saved set, per profile. Without a command: list.",
@@ -90,8 +111,9 @@ def list_cmd(
     exercise: ExerciseOpt = None,
     since: SinceOpt = None,
 ) -> None:
-    """Saved sessions, oldest first: date, profile, exercise, reps, mean hold, faults
-    (`show ID` has the source and every rep). Reps marked * are of a partial set."""
+    """Saved sessions in the order they were recorded: date, profile, exercise, source, reps,
+    mean hold, faults (`show ID` has every rep). Reps marked * are of a partial set, an
+    exercise marked ? was guessed unsure, a source marked (synthetic) is the mannequin."""
     _list(_filters(ctx).merged(profile, exercise, since))
 
 
@@ -111,13 +133,16 @@ def show_cmd(
         typer.echo(json.dumps(stored.result, indent=2, ensure_ascii=False))
         return
     s, result = stored.info, stored.result
-    _say(f"session {s.id}: {s.exercise}, {_local(s.started_at)}, profile {s.profile}")
-    extra = [f"routine {s.routine}"] if s.routine else []
-    extra += [f"report {s.report_path}"] if s.report_path else []
-    _say(
-        f"{s.source} ({s.source_kind}), {s.duration_s:.1f} s, {s.reps} reps"
-        + "".join(f"; {e}" for e in extra)
-    )
+    _say(f"session {s.id}: {s.exercise}, profile {s.profile}")
+    _say(f"recorded {_recorded(s)} ({recorded_words(s.recorded_from, s.source_kind)})")
+    routine = f"; routine {s.routine}" if s.routine else ""
+    _say(f"{s.source} ({s.source_kind}), {s.duration_s:.1f} s, {s.reps} reps{routine}")
+    if s.report_path:
+        _say(f"report: {s.report_path}")
+    if s.synthetic:
+        _say("synthetic: a recording of the synthetic mannequin; progress leaves it out")
+    if s.unsure:
+        _say("unsure: --exercise auto guessed the exercise and was unsure; progress leaves it out")
     if s.partial:
         _say(f"partial: {_partial_words(s.partial)}; the reps below are not the whole set")
     if s.notes:
@@ -210,17 +235,32 @@ def progress_cmd(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Also plot to FILE.html or FILE.png.")
     ] = None,
+    synthetic: Annotated[
+        bool,
+        typer.Option("--synthetic", help="Take in the synthetic mannequin's sessions too."),
+    ] = False,
+    unsure: Annotated[
+        bool,
+        typer.Option("--unsure", help="Take in sessions whose exercise was guessed unsure."),
+    ] = False,
 ) -> None:
-    """Progress over the weeks, per exercise: the first third of the sessions against the last.
+    """Progress over the weeks, per exercise, by recording date: the first third of the
+    sessions against the last. Synthetic and unsure sessions are left out unless asked.
 
     With -o FILE, plots of reps, hold against target, fault rate and range of motion."""
     kind = _plot_kind(output) if output is not None else None
     filters = _Filters().merged(profile, exercise, since)
     with open_history() as history:
-        progress = load_progress(history, **filters.kwargs())
+        progress = load_progress(
+            history, **filters.kwargs(), include_synthetic=synthetic, include_unsure=unsure
+        )
+        everything = history.list_sessions(**filters.kwargs())
         path = history.path
+    left_out = _left_out(everything, synthetic, unsure)
     if not progress:
-        message = f"no sessions in {path}{filters.describe()}"
+        message = f"no sessions in {path}{filters.describe()}" + (
+            f" ({left_out})" if left_out else ""
+        )
         if output is not None:
             raise HistoryError(f"{message}; nothing written to {output}")
         _say(message)
@@ -228,6 +268,8 @@ def progress_cmd(
     with_profile = len({p.profile for p in progress}) > 1
     for prog in progress:
         _say(prog.summary(with_profile=with_profile))
+    if left_out:
+        _say(left_out)
     if output is None:
         return
     from formcheck.store.plots import progress_html, progress_png
@@ -254,27 +296,82 @@ def _list(filters: _Filters) -> None:
         pad_edge=False,
         collapse_padding=True,
     )
+    terminal = console.is_terminal
     table.add_column("id", justify="right", no_wrap=True)
-    table.add_column("started", no_wrap=True)
+    table.add_column("recorded", no_wrap=True)
     table.add_column("profile", min_width=7)
     table.add_column("exercise", min_width=8)
+    table.add_column("source", min_width=8, no_wrap=terminal, overflow="ellipsis")
     table.add_column("reps", justify="right", no_wrap=True)
     table.add_column("hold", justify="right", no_wrap=True)
     table.add_column("faults", min_width=10)
+    room = min(max(console.width - _OTHER_COLUMNS, _SOURCE_WIDTH[0]), _SOURCE_WIDTH[1])
     for s in sessions:
-        table.add_row(*_row(s))
-    console.print(table)
+        table.add_row(*_row(s, room if terminal else None))
+    if terminal:
+        console.print(table)
+    else:  # piped or redirected: every cell in full, one line per session
+        width = Measurement.get(console, console.options.update_width(10_000), table).maximum
+        Console(width=max(width, console.width), highlight=False).print(table)
     reasons = tuple(dict.fromkeys(r for s in sessions for r in s.partial))
     if reasons:
         _say(f"* partial session: {_partial_words(reasons)}; its reps are not the whole set")
+    if any(s.unsure for s in sessions):
+        _say(_UNSURE_LEGEND)
+    if any(s.synthetic for s in sessions):
+        _say(_SYNTHETIC_LEGEND)
 
 
-def _row(s: SessionInfo) -> list[str]:
+def _row(s: SessionInfo, source_width: int | None = None) -> list[str]:
     faults = ", ".join(k + (f" ×{n}" if n > 1 else "") for k, n in (s.faults or {}).items())
     hold = "" if s.mean_hold_s is None else f"{s.mean_hold_s:.1f} s"
     routine = f" ({s.routine})" if s.routine else ""
-    return [str(s.id), _local(s.started_at), escape(s.profile), escape(s.exercise + routine),
-            f"{s.reps}*" if s.partial else str(s.reps), hold, faults]  # fmt: skip
+    exercise = s.exercise + (_UNSURE_MARK if s.unsure else "") + routine
+    return [str(s.id), _local(s.started_at), escape(s.profile), escape(exercise),
+            escape(source_cell(s, source_width)), f"{s.reps}*" if s.partial else str(s.reps),
+            hold, faults]  # fmt: skip
+
+
+def source_cell(s: SessionInfo, width: int | None = None) -> str:
+    """The list's source: the input's name (a live session's camera is "camera 0"; a live
+    session from a video says "(live)"), marked "(synthetic)" for the mannequin. A name longer
+    than ``width`` characters is shortened in the middle, keeping its end (the extension, the
+    numbers a camera adds); None (not a terminal) keeps it whole."""
+    name = s.source
+    if s.source_kind == "live" and not name.startswith("camera"):
+        name += " (live)"
+    if width is not None:
+        name = _shorten_middle(name, width)
+    return name + (_SYNTHETIC_MARK if s.synthetic else "")
+
+
+def _shorten_middle(text: str, width: int) -> str:
+    """``text`` at most ``width`` characters, an ellipsis in the middle if it was longer."""
+    if len(text) <= width:
+        return text
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
+
+
+def _left_out(sessions: list[SessionInfo], synthetic: bool, unsure: bool) -> str:
+    """What progress left out and how to take it in ("" when nothing was)."""
+    parts = []
+    n_synthetic = 0 if synthetic else sum(s.synthetic for s in sessions)
+    # a session both synthetic and unsure is counted once, as synthetic, while that is left out
+    n_unsure = 0 if unsure else sum(s.unsure and (synthetic or not s.synthetic) for s in sessions)
+    if n_synthetic:
+        parts.append(f"{n_synthetic} synthetic session(s) left out (--synthetic takes them in)")
+    if n_unsure:
+        parts.append(f"{n_unsure} unsure session(s) left out (--unsure takes them in)")
+    return "; ".join(parts)
+
+
+def _recorded(s: SessionInfo) -> str:
+    """The recording time in local time; a date typed without a time is the date alone."""
+    local = s.started_at.astimezone()
+    if s.recorded_from == "given" and (local.hour, local.minute, local.second) == (0, 0, 0):
+        return f"{local:%Y-%m-%d}"
+    return f"{local:%Y-%m-%d %H:%M}"
 
 
 def _partial_words(reasons: tuple[str, ...]) -> str:
