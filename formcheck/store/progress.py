@@ -161,8 +161,9 @@ def load_progress(
     where, params = session_filter(profile, exercise, since, *flags)
     holds: dict[int, list[float]] = {}
     ranges: dict[int, list[float]] = {}
+    # the hold target counts the part of a hold with good form (older results: the whole hold)
     for sid, hold_s, rng in history.query(
-        "SELECT session_id, hold_s, range FROM reps"
+        "SELECT session_id, COALESCE(form_hold_s, hold_s), range FROM reps"
         f" WHERE session_id IN (SELECT id FROM sessions s {where})"
         " ORDER BY session_id, rep_index",
         params,

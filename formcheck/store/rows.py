@@ -142,7 +142,8 @@ def insert_session(conn: sqlite3.Connection, row: dict[str, Any], result: dict[s
     session_id = int(cur.lastrowid or 0)
     conn.executemany(
         "INSERT INTO reps (session_id, rep_index, side, side_index, start_s, end_s, duration_s,"
-        " peak, range, hold_s, hold_met, uncertain) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " peak, range, hold_s, hold_met, uncertain, form_hold_s)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rep_rows(session_id, result),
     )
     conn.executemany(

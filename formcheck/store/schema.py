@@ -6,7 +6,7 @@ that has shipped is never edited (a test holds migration 1 to its first text); a
 new migration at the end. ``PRAGMA application_id`` marks the file as a formcheck history, so
 formcheck never migrates somebody else's SQLite file.
 
-Tables (version 4)::
+Tables (version 5)::
 
     profiles  name PK, created_at
     sessions  id PK, uid UNIQUE, started_at (ISO 8601 UTC, "2024-05-01T10:00:00Z": when the set
@@ -20,8 +20,9 @@ Tables (version 4)::
               synthetic 0/1 (v4: a recording of the synthetic mannequin),
               unsure 0/1 (v4: ``--exercise auto`` guessed the exercise and was unsure)
     reps      session_id -> sessions (cascade), rep_index, side, side_index, start_s, end_s,
-              duration_s, peak, range, hold_s NULL, hold_met NULL, uncertain;
-              PK (session_id, rep_index)
+              duration_s, peak, range, hold_s NULL (time held in position), hold_met NULL,
+              uncertain, form_hold_s NULL (v5: the part of the hold with good form, which the
+              target counts); PK (session_id, rep_index)
     faults    id PK, session_id -> sessions (cascade), rep_index NULL, fault, side, feature,
               value, threshold, start_s, end_s
 
@@ -157,6 +158,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " CHECK (unsure IN (0, 1))",
         "CREATE INDEX sessions_by_content ON sessions (content_hash, exercise, profile)",
     ),
+    # 5 (issue 13): the part of each hold done with good form, which is what the hold target
+    # counts (hold_s is the time held in position). Filled in from the stored results.
+    (
+        "ALTER TABLE reps ADD COLUMN form_hold_s REAL",
+        "UPDATE reps SET form_hold_s = ("
+        " SELECT json_extract(r.value, '$.form_hold_s')"
+        " FROM sessions s, json_each(s.result, '$.reps') r"
+        " WHERE s.id = reps.session_id AND json_valid(s.result)"
+        " AND json_extract(r.value, '$.index') = reps.rep_index)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -245,6 +256,7 @@ def rep_rows(session_id: int, result: dict[str, Any]) -> list[tuple[Any, ...]]:
             r.get("hold_s"),
             None if r.get("hold_met") is None else int(bool(r["hold_met"])),
             int(bool(r.get("uncertain", False))),
+            r.get("form_hold_s"),
         )
         for r in result["reps"]
     ]

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from formcheck.cli.app import app
 from formcheck.store import open_history
-from formcheck.store.schema import APPLICATION_ID
+from formcheck.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 runner = CliRunner()
@@ -141,7 +141,7 @@ def test_a_newer_database_is_refused_in_one_line_and_left_as_it_was(home):
         assert out.exit_code == 5, out.output
         assert out.stderr == (
             f"formcheck: error: {path} was written by a newer formcheck (schema 7, this one "
-            "knows 4): upgrade formcheck, or point FORMCHECK_HOME elsewhere\n"
+            f"knows {SCHEMA_VERSION}): upgrade formcheck, or point FORMCHECK_HOME elsewhere\n"
         )
     assert path.read_bytes() == before
 
@@ -164,7 +164,7 @@ def test_progress_prints_one_line_per_profile_and_exercise(filled):
     assert len(lines) == 2
     assert lines[0].startswith(
         "bird-dog (anna): 2 sessions, 2024-05-01 → 2024-05-03 (first 1 vs last 1): "
-        "reps 4.0 → 4.0 per session; hold 2.8 s → 3.0 s (target 2 s)"
+        "reps 4.0 → 4.0 per session; hold 2.1 s → 2.1 s (target 2 s)"  # with good form
     )
     assert lines[1].startswith("bird-dog (ben): 1 session, 2024-05-02")
     only = runner.invoke(app, ["progress", "--profile", "ben"])

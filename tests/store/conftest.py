@@ -47,6 +47,7 @@ def build_result(
                     for f in faults
                 ],  # fmt: skip
                 "uncertain": bool(spec.get("uncertain", False)),
+                **({"form_hold_s": spec["form_hold_s"]} if "form_hold_s" in spec else {}),
             }
         )
     holds = [r["hold_s"] for r in out if r["hold_s"] is not None]

@@ -12,7 +12,7 @@ import pytest
 
 from formcheck.errors import HistoryError
 from formcheck.store import SaveOutcome, load_progress, open_history, save_session
-from formcheck.store.schema import MIGRATIONS
+from formcheck.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 UTC = timezone.utc
 H1, H2 = "a" * 64, "b" * 64
@@ -49,9 +49,9 @@ def _version_3_database(path: Path, result: dict) -> None:
     conn.close()
 
 
-def test_a_version_3_database_migrates_to_4_and_its_sessions_get_the_defaults(home, make_result):
+def test_a_version_3_database_migrates_and_its_sessions_get_the_defaults(home, make_result):
     path = home / "history.sqlite3"
-    _version_3_database(path, make_result([{}, {}]))
+    _version_3_database(path, make_result([{"hold_s": 2.2, "form_hold_s": 1.4}, {}]))
     with open_history() as history:
         (old,) = history.list_sessions()
         assert (old.uid, old.notes, old.report_path) == ("u1", "felt ok", "reports/old.html")
@@ -67,7 +67,9 @@ def test_a_version_3_database_migrates_to_4_and_its_sessions_get_the_defaults(ho
         assert (new.recorded_from, new.content_hash, new.synthetic, new.unsure) == (
             "container", H1, True, True,
         )  # fmt: skip
-    assert _sql(path, "PRAGMA user_version") == [(4,)]
+    assert _sql(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    # v5: the hold with good form, read back from the stored result of the old session
+    assert _sql(path, "SELECT hold_s, form_hold_s FROM reps WHERE session_id = 1") == [(2.2, 1.4)]
     columns = {r[1]: (r[2], r[3], r[4]) for r in _sql(path, "PRAGMA table_info(sessions)")}
     assert columns["recorded_from"] == ("TEXT", 1, "'analysed'")
     assert columns["content_hash"] == ("TEXT", 0, None)

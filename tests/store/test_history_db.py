@@ -89,7 +89,7 @@ def test_a_new_history_is_created_in_formcheck_home_in_wal_mode_at_the_latest_sc
         assert history.path == home / "history.sqlite3"
     assert history_path() == home / "history.sqlite3"
     assert _sql(history.path, "PRAGMA journal_mode") == [("wal",)]
-    assert _sql(history.path, "PRAGMA user_version") == [(SCHEMA_VERSION,)] == [(4,)]
+    assert _sql(history.path, "PRAGMA user_version") == [(SCHEMA_VERSION,)] == [(5,)]
     assert _sql(history.path, "PRAGMA application_id") == [(APPLICATION_ID,)]
     tables = {r[0] for r in _sql(history.path, "SELECT name FROM sqlite_master")}
     assert {"profiles", "sessions", "reps", "faults"} <= tables
@@ -244,7 +244,7 @@ def test_a_version_1_database_is_migrated_forward_and_keeps_its_data(home, make_
         assert old.faults == {"hold_short": 1}
         new = history.save(make_result([{}]), source_kind="video", notes="felt good")
         assert history.get(new).info.notes == "felt good"
-    assert _sql(path, "PRAGMA user_version") == [(4,)]
+    assert _sql(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     assert ("notes",) in _sql(path, "SELECT name FROM pragma_table_info('sessions')")
     indexes = {r[0] for r in _sql(path, "SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"sessions_by_profile_exercise_time", "faults_by_session"} <= indexes
@@ -279,12 +279,12 @@ def test_a_database_from_a_newer_formcheck_is_refused_and_left_untouched(home):
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE sessions (id INTEGER PRIMARY KEY, future TEXT)")
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    conn.execute("PRAGMA user_version = 5")
+    conn.execute("PRAGMA user_version = 6")
     conn.commit()
     conn.close()
     _assert_refused_untouched(
         path,
-        "was written by a newer formcheck (schema 5, this one knows 4)",
+        "was written by a newer formcheck (schema 6, this one knows 5)",
         "upgrade formcheck, or point FORMCHECK_HOME elsewhere",
     )
 
