@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -48,8 +50,15 @@ from formcheck.cli.common import (
 )
 from formcheck.cli.summary import print_summary
 from formcheck.engine import load_exercise
-from formcheck.errors import OutputError
+from formcheck.errors import FormcheckError, OutputError
 from formcheck.interrupts import graceful_sigint
+from formcheck.recorded import (
+    RecordedValueError,
+    file_hash,
+    parse_recorded,
+    recorded_words,
+    recording_time,
+)
 from formcheck.recording import is_recording_path
 from formcheck.report import AnalysisJob, AnalysisOutcome, JobProgress, expand_inputs, out_dirs
 from formcheck.report.batch import run_batch
@@ -100,34 +109,144 @@ def analyze_cmd(
     ] = False,
     model: ModelOption = "full",
     profile: ProfileOption = "default",
+    recorded: Annotated[
+        str,
+        typer.Option(
+            "--recorded",
+            metavar="DATE|auto",
+            help="When the set was filmed: a date (2026-11-28, 2026-11-28T10:15) or auto "
+            "(the video's creation time, else the file's modification time).",
+        ),
+    ] = "auto",
+    note: Annotated[
+        str | None,
+        typer.Option("--note", help="A note for the report and the history (what was seen, pain)."),
+    ] = None,
+    keep_both: Annotated[
+        bool,
+        typer.Option(
+            "--keep-both",
+            help="Keep the history session of an earlier analysis of the same file (by default "
+            "re-analysing a file replaces it).",
+        ),
+    ] = False,
     no_history: NoHistoryOption = False,
 ) -> None:
     """Analyse recorded sets: reps (per side), holds, faults with evidence; reports with -o.
 
     Each analysed set is saved to the training history (see `formcheck history`) unless
-    --no-history is given."""
+    --no-history is given, dated by when it was recorded; the report compares it with the
+    same profile's previous set of the exercise."""
     if annotate and out is None:
         typer.echo("formcheck: error: --annotate writes a video: give -o OUTDIR too", err=True)
         raise typer.Exit(2)
+    try:
+        given = parse_recorded(recorded)
+    except RecordedValueError as err:
+        raise typer.BadParameter(str(err), param_hint="--recorded") from None
+    who = _Who(profile, given, note, keep_both, no_history)
     with graceful_sigint():  # Ctrl+C stops the analysis, never the saving of what was done
-        code = _analyze(inputs, exercise, out, annotate, workers, as_json, model, profile,
-                        no_history)  # fmt: skip
+        code = _analyze(inputs, exercise, out, annotate, workers, as_json, model, who)
     raise typer.Exit(code)
+
+
+@dataclass
+class _Who:
+    """Who the sets are of and what the user said about them; and, per input, when it was
+    recorded, its content hash and the previous set to compare with."""
+
+    profile: str
+    given: datetime | None
+    note: str | None
+    keep_both: bool
+    no_history: bool
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def learn(self, path: str, exercise: str | None) -> None:
+        """Date, hash and previous set of one input (nothing for a path that does not exist:
+        its analysis fails with the message)."""
+        p = Path(path)
+        if not p.is_file():
+            return
+        when, source = (self.given, "given") if self.given is not None else recording_time(p)
+        kind = "recording" if is_recording_path(p) else "video"
+        facts: dict[str, Any] = {
+            "started_at": when, "recorded_from": source, "content_hash": file_hash(p),
+            "synthetic": kind == "recording" and _synthetic(p),
+        }  # fmt: skip
+        facts["session"] = {
+            "profile": self.profile,
+            "recorded_at": when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "recorded_from": source,
+            "recorded": recorded_words(source, kind),
+            "note": self.note,
+        }
+        facts["previous"] = None if exercise is None else self._previous(exercise, facts)
+        self.facts[path] = facts
+
+    def _previous(self, exercise: str, facts: dict[str, Any]) -> dict[str, Any] | None:
+        if self.no_history:
+            return None
+        from formcheck.store import open_history
+
+        try:
+            with open_history() as history:
+                prev = history.previous_session(
+                    profile=self.profile, exercise=exercise, before=facts["started_at"],
+                    content_hash=facts["content_hash"],
+                )  # fmt: skip
+        except FormcheckError:
+            return None  # no history to compare with: the report just has no such block
+        if prev is None:
+            return None
+        when = prev.info.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        return {"result": prev.result, "when": when}
+
+    def save(self, o: AnalysisOutcome) -> None:
+        facts = self.facts.get(o.job.input, {})
+        save_to_history(
+            o.result, source_kind=o.kind, profile=self.profile, report_path=o.report_path,
+            partial=o.partial, notes=self.note, unsure=o.unsure,
+            replace=not self.keep_both,
+            **{k: facts[k] for k in ("started_at", "recorded_from", "content_hash", "synthetic")
+               if k in facts},
+        )  # fmt: skip
+
+
+def _synthetic(path: Path) -> bool:
+    """A landmark recording of the synthetic mannequin (the bundled samples, renders)."""
+    from formcheck.recording import RecordingSource
+
+    try:
+        with RecordingSource(path) as rec:
+            return rec.header.model == "synthetic"
+    except FormcheckError:
+        return False
 
 
 def _analyze(
     inputs: list[str], exercise: str, out: Path | None, annotate: bool, workers: int,
-    as_json: bool, model: str, profile: str, no_history: bool,
+    as_json: bool, model: str, who: _Who,
 ) -> int:  # fmt: skip
     auto = exercise.strip().lower() == "auto"
-    if not auto:
-        load_exercise(exercise)  # a bad name fails here, once, before any work
+    exercise_id = None if auto else load_exercise(exercise).id  # a bad name fails here, once
     paths = expand_inputs(inputs)
     _provision_model(paths, model)
+    for p in paths:
+        who.learn(p, exercise_id)
     out_existed = out is not None and out.exists()
     dirs = out_dirs(paths, out) if out is not None else [None] * len(paths)
     jobs = [
-        AnalysisJob(p, exercise, None if d is None else str(d), annotate, model, i)
+        AnalysisJob(
+            p,
+            exercise,
+            None if d is None else str(d),
+            annotate,
+            model,
+            i,
+            session=who.facts.get(p, {}).get("session"),
+            previous=who.facts.get(p, {}).get("previous"),
+        )  # fmt: skip
         for i, (p, d) in enumerate(zip(paths, dirs, strict=True))
     ]
     with _BatchProgress(len(jobs)) as bar:
@@ -135,11 +254,10 @@ def _analyze(
             jobs, workers=workers, on_progress=bar.update, on_outcome=bar.done, notify=notice
         )
     code = _report(outcomes, as_json, single=len(jobs) == 1)
-    if not no_history:
+    if not who.no_history:
         for o in outcomes:
-            if o.result is not None and o.status in ("ok", "partial"):
-                save_to_history(o.result, source_kind=o.kind, profile=profile,
-                                report_path=o.report_path, partial=o.partial)  # fmt: skip
+            if o.result is not None and o.status in ("ok", "partial", "unsure"):
+                who.save(o)  # an unsure guess is kept too, marked, and left out of progress
     if out is not None and len(jobs) > 1:  # last: a full disk here loses nothing printed or saved
         try:
             index = write_atomic(out / "index.html", index_html(_index_entries(outcomes)))

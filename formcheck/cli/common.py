@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -78,19 +78,29 @@ def save_to_history(
     report_path=None,  # noqa: ANN001
     routine: str | None = None,
     partial: str | tuple[str, ...] = (),
+    **details: Any,
 ) -> None:
     """Save a session after it has been shown; a history problem is one warning line, never a
     lost analysis. A result marked ``"interrupted": true`` is saved as a partial session;
-    ``partial="truncated"`` marks one whose video file ended early."""
+    ``partial="truncated"`` marks one whose video file ended early. ``details`` go to
+    :func:`formcheck.store.save_session` (the recording date, a note, the input's content hash,
+    ...); a session that replaces an earlier analysis of the same file says so."""
     from formcheck.errors import FormcheckError
-    from formcheck.store import save_result
+    from formcheck.store import save_session
 
     try:
-        save_result(
+        saved = save_session(
             result, source_kind=source_kind, profile=profile, routine=routine,
-            report_path=report_path, partial=partial,
+            report_path=report_path, partial=partial, **details,
         )  # fmt: skip
     except FormcheckError as err:
         notice(
             f"warning: {result.get('exercise', 'session')} not saved to the training history: {err}"
+        )
+        return
+    if saved is not None and saved.replaced:
+        ids = ", ".join(str(i) for i in saved.replaced)
+        notice(
+            f"{result.get('source', 'this input')}: replaced history session {ids} (the same "
+            "file analysed before; --keep-both keeps both)"
         )

@@ -1,8 +1,13 @@
 """``report.html`` and the batch ``index.html``: self-contained pages, no network.
 
 Everything is in the one file (the page skeleton of :mod:`formcheck.htmlpage`): the CSS is
-inline, the plot and the thumbnails are PNGs in ``data:`` URIs, and there is no script. Every
-text that comes from outside (file names, cues) is escaped.
+inline, the plot and the thumbnails are PNGs in ``data:`` URIs. The one thing beside it is
+``annotated.mp4`` (with ``--annotate``), played by a ``<video>`` element through a relative
+link, so the folder can be zipped and sent as it is; a few lines of inline script make each
+rep's and each fault's time seek that video (without script, the same links open the video at
+that time). Every text that comes from outside (file names, notes, cues) is escaped. A print
+stylesheet keeps tables rows, plots and fault cards whole on a page and repeats who, what and
+when at the top of every printed page.
 """
 
 from __future__ import annotations
@@ -25,6 +30,25 @@ _CSS = """
  margin:10px 0;border-left:4px solid #c62828;box-shadow:0 1px 2px #0001}
 .fault img{border:1px solid #ddd;max-height:260px}
 .side-left{color:#1f6fb4;font-weight:600}.side-right{color:#e07b10;font-weight:600}
+.who{font-size:16px;margin:6px 0 0}.who b{font-weight:600}
+video{width:100%;max-width:960px;background:#000;display:block}
+a.seek{color:inherit;text-decoration:underline dotted}
+.since li.better::marker{content:"▲ ";color:#2e7d32}
+.since li.worse::marker{content:"▼ ";color:#c62828}.since li.same::marker{content:"= ";color:#888}
+.print-head{display:none}
+@media print{
+ body{background:#fff;max-width:none;padding:0 0 0 0;font-size:12px}
+ .print-head{display:block;position:fixed;top:0;left:0;right:0;font-size:11px;color:#444;
+  border-bottom:1px solid #ccc;padding:2px 0;background:#fff}
+ header{margin-top:28px}
+ @page{margin:16mm 12mm 14mm}
+ video,.screen-only{display:none}
+ h2{break-after:avoid}
+ tr,.fault,img.plot,.box,.since,table:not(.reps){break-inside:avoid}
+ thead{display:table-header-group}
+ .fault{box-shadow:none;border:1px solid #ddd;border-left:4px solid #c62828}
+ a.seek{text-decoration:none}
+}
 """
 
 
@@ -97,7 +121,8 @@ def _reps_table(report: dict[str, Any]) -> str:
         )  # fmt: skip
         cells = [
             f'{r["index"]}{"?" if r["uncertain"] else ""}', _side(r["side"]),
-            f'{r["start_s"]:.1f}–{r["end_s"]:.1f}', _num(r["duration_s"]),
+            _seek(report, r["start_s"], f'{r["start_s"]:.1f}–{r["end_s"]:.1f}'),
+            _num(r["duration_s"]),
             _num(r["range_of_motion"]), _num(r["peak"]), t,
         ]  # fmt: skip
         if hold:
@@ -116,7 +141,10 @@ def _reps_table(report: dict[str, Any]) -> str:
         "back down.</p>"
     )
     ths = "".join(f"<th>{escape(h)}</th>" for h in head)
-    return f'<table class="reps"><thead><tr>{ths}</tr></thead><tbody>{"".join(rows)}</tbody></table>{note}'  # noqa: E501
+    return (
+        f'<table class="reps"><thead><tr>{ths}</tr></thead><tbody>{"".join(rows)}</tbody>'
+        f"</table>{note}"
+    )
 
 
 def _sides_table(report: dict[str, Any]) -> str:
@@ -161,12 +189,12 @@ def _faults(report: dict[str, Any], thumbs: Mapping[tuple[int, str], Thumbnail])
             )
         else:
             img = '<p class="note">(no frame of this fault could be kept)</p>'
-        u = " °" if unit == "deg" and f["feature"] not in ("hold_s", "rep_duration_s") else ""
-        u = " s" if f["feature"] in ("hold_s", "rep_duration_s") else u
-        span = (
+        seconds = f["feature"] in ("hold_s", "form_hold_s", "rep_duration_s")
+        u = " s" if seconds else " °" if unit == "deg" else ""
+        span = _seek(report, f["start_s"], (
             f"at {f['start_s']:.2f} s" if f["start_s"] == f["end_s"]
             else f"{f['start_s']:.2f}–{f['end_s']:.2f} s"
-        )  # fmt: skip
+        ))  # fmt: skip
         worst = (
             f"; worst frame shown: {f['worst']['t_s']:.2f} s (frame {f['worst']['frame']})"
             if f["worst"] else ""
@@ -241,12 +269,18 @@ def report_html(
 ) -> str:
     """The page for one report; ``thumbs`` maps (rep index, fault) to its worst frame."""
     ex, inp = report["exercise"], report["input"]
+    who = _who(report)
     parts = [
+        f'<div class="print-head">{who or escape(inp["name"])} · {escape(ex["name"])}</div>'
         f"<header><h1>{escape(ex['name'])} — {escape(inp['name'])}</h1>"
-        f'<p class="sub">{_plural(report["result"]["summary"]["reps"], "rep")} in '
+        + (f'<p class="who">{who}</p>' if who else "")
+        + f'<p class="sub">{_plural(report["result"]["summary"]["reps"], "rep")} in '
         f"{report['result']['duration_s']:.1f} s · formcheck {escape(inp['formcheck_version'])}"
         "</p></header>"
     ]
+    note = (report.get("session") or {}).get("note")
+    if note:
+        parts.append(f'<div class="box info"><b>Note:</b> {escape(note)}</div>')
     if report["partial"]:
         why = ", ".join(report["partial_reasons"])
         parts.append(
@@ -259,6 +293,18 @@ def report_html(
     if report["auto"] is not None:
         parts.append(_auto(report["auto"]))
     parts += ["<h2>Summary</h2>", _summary(report)]
+    if report.get("since_last_time"):
+        parts += ["<h2>Since last time</h2>", _since(report["since_last_time"])]
+    video = (report.get("outputs") or {}).get("annotated_video")
+    if video:
+        parts += [
+            "<h2>Video</h2>",
+            f'<video id="video" controls preload="metadata" src="{escape(_href(video))}">'
+            f'<a href="{escape(_href(video))}">{escape(video)}</a></video>',
+            '<p class="note screen-only">The skeleton, the counter and the cues as the analysis '
+            "saw them. The times in the reps table and the fault cards play the video from "
+            "there.</p>",
+        ]
     if plot_png is not None:
         parts += [
             f"<h2>{escape(ex['drive'].replace('_{side}', ''))} over time</h2>",
@@ -279,7 +325,58 @@ def report_html(
         f"<footer>Schema {escape(report['schema'])} v{report['version']}: report.json beside "
         "this page has every number; reps.csv has one row per rep.</footer>"
     )
+    if video:
+        parts.append(_SEEK_SCRIPT)
     return html_page(f"formcheck: {ex['name']} — {inp['name']}", "\n".join(parts), css=_CSS)
+
+
+# Only seeks the page's own video: no network, nothing else.
+_SEEK_SCRIPT = """<script>
+document.addEventListener("click", function (e) {
+  var a = e.target.closest("a.seek"), v = document.getElementById("video");
+  if (!a || !v) return;
+  e.preventDefault();
+  v.currentTime = parseFloat(a.dataset.t);
+  v.scrollIntoView({block: "center"});
+  v.play();
+});
+</script>"""
+
+
+def _who(report: dict[str, Any]) -> str:
+    """Patient and recording date, in words ("" when the report has neither)."""
+    session = report.get("session") or {}
+    parts = []
+    if session.get("profile") and session["profile"] != "default":
+        parts.append(f"<b>{escape(session['profile'])}</b>")
+    if session.get("recorded_at"):
+        day = escape(session["recorded_at"][:16].replace("T", " "))
+        how = f" ({escape(session['recorded'])})" if session.get("recorded") else ""
+        parts.append(f"recorded {day} UTC{how}")
+    return " · ".join(parts)
+
+
+def _seek(report: dict[str, Any], t: float, text: str) -> str:
+    """``text`` linking the video at ``t`` s, when the report has a video."""
+    video = (report.get("outputs") or {}).get("annotated_video")
+    if not video:
+        return text
+    href = escape(f"{_href(video)}#t={t:.2f}")
+    return f'<a class="seek" href="{href}" data-t="{t:.2f}">{text}</a>'
+
+
+def _since(block: dict[str, Any]) -> str:
+    marks = {True: "better", False: "worse", None: "same"}
+    items = []
+    rows = {r["what"]: r for r in block.get("rows", [])}
+    for line in block.get("lines", []):
+        what = next((w for w in rows if line.startswith(w + " ")), None)
+        cls = marks[rows[what]["better"]] if what is not None else ""
+        items.append(f'<li class="{cls}">{escape(line)}</li>')
+    return (
+        f'<div class="since"><p class="sub">Against the previous set, recorded '
+        f"{escape(block['previous'])}:</p><ul>{''.join(items)}</ul></div>"
+    )
 
 
 def _href(relative: str) -> str:

@@ -38,6 +38,7 @@ from formcheck.pose.core import PoseFrame
 from formcheck.recording import RecordingHeader, RecordingSource, RecordingWriter
 from formcheck.report.auto import ExerciseGuess, ExerciseGuesser
 from formcheck.report.collect import Collector
+from formcheck.report.compare import since_last_time
 from formcheck.report.html import report_html
 from formcheck.report.plot import drive_plot_png
 from formcheck.report.schema import build_report
@@ -60,6 +61,10 @@ class AnalysisJob:
     annotate: bool = False
     model: str = "full"
     index: int = 0  # position in a batch, for progress reports
+    # who and when, for the report (see formcheck.report.schema.build_report's ``session``)
+    session: dict[str, Any] | None = None
+    # the same person's previous set of this exercise: {"result": ..., "when": "2026-11-28"}
+    previous: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,10 +454,17 @@ def _finish(
     )  # fmt: skip
     t, drive = col.drive_arrays()
     files = {"html": "report.html", "csv": "reps.csv", "annotated_video": out.video}
+    prev = job.previous
+    since = (
+        since_last_time(result, prev["result"], exercise, prev["when"])
+        if prev is not None and prev["result"].get("exercise") == exercise.id
+        else None
+    )  # fmt: skip
     report = build_report(
         result, exercise, input_info=info, t_s=t, drive=drive,
         worst={k: (v.t_s, v.frame) for k, v in col.thumbnails.items()},
         warnings=warnings, partial_reasons=reasons, auto=outcome.auto, outputs=files,
+        session=job.session, since=since,
     )  # fmt: skip
     plot = drive_plot_png(report, t, drive, rest=col.rest_arrays())
     write_atomic(out_dir / "reps.csv", reps_csv(report))

@@ -198,8 +198,15 @@ def build_report(
     partial_reasons: list[str] | None = None,
     auto: dict[str, Any] | None = None,
     outputs: dict[str, Any] | None = None,
+    session: dict[str, Any] | None = None,
+    since: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The ``formcheck.report`` v1 object (see the module docstring).
+
+    ``session`` says who and when: ``profile``, ``recorded_at`` (ISO 8601 UTC),
+    ``recorded_from`` (given, container, file, analysed), ``recorded`` (that in words) and
+    ``note``; ``since`` is the comparison with the previous set
+    (:func:`formcheck.report.compare.since_last_time`), None when there is none.
 
     ``t_s``/``drive`` are the per-frame times and driving-feature values of each side (from
     :class:`~formcheck.report.collect.Collector`); ``worst`` maps (rep index, fault) to the
@@ -267,6 +274,8 @@ def build_report(
         "not_in_view": away,
         "warnings": list(warnings or []),
         "outputs": outputs or {"html": None, "csv": None, "annotated_video": None},
+        "session": session,
+        "since_last_time": since,
     }
     return {k: v if k == "result" else rounded(v) for k, v in report.items()}
 

@@ -80,7 +80,8 @@ def test_auto_reports_its_choice(tmp_path):
     assert "Exercise chosen automatically" in (tmp_path / "cat-cow" / "report.html").read_text()
 
 
-def test_auto_says_unsure_and_exits_with_its_own_code(tmp_path):
+def test_auto_says_unsure_and_exits_with_its_own_code(tmp_path, monkeypatch):
+    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path / "home"))
     from formcheck.recording import RecordingHeader, RecordingWriter
     from formcheck.synth import Camera, Script, Step, render
 
@@ -100,6 +101,10 @@ def test_auto_says_unsure_and_exits_with_its_own_code(tmp_path):
     report = _report(tmp_path / "still")
     assert report["auto"]["unsure"] is True
     assert any("unsure" in w for w in report["warnings"])
+    from formcheck.store import open_history
+
+    with open_history() as history:  # kept, marked unsure (progress leaves it out unless asked)
+        assert [s.unsure for s in history.list_sessions()] == [True]
 
 
 # -- real clips through the pose model ------------------------------------------------------

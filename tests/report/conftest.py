@@ -3,7 +3,6 @@ mannequin that stands still (it fits no exercise)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -41,7 +40,3 @@ def standing_still(tmp_path_factory) -> Path:
         for frame in frames:
             writer.write(frame)
     return path
-
-
-def load_report(folder: Path) -> dict:
-    return json.loads((folder / "report.json").read_text())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from conftest import load_report
+from report_files import load_report
 
 from formcheck.errors import OutputError
 from formcheck.render.video import AnnotatedVideoWriter

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import load_report
+from report_files import load_report
 
 from formcheck.report import AnalysisJob, expand_inputs, out_dirs, run_batch, run_job
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import re
 
-from conftest import load_report
+from report_files import load_report
 
 from formcheck.htmlpage import BASE_CSS
 from formcheck.report.html import index_html

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import load_report
+from report_files import load_report
 
 from formcheck.cli.app import app
 from formcheck.report.schema import REPORT_SCHEMA, asymmetry, rep_tempo
