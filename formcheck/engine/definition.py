@@ -8,10 +8,12 @@ Anything wrong is reported as one line naming the file, the key and what is wron
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from formcheck.errors import DefinitionError
 from formcheck.features.spec import (
@@ -316,19 +318,111 @@ def _key_path(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
+# Patterns of ids, said in words.
+_PATTERN_WORDS = {
+    r"^[a-z][a-z0-9-]*$": "lowercase letters, digits and dashes, starting with a letter",
+    r"^[a-z][a-z0-9_]*$": "lowercase letters, digits and underscores, starting with a letter",
+}
+
+
 def one_line_error(err: ValidationError, origin: str) -> DefinitionError:
-    """The first problem pydantic found, as one line naming the file, the key and the value."""
-    first = err.errors()[0]
+    """The first problem pydantic found, as one line naming the file, the key and the value.
+    An unknown key gets the nearest known one ("did you mean 'phases'?"); an id that does not
+    match its pattern is told the rule in words."""
+    errors = err.errors()
+    first = _explaining(errors)
     key = _key_path(first["loc"])
     msg = str(first["msg"]).removeprefix("Value error, ")
     got = first.get("input")
     got_text = ""
     if first["type"] not in ("missing", "value_error") and not isinstance(got, dict | list):
         got_text = f" (got {got!r})"
-    if first["type"] == "extra_forbidden":
-        msg = "unknown key"
     where = "" if key == "(top level)" else f"{key}: "
+    if first["type"] == "extra_forbidden":
+        model = _model_named(err.title)
+        known = [] if model is None else _known_keys(model, first["loc"][:-1])
+        return DefinitionError(
+            f"{origin}: {where}unknown key{_suggestion(first['loc'][-1], known)}"
+        )
+    pattern = (first.get("ctx") or {}).get("pattern")
+    if first["type"] == "string_pattern_mismatch" and pattern in _PATTERN_WORDS:
+        return DefinitionError(f"{origin}: {key} must be {_PATTERN_WORDS[pattern]}{got_text}")
     return DefinitionError(f"{origin}: {where}{msg}{got_text}")
+
+
+def _explaining(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    """The error to report: the first, unless it is a missing key that a misspelt key beside
+    it explains (``kinds = ...`` for ``kind``): then the misspelling."""
+    first = errors[0]
+    if first["type"] == "missing":
+        name, parent = str(first["loc"][-1]), first["loc"][:-1]
+        for e in errors:
+            if e["type"] == "extra_forbidden" and e["loc"][:-1] == parent:
+                if difflib.get_close_matches(str(e["loc"][-1]), [name], n=1, cutoff=0.6):
+                    return e
+    return first
+
+
+def _suggestion(unknown: object, known: list[str]) -> str:
+    """ "; did you mean 'phases'?", or the keys allowed there when none is close."""
+    if not known:
+        return ""
+    close = difflib.get_close_matches(str(unknown), known, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return f"; known keys: {', '.join(known)}"
+
+
+def _model_named(title: str) -> type[BaseModel] | None:
+    """The strict model a validation error is about (``ValidationError.title``)."""
+    todo: list[type[BaseModel]] = [StrictModel]
+    while todo:
+        cls = todo.pop()
+        if cls.__name__ == title:
+            return cls
+        todo += cls.__subclasses__()
+    return None
+
+
+def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys the table at ``loc`` (inside ``model``) may have, or [] if it is not a model."""
+    t: Any = model
+    for part in loc:
+        t = _unwrap(t)
+        if isinstance(part, str) and part.startswith("function-"):
+            continue  # a validator's step in the location, not a key
+        if isinstance(t, type) and issubclass(t, BaseModel):
+            info = t.model_fields.get(part) if isinstance(part, str) else None
+            if info is None:
+                return []
+            t = info.annotation
+        elif get_origin(t) in (list, tuple, set, frozenset):
+            t = get_args(t)[0]
+        elif get_origin(t) is dict:
+            t = get_args(t)[1]
+        else:
+            return []
+    t = _unwrap(t)
+    if isinstance(t, type) and issubclass(t, BaseModel):
+        return [name for name in t.model_fields if name != "source"]
+    return []
+
+
+def _unwrap(t: Any) -> Any:
+    """``X`` of ``Annotated[X, ...]`` and of ``X | None`` (the first model or container)."""
+    while True:
+        origin = get_origin(t)
+        if origin is Annotated:
+            t = get_args(t)[0]
+        elif origin in (Union, UnionType):
+            args = [a for a in get_args(t) if a is not type(None)]
+            structured = [
+                a for a in args
+                if (isinstance(a, type) and issubclass(a, BaseModel)) or get_origin(a) is not None
+            ]  # fmt: skip
+            t = (structured or args)[0]
+        else:
+            return t
 
 
 def read_toml(path: Path, what: str) -> dict[str, Any]:
