@@ -18,7 +18,9 @@ joint-angle keyframes goes in, 33 image + world landmarks per frame come out, an
 
 Pose parameters and their conventions: ``formcheck.synth.body``; steps, waves and the dict/TOML
 form of a script: ``formcheck.synth.script``; the camera: ``formcheck.synth.camera``; noise,
-dropout and visibility: ``formcheck.synth.render``.
+dropout and visibility: ``formcheck.synth.render``; the silhouette (a segmentation mask):
+``formcheck.synth.silhouette``; the figure a pose model can read, and writing it out as a video:
+``formcheck.synth.figure``, ``formcheck.synth.export``.
 """
 
 from formcheck.synth.body import PARAM_NAMES, PRESETS, Skeleton, pose_vector, skeleton

@@ -52,7 +52,7 @@ from formcheck.pose.core import (
 from formcheck.synth.body import Body, Skeleton, skeleton
 from formcheck.synth.camera import Camera
 from formcheck.synth.script import Script
-from formcheck.synth.silhouette import render_mask
+from formcheck.synth.silhouette import render_masks
 
 __all__ = ["render"]
 
@@ -153,32 +153,50 @@ def render(
     presence[lost] = _LOST_VISIBILITY
 
     image = np.concatenate([xy, z_px[..., None], vis[..., None], presence[..., None]], axis=-1)
+    away = np.array([any(a <= float(t) < b for a, b in absent) for t in times], bool)
+    masks = _masks(skel, view, away, height_m, body, mask_cache) if with_mask else {}
     frames = []
-    mask, mask_of = None, -1
     for i, t in enumerate(times):
         t_s = float(t)
-        if any(a <= t_s < b for a, b in absent):
+        if away[i]:
             frames.append(PoseFrame.empty(t_s, camera.resolution_wh, index=i))
         else:
-            if with_mask and not (mask_of >= 0 and _same_pose(skel, mask_of, i)):
-                mask = mask_cache.get(i) if mask_cache is not None else None
-                if mask is None:
-                    mask = render_mask(skel, view, i, height_m=height_m, proportions=body)
-                    mask.flags.writeable = False
-                    if mask_cache is not None:
-                        mask_cache[i] = mask
-                mask_of = i
             frames.append(
-                PoseFrame(
-                    t_s,
-                    camera.resolution_wh,
-                    image[i],
-                    world[i],
-                    mask=mask if with_mask else None,
-                    index=i,
-                )
+                PoseFrame(t_s, camera.resolution_wh, image[i], world[i], mask=masks.get(i), index=i)
             )
     return frames
+
+
+_MASK_BATCH = 64  # poses whose solids are computed together
+
+
+def _masks(
+    skel: Skeleton,
+    view,  # noqa: ANN001 - formcheck.synth.camera.View
+    away: np.ndarray,
+    height_m: float,
+    body: Body | None,
+    cache: dict[int, np.ndarray] | None,
+) -> dict[int, np.ndarray]:
+    """The silhouette of every frame in view, read-only. A frame whose pose is the one of the
+    frame before (a hold) shares its mask; masks in ``cache`` are reused, new ones added."""
+    cache = {} if cache is None else cache
+    source: dict[int, int] = {}  # frame -> the frame whose mask it shows
+    drawn = -1
+    for i in np.flatnonzero(~away):
+        i = int(i)
+        if drawn >= 0 and _same_pose(skel, drawn, i):
+            source[i] = drawn
+        else:
+            source[i] = drawn = i
+    todo = sorted({j for j in source.values() if j not in cache})
+    for k in range(0, len(todo), _MASK_BATCH):
+        batch = todo[k : k + _MASK_BATCH]
+        new = render_masks(skel, view, np.array(batch), height_m=height_m, proportions=body)
+        for j, mask in zip(batch, new, strict=True):
+            mask.flags.writeable = False
+            cache[j] = mask
+    return {i: cache[j] for i, j in source.items()}
 
 
 def _same_pose(skel: Skeleton, i: int, j: int) -> bool:

@@ -47,7 +47,14 @@ from formcheck.pose.core import LANDMARK_INDEX
 from formcheck.synth.body import Body, Skeleton
 from formcheck.synth.camera import View
 
-__all__ = ["TRUNK_PROFILE", "render_mask", "trunk_curve"]
+__all__ = [
+    "SOLID_PARTS",
+    "TRUNK_PROFILE",
+    "body_solids",
+    "render_mask",
+    "render_masks",
+    "trunk_curve",
+]
 
 # Along the trunk curve: s (0 = mid-hip, 1 = neck; beyond: extended along the end tangents),
 # half-breadth, back depth, front depth (fractions of the height, measured from the curve).
@@ -96,42 +103,57 @@ _JOINT_R = np.array([r for _, r in _JOINTS])
 _NECK_R = 0.030
 _HEAD_R = 0.060
 _HEAD_FORWARD = 0.015  # head centre in front of the ears' midpoint
+_FULL = np.float32(255.0)  # the canvas's value inside the body
+
+# What each solid of ``body_solids`` is: "trunk" slices from the hips up, the limbs' cones
+# ("left_shoulder-elbow": the left upper arm), the joints' spheres, the neck and the head.
+SOLID_PARTS: tuple[str, ...] = (
+    *("trunk",) * (len(_TRUNK_STATIONS) - 1),
+    *(f"{a}-{b.split('_', 1)[1]}" for a, b, _, _ in _LIMBS),
+    *(name for name, _ in _JOINTS),
+    "neck",
+    "head",
+)
 
 
-def trunk_curve(body: Skeleton, index: int, s: np.ndarray) -> tuple[np.ndarray, ...]:
+def trunk_curve(body: Skeleton, index: int | np.ndarray, s: np.ndarray) -> tuple[np.ndarray, ...]:
     """Points and frames of the trunk's centre curve at parameters ``s`` (model frame).
 
-    Returns ``(centre, left, forward)``, each ``(len(s), 3)``: the quadratic Bezier curve from
-    mid-hip (s=0) to neck (s=1) with mid-spine as control point, extended along its end tangents
-    outside 0..1, with the person's left (from the hip line at s<=0 turning to the shoulder line
-    at s>=1) and front axes perpendicular to it.
+    Returns ``(centre, left, forward)``, each ``(len(s), 3)`` (``(n, len(s), 3)`` for ``n``
+    indices): the quadratic Bezier curve from mid-hip (s=0) to neck (s=1) with mid-spine as
+    control point, extended along its end tangents outside 0..1, with the person's left (from
+    the hip line at s<=0 turning to the shoulder line at s>=1) and front axes perpendicular to
+    it.
     """
     s = np.asarray(s, float)
-    p0, pm, p1 = (body.joints[k][index] for k in ("mid_hip", "mid_spine", "neck"))
+    p0, pm, p1 = (body.joints[k][index][..., None, :] for k in ("mid_hip", "mid_spine", "neck"))
     c1 = 2.0 * (pm - p0)  # (1-s)^2 p0 + 2 s (1-s) pm + s^2 p1 = p0 + c1 s + c2 s^2
     c2 = p0 - 2.0 * pm + p1
     inner = np.clip(s, 0.0, 1.0)[:, None]
     centre = p0 + c1 * inner + c2 * inner**2
     tangent = c1 + 2.0 * c2 * inner
     centre = centre + (s[:, None] - inner) * tangent  # straight beyond the ends
-    up = tangent / np.linalg.norm(tangent, axis=1, keepdims=True)
+    up = tangent / np.linalg.norm(tangent, axis=-1, keepdims=True)
 
     lm = body.landmarks[index]
 
     def across(a: str, b: str) -> np.ndarray:
-        v = lm[LANDMARK_INDEX[a]] - lm[LANDMARK_INDEX[b]]
-        return v / np.linalg.norm(v)
+        v = lm[..., LANDMARK_INDEX[a], :] - lm[..., LANDMARK_INDEX[b], :]
+        return (v / np.linalg.norm(v, axis=-1, keepdims=True))[..., None, :]
 
     hips, shoulders = across("left_hip", "right_hip"), across("left_shoulder", "right_shoulder")
     left = (1.0 - inner) * hips + inner * shoulders
-    left = left - up * np.sum(left * up, axis=1, keepdims=True)
-    left /= np.linalg.norm(left, axis=1, keepdims=True)
+    left = left - up * np.sum(left * up, axis=-1, keepdims=True)
+    left /= np.linalg.norm(left, axis=-1, keepdims=True)
     forward = np.cross(left, up)  # x (left) cross y (up) = z (forward)
     return centre, left, forward
 
 
-def _trunk_rings(body: Skeleton, index: int, height_m: float, shape: Body) -> np.ndarray:
-    """``(stations, _RING, 3)`` surface points of the trunk's cross-sections (module docstring)."""
+def _trunk_rings(
+    body: Skeleton, index: int | np.ndarray, height_m: float, shape: Body
+) -> np.ndarray:
+    """``([n,] stations, _RING, 3)`` surface points of the trunk's cross-sections (module
+    docstring)."""
     s = _TRUNK_STATIONS
     centre, left, forward = trunk_curve(body, index, s)
     half_w, back, front = (np.interp(s, TRUNK_PROFILE[:, 0], TRUNK_PROFILE[:, k]) * height_m
@@ -143,9 +165,9 @@ def _trunk_rings(body: Skeleton, index: int, height_m: float, shape: Body) -> np
     cos, sin = np.cos(theta)[None, :], np.sin(theta)[None, :]
     depth = np.where(sin >= 0, front[:, None], back[:, None])
     return (
-        centre[:, None, :]
-        + (half_w[:, None] * cos)[..., None] * left[:, None, :]
-        + (depth * sin)[..., None] * forward[:, None, :]
+        centre[..., None, :]
+        + (half_w[:, None] * cos)[..., None] * left[..., None, :]
+        + (depth * sin)[..., None] * forward[..., None, :]
     )
 
 
@@ -185,6 +207,72 @@ def _rings(centres: np.ndarray, axes: np.ndarray, radii: np.ndarray) -> np.ndarr
     )
 
 
+def body_solids(
+    body: Skeleton,
+    index: int | np.ndarray = 0,
+    *,
+    height_m: float = 1.75,
+    proportions: Body | None = None,
+) -> np.ndarray:
+    """The convex solids the body is made of, for pose ``index``: ``(len(SOLID_PARTS), 48, 3)``
+    surface points in the model frame (two rings of a cone or a trunk slice, or a sphere), in
+    the order ``SOLID_PARTS`` names them; ``(n, len(SOLID_PARTS), 48, 3)`` for ``n`` indices.
+    Arguments as for ``render_mask``."""
+    shape = proportions if proportions is not None else Body()
+    h = float(proportions.height_m if proportions is not None else height_m)
+    size = h * shape.girth  # the unit of the limbs' and the neck's radii
+    one = np.ndim(index) == 0
+    index = np.atleast_1d(np.asarray(index, int))
+    n = len(index)
+    lm = body.landmarks[index]  # (n, 33, 3)
+    rings = _trunk_rings(body, index, h, shape)  # (n, stations, ring, 3)
+    trunk = np.concatenate([rings[:, :-1], rings[:, 1:]], axis=2)  # neighbouring rings
+    starts, ends = lm[:, _LIMB_FROM].reshape(-1, 3), lm[:, _LIMB_TO].reshape(-1, 3)
+    limb_axes = ends - starts
+    near = _rings(starts, limb_axes, np.tile(_LIMB_R0 * size, n))
+    far = _rings(ends, limb_axes, np.tile(_LIMB_R1 * size, n))
+    limbs = np.concatenate([near, far], axis=1).reshape(n, len(_LIMBS), -1, 3)
+    joints = lm[:, _JOINT_AT, None, :] + (_JOINT_R * size)[:, None, None] * _UNIT_SPHERE
+    neck, head = body.joints["neck"][index], body.joints["head"][index]
+    axis = head - neck
+    facing = lm[:, LANDMARK_INDEX["nose"]] - head
+    along = np.einsum("ij,ij->i", facing, axis) / np.einsum("ij,ij->i", axis, axis)
+    facing -= axis * along[:, None]  # the face's forward, across the neck
+    facing /= np.linalg.norm(facing, axis=1, keepdims=True)
+    neck_rings = _rings(
+        np.stack([neck, head], axis=1).reshape(-1, 3),
+        np.repeat(axis, 2, axis=0),
+        np.full(2 * n, _NECK_R * size),
+    ).reshape(n, 1, -1, 3)
+    head_ball = (head + _HEAD_FORWARD * h * facing)[:, None, :] + _HEAD_R * h * _UNIT_SPHERE
+    solids = np.concatenate([trunk, limbs, joints, neck_rings, head_ball[:, None]], axis=1)
+    return solids[0] if one else solids
+
+
+def render_masks(
+    body: Skeleton,
+    view: View,
+    indices: np.ndarray,
+    *,
+    height_m: float = 1.75,
+    proportions: Body | None = None,
+) -> list[np.ndarray]:
+    """``render_mask`` of several poses at once (the same masks, computed together)."""
+    solids = body_solids(body, np.asarray(indices, int), height_m=height_m, proportions=proportions)
+    cam = view.to_camera(solids)
+    # a solid reaching behind the camera is left out
+    in_front = (cam[..., 2] > 1e-3).all(axis=-1)
+    fixed = np.round(view.project(cam) * 16).astype(np.int32)  # 4 fractional bits (shift=4)
+    w, h = view.camera.resolution_wh
+    masks = []
+    for parts, oks in zip(fixed, in_front, strict=True):
+        canvas = np.zeros((h, w), np.uint8)
+        for part in parts[oks]:
+            cv2.fillConvexPoly(canvas, cv2.convexHull(part), 255, lineType=cv2.LINE_AA, shift=4)
+        masks.append(np.divide(canvas, _FULL, dtype=np.float32))  # one pass, 0..1
+    return masks
+
+
 def render_mask(
     body: Skeleton,
     view: View,
@@ -200,40 +288,6 @@ def render_mask(
     with and ``proportions`` the ``Body`` it was built with (default ``Body()``); when given, its
     ``height_m`` replaces the ``height_m`` argument.
     """
-    shape = proportions if proportions is not None else Body()
-    h = float(proportions.height_m if proportions is not None else height_m)
-    size = h * shape.girth  # the unit of the limbs' and the neck's radii
-    lm = body.landmarks[index]
-    solids: list[np.ndarray] = []
-    rings = _trunk_rings(body, index, h, shape)
-    solids += [np.concatenate([a, b]) for a, b in zip(rings[:-1], rings[1:], strict=True)]
-    starts, ends = lm[_LIMB_FROM], lm[_LIMB_TO]
-    limb_axes = ends - starts
-    near = _rings(starts, limb_axes, _LIMB_R0 * size)
-    far = _rings(ends, limb_axes, _LIMB_R1 * size)
-    solids += list(np.concatenate([near, far], axis=1))
-    solids += list(lm[_JOINT_AT][:, None, :] + (_JOINT_R * size)[:, None, None] * _UNIT_SPHERE)
-    neck, head = body.joints["neck"][index], body.joints["head"][index]
-    axis = head - neck
-    facing = lm[LANDMARK_INDEX["nose"]] - head
-    facing -= axis * (facing @ axis) / (axis @ axis)  # the face's forward, across the neck
-    facing /= np.linalg.norm(facing)
-    neck_rings = _rings(np.stack([neck, head]), np.stack([axis, axis]), np.full(2, _NECK_R * size))
-    solids.append(neck_rings.reshape(-1, 3))
-    solids.append(head + _HEAD_FORWARD * h * facing + _HEAD_R * h * _UNIT_SPHERE)
-
-    w, hh = view.camera.resolution_wh
-    canvas = np.zeros((hh, w), np.uint8)
-    sizes = [len(p) for p in solids]
-    cam = view.to_camera(np.concatenate(solids))
-    xy = view.project(cam)
-    in_front = cam[:, 2] > 1e-3
-    start = 0
-    for size in sizes:
-        part, ok = xy[start : start + size], in_front[start : start + size]
-        start += size
-        if not ok.all():
-            continue  # a solid reaching behind the camera is left out
-        hull = cv2.convexHull(np.round(part * 16).astype(np.int32))
-        cv2.fillConvexPoly(canvas, hull, 255, lineType=cv2.LINE_AA, shift=4)
-    return canvas.astype(np.float32) / 255.0
+    return render_masks(body, view, np.array([index]), height_m=height_m, proportions=proportions)[
+        0
+    ]
