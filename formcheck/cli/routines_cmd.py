@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from formcheck.cli.common import console
-from formcheck.engine.routine import Routine, find_routine, list_routines, load_routine
+from formcheck.cli.tables import print_rows, warn_skipped
+from formcheck.engine.routine import Routine, find_routine, load_routine, scan_routines
 
 routines_app = typer.Typer(help="List, show and check routines.", no_args_is_help=True)
 
@@ -20,13 +22,11 @@ def _has_ranges(r: Routine) -> bool:
 
 @routines_app.command("list")
 def list_cmd() -> None:
-    """All known routines and the exercises in them."""
-    table = Table(header_style="bold")
-    for col in ("id", "name", "exercises"):
-        table.add_column(col)
-    for r in list_routines():
-        table.add_row(r.id, r.name, ", ".join(s.exercise.id for s in r.steps))
-    console.print(table)
+    """All known routines and the exercises in them. Piped, one tab-separated line each."""
+    routines, skipped = scan_routines()
+    warn_skipped(skipped)
+    rows = [(r.id, r.name, ", ".join(s.exercise.id for s in r.steps)) for r in routines]
+    print_rows(("id", "name", "exercises"), rows)
 
 
 @routines_app.command("show")
@@ -58,7 +58,15 @@ def check_cmd(
     ] = None,
 ) -> None:
     """Validate routines: every key, and every exercise they name (found and valid)."""
-    routines = [load_routine(f) for f in files] if files else list_routines()
+    skipped = []
+    if files:
+        routines = [load_routine(f) for f in files]
+    else:
+        routines, skipped = scan_routines()
     for r in routines:
         exercises = ", ".join(s.exercise.id for s in r.steps)
         console.print(f"{r.source}: [green]ok[/] ({r.id}: {exercises})", highlight=False)
+    for err in skipped:  # a file that does not load fails the check
+        console.print(f"[red]x[/] {escape(str(err))}", highlight=False, soft_wrap=True)
+    if skipped:
+        raise typer.Exit(1)

@@ -17,14 +17,12 @@ routine over pose frames, one :class:`~formcheck.engine.engine.Engine` per set::
 from __future__ import annotations
 
 import math
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple
 
-import platformdirs
 from pydantic import Field as PydanticField
 from pydantic import ValidationError, ValidationInfo, field_validator, model_validator
 
@@ -41,6 +39,7 @@ from formcheck.engine.result import rep_to_dict, session_result
 from formcheck.errors import DefinitionError, FormcheckError
 from formcheck.features.spec import SIDES, StrictModel
 from formcheck.pose.core import PoseFrame
+from formcheck.searchpath import load_each, search_dirs, toml_files
 
 __all__ = [
     "ROUTINE_SCHEMA",
@@ -63,6 +62,7 @@ __all__ = [
     "load_routine",
     "parse_routine",
     "routine_dirs",
+    "scan_routines",
 ]
 
 ROUTINE_SCHEMA = "formcheck.routine_result"
@@ -217,42 +217,47 @@ def _load_file(path: Path) -> Routine:
 def routine_dirs() -> list[Path]:
     """Searched in order: ``$FORMCHECK_ROUTINES`` folders, ``<user config>/formcheck/routines``,
     the bundled ``routines/`` (only its top level: exercises live in ``routines/exercises``)."""
-    dirs = [Path(p) for p in os.environ.get("FORMCHECK_ROUTINES", "").split(os.pathsep) if p]
-    dirs.append(Path(platformdirs.user_config_dir("formcheck")) / "routines")
-    dirs.append(bundled_routines_dir())
-    return dirs
+    return search_dirs("FORMCHECK_ROUTINES", "routines", bundled_routines_dir())
 
 
-def _files() -> list[Path]:
-    seen: dict[str, Path] = {}
-    for folder in routine_dirs():
-        if folder.is_dir():
-            for f in sorted(folder.glob("*.toml")):
-                seen.setdefault(f.stem, f)
-    return list(seen.values())
+def scan_routines() -> tuple[list[Routine], list[FormcheckError]]:
+    """Every routine that loads (the first folder wins for a repeated file name), sorted by id,
+    and the one-line errors of the files that do not (a syntax error, an unknown exercise)."""
+    loaded, skipped = load_each(toml_files(routine_dirs()), _load_file)
+    return sorted(loaded, key=lambda r: r.id), skipped
 
 
 def list_routines() -> list[Routine]:
-    """Every routine found (the first folder wins for a repeated file name), sorted by id."""
-    return sorted((_load_file(f) for f in _files()), key=lambda r: r.id)
+    """Every routine that loads, sorted by id (``scan_routines`` also says which did not)."""
+    return scan_routines()[0]
 
 
 def find_routine(name: str) -> Path:
-    """The routine file for an id, a name or a path to a ``.toml`` file."""
+    """The routine file for an id, a name or a path to a ``.toml`` file. Looking for a name
+    skips files that do not load; a name they might have held is reported with them."""
     if name.endswith(".toml"):
         if not Path(name).is_file():
             raise DefinitionError(f"{name}: no such routine file")
         return Path(name)
-    files = _files()
+    files = toml_files(routine_dirs())
     want = name.strip().lower()
     for f in files:
         if f.stem == want:
             return f
+    broken: list[str] = []
     for f in files:
-        if _load_file(f).name.lower() == want:
+        try:
+            routine = _load_file(f)
+        except FormcheckError:
+            broken.append(str(f))
+            continue
+        if routine.name.lower() == want:
             return f
-    known = ", ".join(f.stem for f in files) or "none"
-    raise DefinitionError(f"unknown routine {name!r}; known: {known} (or give a .toml file)")
+    known = ", ".join(f.stem for f in files if str(f) not in broken) or "none"
+    unread = f"; not readable, so not searched: {', '.join(broken)}" if broken else ""
+    raise DefinitionError(
+        f"unknown routine {name!r}; known: {known} (or give a .toml file){unread}"
+    )
 
 
 def load_routine(name: str | Path) -> Routine:

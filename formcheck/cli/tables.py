@@ -1,0 +1,36 @@
+"""Lists the CLI prints: a table on a terminal, tab-separated lines through a pipe."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from formcheck.cli.common import console, notice
+from formcheck.errors import FormcheckError
+
+__all__ = ["print_rows", "warn_skipped"]
+
+
+def print_rows(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A table on a terminal (the first column never cut); piped or redirected, one plain
+    tab-separated line per row after a header line, nothing cut short (``| grep``, ``| cut``).
+    """
+    if not console.is_terminal:
+        for row in (columns, *rows):
+            typer.echo("\t".join(" ".join(cell.split()) for cell in row))
+        return
+    table = Table(header_style="bold")
+    for i, col in enumerate(columns):
+        table.add_column(col, no_wrap=i == 0, overflow="fold")
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    console.print(table)
+
+
+def warn_skipped(skipped: Sequence[FormcheckError]) -> None:
+    """One warning line on stderr for each file left out because it does not load."""
+    for err in skipped:
+        notice(f"warning: skipped {escape(str(err))}")
