@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -107,7 +108,12 @@ def save_report(result: dict[str, Any], folder: str | os.PathLike[str]) -> Path:
 
 
 class ScreenshotSaver:
-    """Saves what the window shows as PNGs, one every ``every_s`` seconds of input time."""
+    """Saves what the window shows as PNGs named by input time (``live_0008.00s.png``): the
+    first frame at or after each multiple of ``every_s`` seconds of input time.
+
+    Which frames are saved depends only on the input's timestamps, never on how fast frames
+    are drawn: with every frame drawn (a recording at ``--speed 0``) the shot for 8 s is the
+    frame at 8 s on any machine."""
 
     def __init__(self, folder: str | os.PathLike[str], every_s: float = 1.0) -> None:
         if not every_s > 0:
@@ -122,10 +128,10 @@ class ScreenshotSaver:
         self._next_s: float | None = None
 
     def offer(self, t_s: float, scene: np.ndarray) -> None:
-        """Save ``scene`` if ``every_s`` has passed since the last one."""
+        """Save ``scene`` if it is the first frame at or after the next multiple of ``every_s``."""
         if self._next_s is not None and t_s < self._next_s:
             return
-        self._next_s = t_s + self.every_s
+        self._next_s = (math.floor(t_s / self.every_s + 1e-9) + 1) * self.every_s
         self.save(scene, f"live_{t_s:07.2f}s.png")
 
     def save(self, scene: np.ndarray, name: str) -> Path:
