@@ -3,6 +3,7 @@ a video or a landmark recording."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
 
@@ -19,8 +20,10 @@ from formcheck.cli.common import (
 from formcheck.cli.summary import print_summary
 from formcheck.engine import ExerciseDef
 from formcheck.engine.routine import load_exercise_or_routine
-from formcheck.live import Audio, LiveSession, ScreenshotSaver, open_live_input, save_report
-from formcheck.live.summary import prepare_report_dir, routine_summary_lines
+from formcheck.live import Audio, LiveSession, ScreenshotSaver, open_live_input
+from formcheck.live.summary import LiveReport, routine_summary_lines
+from formcheck.recorded import recorded_words
+from formcheck.recording import RecordingSource, is_recording_path
 
 
 def live_cmd(
@@ -59,7 +62,9 @@ def live_cmd(
     save_report_dir: Annotated[
         Path | None,
         typer.Option(
-            "--save-report", metavar="DIR", help="Write the session result to DIR/report.json."
+            "--save-report",
+            metavar="DIR",
+            help="Write DIR/report.json, report.html and reps.csv, as analyze -o does.",
         ),
     ] = None,
     headless: Annotated[
@@ -104,8 +109,8 @@ def live_cmd(
         if definition is not None
         else any(step.exercise.needs_mask for step in target.steps)
     )
-    if save_report_dir is not None:
-        prepare_report_dir(save_report_dir)
+    # the folder is checked now, so that a bad path fails before the session, not after it
+    report = LiveReport(save_report_dir, target) if save_report_dir is not None else None
     screenshots = (
         ScreenshotSaver(screenshot_dir, screenshot_every) if screenshot_dir is not None else None
     )
@@ -138,7 +143,15 @@ def live_cmd(
                 summary_s=summary_s,
                 screenshots=screenshots,
             )
+            if report is not None:
+                feed.frames = report.frames(feed.frames, session)
+            started = datetime.now(timezone.utc)
             outcome = session.run(feed)
+            about = {  # the input, for the report
+                "source": feed.name, "path": str(spec), "fps": feed.fps,
+                "resolution_wh": feed.resolution_wh, "kind": "camera" if feed.is_camera
+                else "recording" if is_recording_path(str(spec)) else "video",
+            }  # fmt: skip
     finally:
         if window is not None:
             window.close()
@@ -153,9 +166,18 @@ def live_cmd(
     if outcome.dropped:
         notice(f"{outcome.dropped} frames were dropped to keep up with real time")
     report_path = None
-    if save_report_dir is not None:
-        report_path = save_report(result, save_report_dir)
-        notice(f"report written to {report_path}")
+    if report is not None:
+        recorded = about["kind"] == "recording"
+        about["model"] = RecordingSource(spec).header.model if recorded else model
+        dropped = f"{outcome.dropped} frames were dropped to keep up with real time"
+        warnings = [dropped] if outcome.dropped else []
+        who = {
+            "profile": profile, "recorded_at": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "recorded_from": "analysed", "recorded": recorded_words("analysed", "live"),
+            "note": None,
+        }  # fmt: skip
+        report_path = report.write(result, session=session, warnings=warnings, who=who, **about)
+        notice(f"report written to {report.folder} (report.html, report.json, reps.csv)")
     if no_history:
         pass
     elif definition is not None:

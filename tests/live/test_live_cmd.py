@@ -28,7 +28,7 @@ def test_headless_prints_events_and_summary_and_writes_the_report(bird_dog, tmp_
     assert res.exit_code == 0, res.output
     assert "fault bent_knee (left): Straighten your left knee" in res.output
     assert "4 reps (left 2, right 2)" in res.output
-    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    report = json.loads((tmp_path / "out" / "report.json").read_text())["result"]  # as analyze -o
     assert report["schema"] == "formcheck.result"
     assert report["summary"]["reps_by_side"] == {"left": 2, "right": 2}
     assert report["summary"]["faults"] == {"bent_knee": 1, "hold_short": 1}
@@ -54,7 +54,7 @@ def test_ctrl_c_ends_cleanly_and_still_writes_the_report(bird_dog, tmp_path, mon
                "--save-report", str(tmp_path))  # fmt: skip
     assert res.exit_code == 130, res.output
     assert "1 rep (left 1, right 0)" in res.output
-    report = json.loads((tmp_path / "report.json").read_text())
+    report = json.loads((tmp_path / "report.json").read_text())["result"]
     assert report["interrupted"] is True and report["live"]["ended_by"] == "interrupt"
     assert report["summary"]["reps"] == 1
 
@@ -109,6 +109,6 @@ def test_a_real_ctrl_c_ends_the_session_and_writes_the_report(bird_dog, tmp_path
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130, err
-    report = json.loads((tmp_path / "report.json").read_text())
+    report = json.loads((tmp_path / "report.json").read_text())["result"]
     assert report["interrupted"] is True and report["summary"]["reps"] >= 1
     assert report["summary"]["reps"] < 4  # stopped before the end of the set

@@ -267,4 +267,4 @@ def test_window_shows_counter_and_cue_and_counts_like_headless(xvfb, bird_dog, t
     assert (
         windowed["reps"] == json.loads((tmp_path / "headless" / "report.json").read_text())["reps"]
     )
-    assert windowed["summary"]["reps_by_side"] == {"left": 2, "right": 2}
+    assert windowed["result"]["summary"]["reps_by_side"] == {"left": 2, "right": 2}
