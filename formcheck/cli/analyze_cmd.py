@@ -39,12 +39,14 @@ from rich.text import Text
 
 from formcheck.atomic import write_atomic
 from formcheck.cli.common import (
+    HistoryOption,
     ModelOption,
-    NoHistoryOption,
     ProfileOption,
     console,
     download_progress,
     err_console,
+    is_mannequin,
+    mannequin_not_saved,
     notice,
     save_to_history,
 )
@@ -130,13 +132,14 @@ def analyze_cmd(
             "re-analysing a file replaces it).",
         ),
     ] = False,
-    no_history: NoHistoryOption = False,
+    history: HistoryOption = None,
 ) -> None:
     """Analyse recorded sets: reps (per side), holds, faults with evidence; reports with -o.
 
     Each analysed set is saved to the training history (see `formcheck history`) unless
     --no-history is given, dated by when it was recorded; the report compares it with the
-    same profile's previous set of the exercise."""
+    same profile's previous set of the exercise. The mannequin's sets (the bundled samples)
+    are saved only with --history."""
     if annotate and out is None:
         typer.echo("formcheck: error: --annotate writes a video: give -o OUTDIR too", err=True)
         raise typer.Exit(2)
@@ -144,7 +147,7 @@ def analyze_cmd(
         given = parse_recorded(recorded)
     except RecordedValueError as err:
         raise typer.BadParameter(str(err), param_hint="--recorded") from None
-    who = _Who(profile, given, note, keep_both, no_history)
+    who = _Who(profile, given, note, keep_both, history is False, save_mannequin=bool(history))
     with graceful_sigint():  # Ctrl+C stops the analysis, never the saving of what was done
         code = _analyze(inputs, exercise, out, annotate, workers, as_json, model, who)
     raise typer.Exit(code)
@@ -161,6 +164,7 @@ class _Who:
     keep_both: bool
     no_history: bool
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    save_mannequin: bool = False  # --history: the mannequin's sets (the samples) are saved too
 
     def learn(self, path: str, exercise: str | None) -> None:
         """Date, hash and previous set of one input (nothing for a path that does not exist:
@@ -255,9 +259,15 @@ def _analyze(
         )
     code = _report(outcomes, as_json, single=len(jobs) == 1)
     if not who.no_history:
+        left_out = []
         for o in outcomes:
-            if o.result is not None and o.status in ("ok", "partial", "unsure"):
-                who.save(o)  # an unsure guess is kept too, marked, and left out of progress
+            if o.result is None or o.status not in ("ok", "partial", "unsure"):
+                continue
+            if not who.save_mannequin and is_mannequin(o.job.input):
+                left_out.append(o.name)  # a first try on a bundled sample is not a session
+                continue
+            who.save(o)  # an unsure guess is kept too, marked, and left out of progress
+        mannequin_not_saved(left_out)
     if out is not None and len(jobs) > 1:  # last: a full disk here loses nothing printed or saved
         try:
             index = write_atomic(out / "index.html", index_html(_index_entries(outcomes)))
@@ -299,7 +309,9 @@ def _report(outcomes: list[AnalysisOutcome], as_json: bool, *, single: bool) -> 
         return failed[0].exit_code or 1
     for o in outcomes:
         for warning in o.warnings:
-            notice(f"warning: {warning}")
+            # what a landmark recording cannot show is a fact about the input, not a problem
+            kind = "note" if "cannot be judged" in warning else "warning"
+            notice(f"{kind}: {warning}")
     if as_json:
         items = [
             o.result if o.result is not None

@@ -1,9 +1,12 @@
-"""Shared bits of the CLI: the consoles, the one-line notice, the model-download bar."""
+"""Shared bits of the CLI: the consoles, the one-line notice, the model-download bar, what goes
+into the training history."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -18,12 +21,15 @@ from rich.progress import (
 )
 
 __all__ = [
+    "SAMPLES_DIR",
+    "HistoryOption",
     "ModelOption",
-    "NoHistoryOption",
     "ProfileOption",
     "console",
     "download_progress",
     "err_console",
+    "is_mannequin",
+    "mannequin_not_saved",
     "notice",
     "save_to_history",
 ]
@@ -34,9 +40,17 @@ ModelOption = Annotated[
 ProfileOption = Annotated[
     str, typer.Option("--profile", help="Whose training history this session goes into.")
 ]
-NoHistoryOption = Annotated[
-    bool, typer.Option("--no-history", help="Do not save this session to the training history.")
+HistoryOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--history/--no-history",
+        help="Save this session to the training history, or not. By default it is saved, "
+        "except the mannequin's (the bundled samples): --history saves those too.",
+    ),
 ]
+
+# The bundled samples, in a clone of the repository (they are not installed with the package).
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples"
 
 console = Console()
 err_console = Console(stderr=True)
@@ -68,6 +82,42 @@ def download_progress() -> Iterator[Callable[[int, int, str], None]]:
             bar.update(tasks[label], completed=done, total=total or None)
 
         yield update
+
+
+def is_mannequin(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a set of the synthetic mannequin, not of a person: a file in the
+    bundled samples folder, or a landmark recording whose header says so (model "synthetic",
+    as ``samples/make_samples.py`` and the mannequin's renders write it)."""
+    from formcheck.errors import FormcheckError
+    from formcheck.recording import RecordingSource, is_recording_path
+
+    p = Path(path)
+    try:
+        if p.resolve().is_relative_to(SAMPLES_DIR):
+            return True
+    except OSError:
+        return False
+    if not is_recording_path(p) or not p.is_file():
+        return False
+    try:
+        with RecordingSource(p) as rec:
+            return rec.header.model == "synthetic"
+    except FormcheckError:
+        return False
+
+
+def mannequin_not_saved(names: list[str]) -> None:
+    """The one line that says the mannequin's sets were left out of the history."""
+    if len(names) == 1:
+        notice(
+            f"{names[0]} is the synthetic mannequin, not a person: not saved to your training "
+            "history (--history saves it)"
+        )
+    elif names:
+        notice(
+            f"{len(names)} sets of the synthetic mannequin, not of a person, were not saved to "
+            "your training history (--history saves them)"
+        )
 
 
 def save_to_history(

@@ -10,10 +10,12 @@ from typing import Annotated
 import typer
 
 from formcheck.cli.common import (
+    HistoryOption,
     ModelOption,
-    NoHistoryOption,
     ProfileOption,
     download_progress,
+    is_mannequin,
+    mannequin_not_saved,
     notice,
     save_to_history,
 )
@@ -78,7 +80,7 @@ def live_cmd(
     ] = 1.0,
     summary_s: Annotated[float, typer.Option("--summary-s", hidden=True, min=0.0)] = 5.0,
     profile: ProfileOption = "default",
-    no_history: NoHistoryOption = False,
+    history: HistoryOption = None,
 ) -> None:
     """Coach a set live: skeleton, rep counter, hold bar and cues in a window.
 
@@ -178,8 +180,10 @@ def live_cmd(
         }  # fmt: skip
         report_path = report.write(result, session=session, warnings=warnings, who=who, **about)
         notice(f"report written to {report.folder} (report.html, report.json, reps.csv)")
-    if no_history:
+    if history is False:
         pass
+    elif not history and isinstance(spec, str) and is_mannequin(spec):
+        mannequin_not_saved([Path(spec).name])  # a first try on a bundled sample
     elif definition is not None:
         if result["reps"]:
             save_to_history(result, source_kind="live", profile=profile, report_path=report_path)

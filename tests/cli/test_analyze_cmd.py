@@ -101,7 +101,10 @@ def test_analyze_saves_to_the_training_history_unless_told_not_to(tmp_path, monk
     sample = str(SAMPLES / "bird-dog.jsonl.gz")
     assert runner.invoke(app, ["analyze", sample, "-e", "bird-dog", "--no-history"]).exit_code == 0
     assert not (tmp_path / "history.sqlite3").exists()
-    result = runner.invoke(app, ["analyze", sample, "-e", "bird-dog", "--profile", "anna"])
+    # the mannequin's set is saved only when asked (--history)
+    result = runner.invoke(
+        app, ["analyze", sample, "-e", "bird-dog", "--profile", "anna", "--history"]
+    )
     assert result.exit_code == 0, result.output
     with open_history() as history:
         sessions = history.list_sessions(profile="anna")
@@ -138,7 +141,7 @@ def test_a_custom_exercise_is_summarised_and_saved(tmp_path, monkeypatch, how):
         spec = "my-bird-dog" if how == "user folder" else "Coach Dog"
     sample = str(SAMPLES / "bird-dog.jsonl.gz")
     out = tmp_path / "out"
-    result = runner.invoke(app, ["analyze", sample, "-e", spec, "-o", str(out)])
+    result = runner.invoke(app, ["analyze", sample, "-e", spec, "-o", str(out), "--history"])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("My bird-dog - bird-dog.jsonl.gz (22.8 s): 4 reps")
     report = json.loads((out / "bird-dog" / "report.json").read_text())

@@ -73,7 +73,8 @@ def test_a_full_disk_at_the_index_keeps_summaries_history_and_failures(
     _enospc_on(monkeypatch, "index.html")
     out = tmp_path / "out"
     inputs = [str(SAMPLES / "bird-dog.jsonl.gz"), str(tmp_path / "missing.jsonl.gz")]
-    args = ["analyze", *inputs, "-e", "bird-dog", "-o", str(out)] + (["--json"] if as_json else [])
+    args = ["analyze", *inputs, "-e", "bird-dog", "-o", str(out), "--history"]  # the sample too
+    args += ["--json"] if as_json else []
     result = runner.invoke(app, args)
     assert result.exit_code != 0
     if as_json:

@@ -72,7 +72,7 @@ def test_headless_routine_prints_sets_rests_and_the_summary(bird_dog, tmp_path):
     routine = routine_file(tmp_path, MINI, rest=1)
     res = runner.invoke(app, ["live", routine, "--video", str(bird_dog), "--headless",
                               "--no-audio", "--speed", "0", "--profile", "routine-test",
-                              "--save-report", str(tmp_path / "out")])  # fmt: skip
+                              "--save-report", str(tmp_path / "out"), "--history"])  # fmt: skip
     assert res.exit_code == 0, res.output
     routine_lines = [
         ln.strip() for ln in res.output.splitlines()
