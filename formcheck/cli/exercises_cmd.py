@@ -1,21 +1,27 @@
-"""``formcheck exercises``: list, show and check exercise definitions."""
+"""``formcheck exercises``: list, show, check and render exercise definitions."""
 
 from __future__ import annotations
 
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from formcheck.cli.common import console
-from formcheck.engine import find_exercise, list_exercises, load_definition, load_exercise
+from formcheck.cli.tables import print_rows, warn_skipped
+from formcheck.engine import find_exercise, load_definition, load_exercise
+from formcheck.engine.catalogue import scan_exercises
 from formcheck.engine.definition import ExerciseDef
+from formcheck.errors import OutputError
 from formcheck.features.spec import point_names
 
-exercises_app = typer.Typer(help="List, show and check exercise definitions.", no_args_is_help=True)
+exercises_app = typer.Typer(
+    help="List, show, check and render exercise definitions.", no_args_is_help=True
+)
 
 
 def counted_as(d: ExerciseDef) -> str:
@@ -35,14 +41,16 @@ def counted_as(d: ExerciseDef) -> str:
 
 @exercises_app.command("list")
 def list_cmd() -> None:
-    """All known exercises with their posture, camera view and what is counted."""
-    table = Table(header_style="bold")
-    for col in ("id", "name", "posture", "view", "counted", "faults"):
-        table.add_column(col)
-    for d in list_exercises():
-        faults = ", ".join(f.id for f in d.faults)
-        table.add_row(d.id, d.name, d.posture.replace("_", " "), d.view, counted_as(d), faults)
-    console.print(table)
+    """All known exercises with their posture, camera view and what is counted.
+    Piped, one tab-separated line per exercise."""
+    defs, skipped = scan_exercises()
+    warn_skipped(skipped)
+    rows = [
+        (d.id, d.name, d.posture.replace("_", " "), d.view, counted_as(d),
+         ", ".join(f.id for f in d.faults))
+        for d in defs
+    ]  # fmt: skip
+    print_rows(("id", "name", "posture", "view", "counted", "faults"), rows)
 
 
 @exercises_app.command("show")
@@ -87,6 +95,13 @@ def show_cmd(
     if d.tempo:
         faults.add_row("too_fast", f"rep < {d.tempo.min_rep_s:g} s", "rep", d.tempo.cue)
     console.print(faults)
+    if d.selftest is not None:  # numbered as `formcheck exercises render --case N` takes them
+        cases = Table("case", "self-test", "expected", box=None, header_style="bold")
+        for i, c in enumerate(d.selftest.cases, start=1):
+            cases.add_row(
+                str(i), escape(str(c.get("name", "?"))), _expect_text(c.get("expect", {}))
+            )
+        console.print(cases)
 
 
 @exercises_app.command("check")
@@ -97,51 +112,105 @@ def check_cmd(
     ] = None,
     quick: Annotated[
         bool,
-        typer.Option("--quick", help="Only the ideal rendering, without the other variants."),
+        typer.Option(
+            "--quick", help="Only the ideal rendering, without the other variants (9 times faster)."
+        ),
     ] = False,
 ) -> None:
-    """Validate definitions and run their self-tests on generated motion."""
-    from formcheck.engine.selftest import QUICK_VARIANTS, VARIANTS
+    """Validate definitions and run their self-tests on generated motion.
 
-    defs = (
-        [load_definition(f) if f.endswith(".toml") else load_exercise(f) for f in files]
-        if files
-        else list_exercises()
-    )
-    variants = QUICK_VARIANTS if quick else VARIANTS
-    console.print(f"variants: {'; '.join(variants)}")
-    jobs = [(d, c["name"]) for d in defs if d.selftest is not None for c in d.selftest.cases]
-    workers = max(1, min(os.cpu_count() or 1, len(jobs)))
-    if workers > 1:  # the cases are independent: use every core
-        with ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(_check_case, jobs, [variants] * len(jobs)))
+    Each case runs under every variant (noise, dropouts, a turned camera, other bodies);
+    a failure names the case, the variants and what was measured against what was expected."""
+    from formcheck.engine.findings import failure_lines
+    from formcheck.engine.selftest import QUICK_VARIANTS, VARIANTS, build_case, run_selftests
+
+    skipped = []
+    if files:
+        defs = [load_definition(f) if f.endswith(".toml") else load_exercise(f) for f in files]
     else:
-        results = [_check_case(job, variants) for job in jobs]
-    by_exercise: dict[str, list] = {}
-    for (d, _), outcomes in zip(jobs, results, strict=True):
-        by_exercise.setdefault(d.id, []).extend(outcomes)
-    failed = 0
+        defs, skipped = scan_exercises()
+    for d in defs:  # a mistake in a script is one line before anything runs
+        for case in d.selftest.cases if d.selftest is not None else []:
+            build_case(d, case)
+    variants = QUICK_VARIANTS if quick else VARIANTS
+    console.print(f"variants: {escape('; '.join(variants))}", highlight=False, soft_wrap=True)
+    outcomes = run_selftests(defs, variants, workers=os.cpu_count() or 1)
+    failed = len(skipped)
+    for err in skipped:  # a file that does not load fails the check
+        console.print(f"[red]x[/] {escape(str(err))}", highlight=False, soft_wrap=True)
     for d in defs:
         if d.selftest is None:
-            console.print(f"[yellow]{d.id}: valid, but has no [selftest] to run[/]")
+            console.print(f"[yellow]{d.id}: valid, but has no \\[selftest] to run[/]")
             continue
-        outcomes = by_exercise.get(d.id, [])
-        bad = [o for o in outcomes if not o.ok]
+        done = outcomes.get(d.id, [])
+        bad = [o for o in done if not o.ok]
         failed += len(bad)
         mark = "[green]ok[/]" if not bad else f"[red]{len(bad)} failed[/]"
-        console.print(f"{d.id}: {len(outcomes)} checks, {mark}")
-        for o in bad:
-            console.print(f"  [red]x[/] {o.case} [{o.variant}]: {'; '.join(o.problems)}")
+        console.print(f"{d.id}: {len(done)} checks, {mark}", highlight=False)
+        for line in failure_lines(bad):
+            console.print(f"  [red]x[/] {escape(line)}", highlight=False, soft_wrap=True)
     if failed:
         raise typer.Exit(1)
 
 
-def _check_case(job: tuple, variants: dict) -> list:
-    """One self-test case of one definition under every variant (run in a worker process)."""
-    from formcheck.engine.selftest import run_selftest
+@exercises_app.command("render")
+def render_cmd(
+    name: Annotated[str, typer.Argument(help="Exercise id, alias or .toml file.")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o",
+            "--output",
+            help="case.mp4 (the mannequin as a video) or case.jsonl.gz (its landmarks).",
+        ),
+    ],
+    case: Annotated[
+        int, typer.Option("--case", help="Self-test case number, from 1 (as `check` runs them).")
+    ] = 1,
+    variant: Annotated[
+        str, typer.Option("--variant", help="Variant: 'ideal', 'yaw +20', ... (see `check`).")
+    ] = "ideal",
+) -> None:
+    """The mannequin performing one self-test case, to watch or to run `analyze`/`live` on.
 
-    defn, case = job
-    return run_selftest(defn, variants, cases=[case])
+    An .mp4 shows the case's silhouette filled in as a clothed figure (a pose model finds the
+    person in it); a .jsonl.gz recording holds the landmarks the self-test analyses, so
+    `formcheck analyze` on it counts exactly what the self-test counts."""
+    from formcheck.engine.selftest import case_frames, case_pictures, select_case, select_variant
+    from formcheck.recording import is_recording_path
+    from formcheck.synth.export import write_recording, write_video
+
+    video = output.suffix.lower() == ".mp4"
+    if not video and not is_recording_path(output):
+        raise OutputError(f"{output}: expected a .mp4 video or a .jsonl.gz recording")
+    d = load_definition(name) if name.endswith(".toml") else load_exercise(name)
+    chosen = select_case(d, case)
+    options = select_variant(variant)
+    assert d.selftest is not None
+    title = f"{d.id}, case {case} '{chosen.get('name', '?')}', {variant}"
+    if video:
+        pictures, resolution_wh = case_pictures(d, chosen, options)
+        n = write_video(pictures, output, d.selftest.fps, resolution_wh)
+    else:
+        _, frames = case_frames(d, chosen, options)
+        n = write_recording(frames, output, d.selftest.fps, f"synthetic mannequin: {title}")
+    expect = chosen.get("expect", {})
+    console.print(
+        f"{escape(str(output))}: {n} frames at {d.selftest.fps:g} fps of {escape(title)}; "
+        f"expected: {escape(_expect_text(expect))}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _expect_text(expect: dict) -> str:
+    """A case's expectation in words: "reps left 2, right 2; faults bent_knee on rep 3"."""
+    reps = expect.get("reps", "?")
+    counts = ", ".join(f"{k} {v}" for k, v in reps.items()) if isinstance(reps, dict) else str(reps)
+    faults = "; ".join(
+        f"{f} on rep {', '.join(map(str, r))}" for f, r in expect.get("faults", {}).items()
+    )
+    return f"reps {counts}" + (f"; faults {faults}" if faults else "")
 
 
 @exercises_app.command("landmarks")

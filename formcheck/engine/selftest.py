@@ -4,8 +4,14 @@ A definition's ``[selftest]`` table scripts the synthetic mannequin (``formcheck
 named cases — a clean set, each fault, a negative that must count nothing — and says what the
 engine must report. ``run_selftest`` renders every case under several variants (noise, dropouts,
 a turned camera, other bodies and camera placements: ``VARIANTS``) and compares: rep count and
-sides (exact), each rep's time span against the scripted
-one, hold time (±0.5 s) and the exact set of faults on every rep.
+sides (exact), each rep's time span against the scripted one, hold time (±0.5 s) and the exact
+set of faults on every rep. A difference is a ``formcheck.engine.findings.Finding``: what was
+measured against what was expected. ``run_selftests`` runs many definitions on several
+processes; ``case_frames`` and ``case_pictures`` give one case's pose frames and pictures (for
+``formcheck exercises render``)::
+
+    outcomes = run_selftests(defs, VARIANTS, workers=2)       # {id: [CaseOutcome, ...]}
+    for line in failure_lines(outcomes["bird-dog"]): print(line)
 
 Case form (TOML)::
 
@@ -40,13 +46,22 @@ from typing import Any
 from formcheck.engine.definition import ExerciseDef
 from formcheck.engine.engine import Engine
 from formcheck.engine.events import RepRecord
+from formcheck.engine.findings import ExpectedRep, Finding, Trace, compare
 from formcheck.errors import DefinitionError
 
-__all__ = ["QUICK_VARIANTS", "VARIANTS", "CaseOutcome", "build_case", "run_case", "run_selftest"]
-
-# A hold is timed from when the person settles near the top (formcheck.engine.holds.HoldClock);
-# the mannequin's eased movement settles there a little before its scripted hold begins.
-HOLD_TOLERANCE_S = 0.5
+__all__ = [
+    "QUICK_VARIANTS",
+    "VARIANTS",
+    "CaseOutcome",
+    "build_case",
+    "case_frames",
+    "case_pictures",
+    "run_case",
+    "run_selftest",
+    "run_selftests",
+    "select_case",
+    "select_variant",
+]
 
 # Name -> how the rendering differs from the ideal one: landmark noise and dropouts, the camera
 # turned (yaw), other bodies (formcheck.synth.body.Body: limbs and trunk about two standard
@@ -81,20 +96,14 @@ QUICK_VARIANTS = {"ideal": VARIANTS["ideal"]}
 
 @dataclass(frozen=True, slots=True)
 class CaseOutcome:
+    """One case under one variant. ``problems`` are the ``findings`` as text."""
+
     case: str
     variant: str
     ok: bool
     problems: list[str] = field(default_factory=list)
     reps: list[RepRecord] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class _Expected:
-    side: str
-    start_s: float
-    end_s: float
-    hold_s: float
-    faults: frozenset[str]
+    findings: list[Finding] = field(default_factory=list)
 
 
 def _expand_script(defn: ExerciseDef, case: Mapping[str, Any], where: str) -> list[dict]:
@@ -106,7 +115,10 @@ def _expand_script(defn: ExerciseDef, case: Mapping[str, Any], where: str) -> li
             spec = {"seq": item} if isinstance(item, str) else dict(item)
             name = spec.pop("seq")
             if name not in st.sequences:
-                raise DefinitionError(f"{where}.script[{i}]: unknown sequence {name!r}")
+                known = ", ".join(st.sequences) or "none"
+                raise DefinitionError(
+                    f"{where}.script[{i}]: unknown sequence {name!r}; sequences: {known}"
+                )
             unknown = set(spec) - {"overrides", "hold_s", "move_s"}
             if unknown:
                 raise DefinitionError(f"{where}.script[{i}]: unknown key {sorted(unknown)[0]!r}")
@@ -126,32 +138,36 @@ def _expand_script(defn: ExerciseDef, case: Mapping[str, Any], where: str) -> li
     return steps
 
 
-def build_case(defn: ExerciseDef, case: Mapping[str, Any], where: str = "selftest.cases"):
-    """The synthetic ``Script`` of one case."""
+def build_case(defn: ExerciseDef, case: Mapping[str, Any], where: str | None = None):
+    """The synthetic ``Script`` of one case; a mistake in it is one line naming the file and
+    the case (``where``, by default ``selftest.cases[N]``)."""
     from formcheck.synth.script import Script
 
     st = defn.selftest
     assert st is not None
-    data = {
-        "poses": st.poses,
-        "steps": _expand_script(defn, case, where),
-        "support": case.get("support", st.support),
-    }
-    if "start" in case:
-        data["start"] = case["start"]
+    if where is None:
+        number = next((i for i, c in enumerate(st.cases) if c is case), None)
+        where = "selftest.cases" if number is None else f"selftest.cases[{number}]"
     try:
+        data = {
+            "poses": st.poses,
+            "steps": _expand_script(defn, case, where),
+            "support": case.get("support", st.support),
+        }
+        if "start" in case:
+            data["start"] = case["start"]
         return Script.from_dict(data, where)
     except DefinitionError as err:
         raise DefinitionError(f"{defn.source}: {err}") from None
 
 
-def _expected_reps(defn: ExerciseDef, script, case: Mapping[str, Any]) -> list[_Expected]:
+def _expected_reps(defn: ExerciseDef, script, case: Mapping[str, Any]) -> list[ExpectedRep]:
     absent = [tuple(a) for a in case.get("absent", [])]
     faults_by_rep: dict[int, set[str]] = {}
     for fault, reps in case.get("expect", {}).get("faults", {}).items():
         for r in reps:
             faults_by_rep.setdefault(int(r), set()).add(fault)
-    out: list[_Expected] = []
+    out: list[ExpectedRep] = []
     for span in script.truth:
         if not span.tag.startswith("rep"):
             continue
@@ -159,35 +175,45 @@ def _expected_reps(defn: ExerciseDef, script, case: Mapping[str, Any]) -> list[_
             continue  # done out of view: must not be counted
         side = span.tag.split(":", 1)[1] if ":" in span.tag else "both"
         out.append(
-            _Expected(side, span.start_s, span.end_s, span.hold_s,
+            ExpectedRep(side, span.start_s, span.reach_s, span.end_s, span.hold_s,
                       frozenset(faults_by_rep.get(len(out) + 1, set())))
         )  # fmt: skip
     return out
 
 
-def run_case(
-    defn: ExerciseDef,
-    case: Mapping[str, Any],
-    variant: str,
-    options: Mapping[str, Any],
-    mask_cache: dict[int, Any] | None = None,
-) -> CaseOutcome:
-    """Render one case under one variant, run the engine, compare with the expectation.
-    ``mask_cache``: silhouettes shared with other variants of the same case and camera."""
+def _setting(defn: ExerciseDef, case: Mapping[str, Any], options: Mapping[str, Any]):
+    """The case's ``Script``, and the camera and body of one variant's ``options``."""
     from formcheck.synth.body import Body
     from formcheck.synth.camera import Camera
-    from formcheck.synth.render import render
 
     st = defn.selftest
     assert st is not None
-    name = str(case.get("name", "?"))
     script = build_case(defn, case)
     cam = {**st.camera, **case.get("camera", {}), **options.get("camera", {})}
     cam["azimuth_deg"] = cam.get("azimuth_deg", 90.0) + options.get("yaw", 0.0)
     body = Body.from_dict(options["body"]) if "body" in options else None
+    return script, Camera.from_dict(cam), body
+
+
+def case_frames(
+    defn: ExerciseDef,
+    case: Mapping[str, Any],
+    options: Mapping[str, Any],
+    mask_cache: dict[int, Any] | None = None,
+    silhouettes: Any = None,
+):
+    """The ``Script`` of one case and its pose frames under one variant's ``options``, as the
+    self-test sees them (with silhouettes when the definition measures the outline).
+    ``mask_cache`` and ``silhouettes`` (a ``formcheck.synth.silhouette.SilhouetteCache``) are
+    ``formcheck.synth.render.render``'s: masks shared with other renders."""
+    from formcheck.synth.render import render
+
+    st = defn.selftest
+    assert st is not None
+    script, camera, body = _setting(defn, case, options)
     frames = render(
         script,
-        Camera.from_dict(cam),
+        camera,
         body=body,
         fps=st.fps,
         noise=options.get("noise", 0.0),
@@ -196,49 +222,66 @@ def run_case(
         seed=int(case.get("seed", 0)),
         with_mask=defn.needs_mask,
         mask_cache=mask_cache,
+        silhouettes=silhouettes,
     )
+    return script, frames
+
+
+def case_pictures(defn: ExerciseDef, case: Mapping[str, Any], options: Mapping[str, Any]):
+    """The case as pictures a pose model can read (``formcheck.synth.figure``), frame by frame
+    as ``case_frames`` renders it; also the camera's ``resolution_wh``. Landmark noise and
+    dropouts do not show in a picture: the pose model makes its own."""
+    from formcheck.synth.figure import render_figures
+
+    st = defn.selftest
+    assert st is not None
+    script, camera, body = _setting(defn, case, options)
+    absent = [tuple(a) for a in case.get("absent", [])]
+    return render_figures(script, camera, st.fps, body=body, absent=absent), camera.resolution_wh
+
+
+def select_case(defn: ExerciseDef, number: int) -> Mapping[str, Any]:
+    """Self-test case ``number`` (from 1, as ``formcheck exercises show`` lists them)."""
+    cases = defn.selftest.cases if defn.selftest is not None else []
+    if not cases:
+        raise DefinitionError(f"{defn.id} has no [selftest] cases")
+    if not 1 <= number <= len(cases):
+        valid = "; ".join(f"{i} {c.get('name', '?')}" for i, c in enumerate(cases, start=1))
+        raise DefinitionError(f"{defn.id} has no case {number}; its cases: {valid}")
+    return cases[number - 1]
+
+
+def select_variant(name: str) -> Mapping[str, Any]:
+    """The options of the variant called ``name`` (see ``VARIANTS``)."""
+    if name not in VARIANTS:
+        raise DefinitionError(f"no variant {name!r}; variants: {'; '.join(VARIANTS)}")
+    return VARIANTS[name]
+
+
+def run_case(
+    defn: ExerciseDef,
+    case: Mapping[str, Any],
+    variant: str,
+    options: Mapping[str, Any],
+    mask_cache: dict[int, Any] | None = None,
+    silhouettes: Any = None,
+) -> CaseOutcome:
+    """Render one case under one variant, run the engine, compare with the expectation.
+    ``mask_cache``: silhouettes shared with other variants of the same case and camera;
+    ``silhouettes``: with other cases too (see ``case_frames``)."""
+    name = str(case.get("name", "?"))
+    script, frames = case_frames(defn, case, options, mask_cache, silhouettes)
     engine = Engine(defn)
+    trace = Trace()
     for frame in frames:
         engine.update(frame)
+        trace.add(frame.t_s, engine.values, engine.judged)
     engine.finish()
     expected = _expected_reps(defn, script, case)
-    problems = _compare(defn, case, expected, engine.reps)
-    return CaseOutcome(name, variant, not problems, problems, list(engine.reps))
-
-
-def _compare(
-    defn: ExerciseDef, case: Mapping[str, Any], expected: list[_Expected], got: list[RepRecord]
-) -> list[str]:
-    problems: list[str] = []
-    want_counts = case.get("expect", {}).get("reps")
-    sides = sorted({e.side for e in expected} | {r.side for r in got})
-    got_counts = {s: sum(r.side == s for r in got) for s in sides}
-    if want_counts is not None:
-        want = {"both": want_counts} if isinstance(want_counts, int) else dict(want_counts)
-        if {k: v for k, v in want.items() if v} != {k: v for k, v in got_counts.items() if v}:
-            problems.append(f"reps {got_counts}, expected {want}")
-            return problems
-    if len(got) != len(expected):
-        problems.append(f"{len(got)} reps, script has {len(expected)}")
-        return problems
-    for i, (e, r) in enumerate(zip(expected, got, strict=True), start=1):
-        if e.side != r.side:
-            problems.append(f"rep {i}: side {r.side}, expected {e.side}")
-        if not (r.start_s < e.end_s and e.start_s < r.end_s):
-            problems.append(
-                f"rep {i}: {r.start_s:.2f}-{r.end_s:.2f} s outside the scripted "
-                f"{e.start_s:.2f}-{e.end_s:.2f} s"
-            )
-        if set(r.faults) != set(e.faults):
-            problems.append(f"rep {i}: faults {sorted(r.faults)}, expected {sorted(e.faults)}")
-        if (
-            defn.hold is not None
-            and r.hold_s is not None
-            and e.faults <= {"hold_short"}
-            and abs(r.hold_s - e.hold_s) > HOLD_TOLERANCE_S
-        ):
-            problems.append(f"rep {i}: hold {r.hold_s:.2f} s, expected {e.hold_s:.2f} s")
-    return problems
+    findings = compare(defn, case.get("expect", {}), expected, engine.reps, trace)
+    return CaseOutcome(
+        name, variant, not findings, [str(f) for f in findings], list(engine.reps), findings
+    )
 
 
 def run_selftest(
@@ -246,22 +289,97 @@ def run_selftest(
     variants: Mapping[str, Mapping[str, Any]] | None = None,
     cases: Sequence[str] | None = None,
 ) -> list[CaseOutcome]:
-    """Every case of the definition under every variant (default: all of ``VARIANTS``)."""
+    """Every case of the definition (or the ``cases`` named) under every variant (default: all
+    of ``VARIANTS``), in case order and, within a case, in variant order."""
     if defn.selftest is None:
         return []
     variants = VARIANTS if variants is None else variants
+    chosen = [
+        i for i, c in enumerate(defn.selftest.cases) if cases is None or c.get("name") in cases
+    ]
+    order = {name: k for k, name in enumerate(variants)}
+    done = [o for group in _same_pictures(variants) for o in _run_group(defn, chosen, group)]
+    return [o for _, o in sorted(done, key=lambda co: (co[0], order[co[1].variant]))]
+
+
+def _run_group(
+    defn: ExerciseDef, cases: Sequence[int], variants: Mapping[str, Mapping[str, Any]]
+) -> list[tuple[int, CaseOutcome]]:
+    """Cases (by index) under variants that render the same silhouettes, drawing each pose's
+    silhouette once for them all."""
+    from formcheck.synth.silhouette import SilhouetteCache
+
+    assert defn.selftest is not None
+    silhouettes = SilhouetteCache()
     outcomes = []
-    for case in defn.selftest.cases:
-        if cases is not None and case.get("name") not in cases:
-            continue
+    for i in cases:
+        case = defn.selftest.cases[i]
         only = case.get("variants")
-        masks: dict[str, dict[int, Any]] = {}  # by body and camera: noise does not change them
+        masks: dict[int, Any] = {}  # this case's, by frame
         for vname, options in variants.items():
-            if only is not None and vname not in only:
-                continue
-            key = repr((options.get("yaw", 0.0), options.get("body"), options.get("camera")))
-            if key not in masks:
-                masks.clear()  # one body and camera's silhouettes at a time
-                masks[key] = {}
-            outcomes.append(run_case(defn, case, vname, options, masks[key]))
+            if only is None or vname in only:
+                outcomes.append((i, run_case(defn, case, vname, options, masks, silhouettes)))
     return outcomes
+
+
+def _same_pictures(
+    variants: Mapping[str, Mapping[str, Any]],
+) -> list[dict[str, Mapping[str, Any]]]:
+    """The variants in groups that render the same silhouettes (the same yaw, body and camera:
+    noise and dropouts change only the landmarks), in order of first appearance."""
+    groups: dict[str, dict[str, Mapping[str, Any]]] = {}
+    for name, options in variants.items():
+        key = repr((options.get("yaw", 0.0), options.get("body"), options.get("camera")))
+        groups.setdefault(key, {})[name] = options
+    return list(groups.values())
+
+
+def _cost(defn: ExerciseDef, variants: int) -> float:
+    """A rough share of the work of running every case of a definition under ``variants``
+    variants that render the same pictures: seconds of motion, times the engine's runs and one
+    set of silhouettes (which costs about as much as two of the engine's runs)."""
+    assert defn.selftest is not None
+    seconds = 0.0
+    for case in defn.selftest.cases:
+        try:
+            seconds += build_case(defn, case).duration_s
+        except DefinitionError:
+            pass  # the job reports it
+    return seconds * (variants + (2.0 if defn.needs_mask else 0.0))
+
+
+def run_selftests(
+    defs: Sequence[ExerciseDef],
+    variants: Mapping[str, Mapping[str, Any]] | None = None,
+    workers: int = 1,
+) -> dict[str, list[CaseOutcome]]:
+    """Every case of every definition under every variant, on ``workers`` processes; the
+    outcomes by definition id, in the order ``run_selftest`` gives them.
+
+    The work is split by definition and by the variants that share silhouettes (a job draws
+    each pose once for all of its cases), and the largest jobs start first, so no core waits
+    for one long job at the end."""
+    variants = VARIANTS if variants is None else variants
+    jobs = [
+        (d, list(range(len(d.selftest.cases))), group, _cost(d, len(group)))
+        for d in defs
+        if d.selftest is not None
+        for group in _same_pictures(variants)
+    ]
+    jobs.sort(key=lambda job: -job[3])
+    args = [job[:3] for job in jobs]
+    if workers > 1 and len(args) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(min(workers, len(args))) as pool:
+            results = list(pool.map(_run_group, *zip(*args, strict=True)))
+    else:
+        results = [_run_group(*a) for a in args]
+    order = {name: k for k, name in enumerate(variants)}
+    done: dict[str, list[tuple[int, CaseOutcome]]] = {d.id: [] for d in defs}
+    for (d, _, _), outcomes in zip(args, results, strict=True):
+        done[d.id] += outcomes
+    return {
+        k: [o for _, o in sorted(v, key=lambda co: (co[0], order[co[1].variant]))]
+        for k, v in done.items()
+    }

@@ -32,7 +32,9 @@ Imperfections, all reproducible from ``seed``:
 of an unchanged pose (a hold) share one mask array: treat masks as read-only. Renders of the
 same script through the same camera with the same body (noise and dropouts change only the
 landmarks) can share their masks through ``mask_cache``, a dict from frame index to mask that
-``render`` fills.
+``render`` fills. Renders of other scripts through the same camera framing (the self-test cases
+of one exercise) can share what was drawn through ``silhouettes``, a
+``formcheck.synth.silhouette.SilhouetteCache``: a pose drawn once is not drawn again.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ from formcheck.pose.core import (
 from formcheck.synth.body import Body, Skeleton, skeleton
 from formcheck.synth.camera import Camera
 from formcheck.synth.script import Script
-from formcheck.synth.silhouette import render_masks
+from formcheck.synth.silhouette import SilhouetteCache, render_masks
 
 __all__ = ["render"]
 
@@ -87,6 +89,7 @@ def render(
     with_mask: bool = False,
     mask_cache: dict[int, np.ndarray] | None = None,
     body: Body | None = None,
+    silhouettes: SilhouetteCache | None = None,
 ) -> list[PoseFrame]:
     """Pose frames of ``script`` seen by ``camera`` (default ``Camera()``: a side view from the
     person's left) at ``fps`` frames per second; see the module docstring for the options."""
@@ -154,7 +157,7 @@ def render(
 
     image = np.concatenate([xy, z_px[..., None], vis[..., None], presence[..., None]], axis=-1)
     away = np.array([any(a <= float(t) < b for a, b in absent) for t in times], bool)
-    masks = _masks(skel, view, away, height_m, body, mask_cache) if with_mask else {}
+    masks = _masks(skel, view, away, height_m, body, mask_cache, silhouettes) if with_mask else {}
     frames = []
     for i, t in enumerate(times):
         t_s = float(t)
@@ -177,9 +180,11 @@ def _masks(
     height_m: float,
     body: Body | None,
     cache: dict[int, np.ndarray] | None,
+    silhouettes: SilhouetteCache | None,
 ) -> dict[int, np.ndarray]:
     """The silhouette of every frame in view, read-only. A frame whose pose is the one of the
-    frame before (a hold) shares its mask; masks in ``cache`` are reused, new ones added."""
+    frame before (a hold) shares its mask; masks in ``cache`` are reused, new ones added; the
+    ones not there are taken from ``silhouettes`` (drawn only if new there too)."""
     cache = {} if cache is None else cache
     source: dict[int, int] = {}  # frame -> the frame whose mask it shows
     drawn = -1
@@ -191,8 +196,11 @@ def _masks(
             source[i] = drawn = i
     todo = sorted({j for j in source.values() if j not in cache})
     for k in range(0, len(todo), _MASK_BATCH):
-        batch = todo[k : k + _MASK_BATCH]
-        new = render_masks(skel, view, np.array(batch), height_m=height_m, proportions=body)
+        batch = np.array(todo[k : k + _MASK_BATCH])
+        if silhouettes is not None:
+            new = silhouettes.masks(skel, view, batch, height_m=height_m, proportions=body)
+        else:
+            new = render_masks(skel, view, batch, height_m=height_m, proportions=body)
         for j, mask in zip(batch, new, strict=True):
             mask.flags.writeable = False
             cache[j] = mask

@@ -50,6 +50,7 @@ from formcheck.synth.camera import View
 __all__ = [
     "SOLID_PARTS",
     "TRUNK_PROFILE",
+    "SilhouetteCache",
     "body_solids",
     "render_mask",
     "render_masks",
@@ -258,19 +259,84 @@ def render_masks(
     proportions: Body | None = None,
 ) -> list[np.ndarray]:
     """``render_mask`` of several poses at once (the same masks, computed together)."""
+    w, h = view.camera.resolution_wh
+    drawn = _draw(body, view, indices, height_m, proportions)
+    return [_unpack(d, (h, w)) for d in drawn]
+
+
+# A silhouette kept small: the top-left corner (y, x) of the body's box and its 8-bit pixels.
+_Packed = tuple[int, int, np.ndarray]
+
+
+def _draw(
+    body: Skeleton,
+    view: View,
+    indices: np.ndarray,
+    height_m: float,
+    proportions: Body | None,
+) -> list[_Packed]:
     solids = body_solids(body, np.asarray(indices, int), height_m=height_m, proportions=proportions)
     cam = view.to_camera(solids)
     # a solid reaching behind the camera is left out
     in_front = (cam[..., 2] > 1e-3).all(axis=-1)
     fixed = np.round(view.project(cam) * 16).astype(np.int32)  # 4 fractional bits (shift=4)
     w, h = view.camera.resolution_wh
-    masks = []
+    out = []
     for parts, oks in zip(fixed, in_front, strict=True):
         canvas = np.zeros((h, w), np.uint8)
         for part in parts[oks]:
             cv2.fillConvexPoly(canvas, cv2.convexHull(part), 255, lineType=cv2.LINE_AA, shift=4)
-        masks.append(np.divide(canvas, _FULL, dtype=np.float32))  # one pass, 0..1
-    return masks
+        x, y, bw, bh = cv2.boundingRect(canvas)  # where anything was drawn
+        out.append((y, x, canvas[y : y + bh, x : x + bw].copy()))
+    return out
+
+
+def _unpack(packed: _Packed, shape_hw: tuple[int, int]) -> np.ndarray:
+    """The ``(H, W)`` float32 mask, 0..1 (0 outside the box)."""
+    y, x, pixels = packed
+    mask = np.zeros(shape_hw, np.float32)
+    h, w = pixels.shape
+    np.divide(pixels, _FULL, out=mask[y : y + h, x : x + w], dtype=np.float32)
+    return mask
+
+
+class SilhouetteCache:
+    """Silhouettes drawn so far, by what they show: a pose of a body seen through one camera.
+    Renders of other scripts that pass the same pose through the same view (the self-test
+    cases of one exercise, framed alike) get it without drawing it again. Kept small (the
+    body's box, 8 bits per pixel); ``masks`` returns fresh float32 arrays."""
+
+    def __init__(self) -> None:
+        self._drawn: dict[tuple, _Packed] = {}
+
+    def __len__(self) -> int:
+        return len(self._drawn)
+
+    def masks(
+        self,
+        body: Skeleton,
+        view: View,
+        indices: np.ndarray,
+        *,
+        height_m: float = 1.75,
+        proportions: Body | None = None,
+    ) -> list[np.ndarray]:
+        """``render_masks`` of ``indices``, drawing only the poses not drawn before."""
+        seen = (view.position.tobytes(), view.axes.tobytes(), view.camera, proportions, height_m)
+        joints = [body.joints[k] for k in sorted(body.joints)]
+        keys = [
+            (seen, body.landmarks[i].tobytes(), b"".join(j[i].tobytes() for j in joints))
+            for i in (int(i) for i in indices)
+        ]
+        new: dict[tuple, int] = {}  # not drawn yet: key -> the first index showing it
+        for i, key in zip(indices, keys, strict=True):
+            if key not in self._drawn:
+                new.setdefault(key, int(i))
+        if new:
+            drawn = _draw(body, view, np.array(list(new.values())), height_m, proportions)
+            self._drawn.update(zip(new, drawn, strict=True))
+        w, h = view.camera.resolution_wh
+        return [_unpack(self._drawn[key], (h, w)) for key in keys]
 
 
 def render_mask(

@@ -1,8 +1,14 @@
-"""`formcheck exercises show`: what a definition says, including its gate and its outline."""
+"""`formcheck exercises`: show, list (piped too), check's messages and render; a broken file in
+a user folder is skipped with a warning."""
 
+import json
+
+import pytest
 from typer.testing import CliRunner
 
 from formcheck.cli.app import app
+from formcheck.engine import list_exercises, load_exercise
+from formcheck.engine.catalogue import bundled_routines_dir
 
 runner = CliRunner()
 
@@ -21,3 +27,162 @@ def test_show_says_when_the_outline_is_used(wide_console):
     assert result.exit_code == 0, result.output
     assert "the pose model runs with its segmentation mask" in result.output
     assert "rounded_back" in result.output and "counted only while" not in result.output
+
+
+# -- piped output, broken user files -----------------------------------------------------------
+BROKEN = 'id = "oops"\nname = [unclosed\n'
+
+
+@pytest.fixture
+def broken_user_file(tmp_path, monkeypatch):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "oops.toml").write_text(BROKEN)
+    monkeypatch.setenv("FORMCHECK_EXERCISES", str(folder))
+    monkeypatch.setenv("FORMCHECK_ROUTINES", str(folder))
+    return folder / "oops.toml"
+
+
+def test_list_through_a_pipe_prints_whole_ids_tab_separated():
+    result = runner.invoke(app, ["exercises", "list"])  # CliRunner's stdout is not a terminal
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "id\tname\tposture\tview\tcounted\tfaults"
+    rows = {line.split("\t")[0]: line.split("\t") for line in lines[1:]}
+    assert {d.id for d in list_exercises()} == set(rows)
+    assert rows["lateral-raise"][:4] == [
+        "lateral-raise",
+        "Standing lateral arm raise",
+        "standing",
+        "front",
+    ]
+    assert rows["prone-double-leg-raise"][2] == "prone"
+    assert all(len(r) == 6 for r in rows.values())
+    assert "…" not in result.stdout
+
+
+def test_routines_list_through_a_pipe_is_tab_separated_too():
+    result = runner.invoke(app, ["routines", "list"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "id\tname\texercises",
+        "back-basics\tBack basics\tbird-dog, cat-cow, superman, reverse-fly",
+    ]
+
+
+def test_a_broken_user_file_is_one_warning_and_the_catalogue_still_lists(broken_user_file):
+    result = runner.invoke(app, ["exercises", "list"])
+    assert result.exit_code == 0, result.output
+    assert "bird-dog\tBird-dog" in result.stdout and "oops" not in result.stdout
+    assert result.stderr.splitlines() == [
+        f"formcheck: warning: skipped {broken_user_file}: TOML syntax error: Invalid value "
+        "(at line 2, column 9)"
+    ]
+    shown = runner.invoke(app, ["exercises", "show", "bird dog"])  # an alias look-up
+    assert shown.exit_code == 0, shown.output
+    routines = runner.invoke(app, ["routines", "list"])
+    assert routines.exit_code == 0 and "back-basics\t" in routines.stdout
+    assert "skipped" in routines.stderr and "oops.toml" in routines.stderr
+
+
+def test_only_asking_for_the_broken_file_fails(broken_user_file, one_line_error):
+    one_line_error(
+        runner.invoke(app, ["exercises", "show", "oops"]), f"{broken_user_file}: TOML syntax error"
+    )
+
+
+def test_routines_check_fails_on_a_broken_file(broken_user_file):
+    result = runner.invoke(app, ["routines", "check"])
+    assert result.exit_code == 1
+    assert "back-basics.toml: ok" in result.stdout
+    assert f"x {broken_user_file}: TOML syntax error" in result.stdout
+
+
+def test_check_of_a_file_without_selftest_says_so_in_full(tmp_path):
+    text = (bundled_routines_dir() / "exercises" / "squat.toml").read_text()
+    path = tmp_path / "squat-no-test.toml"
+    path.write_text(text[: text.index("[selftest]")])
+    result = runner.invoke(app, ["exercises", "check", str(path), "--quick"])
+    assert result.exit_code == 0, result.output
+    assert "squat: valid, but has no [selftest] to run" in result.stdout
+
+
+# -- render --------------------------------------------------------------------------------------
+def test_render_refuses_a_case_or_variant_that_does_not_exist(tmp_path, one_line_error):
+    out = str(tmp_path / "x.jsonl.gz")
+    one_line_error(
+        runner.invoke(app, ["exercises", "render", "squat", "--case", "9", "-o", out]),
+        "squat has no case 9; its cases: 1 ",
+    )
+    one_line_error(
+        runner.invoke(app, ["exercises", "render", "squat", "--variant", "sideways", "-o", out]),
+        "no variant 'sideways'; variants: ideal; noise 1%; dropout 5%; yaw +20;",
+    )
+    one_line_error(
+        runner.invoke(app, ["exercises", "render", "squat", "-o", str(tmp_path / "x.gif")]),
+        "x.gif: expected a .mp4 video or a .jsonl.gz recording",
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("exercise", "case"), [("bird-dog", 2), ("squat", 1), ("arm-circles", 1), ("pull-up", 1)]
+)
+def test_a_rendered_recording_analyses_to_the_case_s_expected_counts(tmp_path, exercise, case):
+    defn = load_exercise(exercise)
+    expect = defn.selftest.cases[case - 1]["expect"]
+    out = tmp_path / "case.jsonl.gz"
+    made = runner.invoke(
+        app, ["exercises", "render", exercise, "--case", str(case), "-o", str(out)]
+    )
+    assert made.exit_code == 0, made.output
+    result = runner.invoke(app, ["analyze", str(out), "-e", exercise, "--json", "--no-history"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)["summary"]
+    want = expect["reps"] if isinstance(expect["reps"], dict) else {"both": expect["reps"]}
+    assert {k: v for k, v in summary["reps_by_side"].items() if v} == want
+    if not defn.needs_mask:  # a recording keeps no outline: outline faults are not judged
+        assert summary["faults"] == {f: len(reps) for f, reps in expect.get("faults", {}).items()}
+
+
+def test_a_rendered_video_is_counted_by_the_pose_model_as_the_case_expects(tmp_path, pose_model):
+    out = tmp_path / "x.mp4"
+    made = runner.invoke(app, ["exercises", "render", "bird-dog", "--case", "2", "-o", str(out)])
+    assert made.exit_code == 0, made.output
+    assert "684 frames at 30 fps" in made.stdout
+    result = runner.invoke(
+        app,
+        [
+            "analyze",
+            str(out),
+            "-e",
+            "bird-dog",
+            "--json",
+            "--no-history",
+            "--model",
+            str(pose_model),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    # "bent knee on rep 3": two reps per side, as the self-test expects
+    assert json.loads(result.stdout)["summary"]["reps_by_side"] == {"left": 2, "right": 2}
+
+
+def test_show_numbers_the_self_test_cases_as_render_takes_them(wide_console):
+    result = runner.invoke(app, ["exercises", "show", "bird-dog"])
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.output.splitlines()]
+    assert ["2", "bent", "knee", "on", "rep", "3", "reps", "left", "2,", "right", "2;", "faults",
+            "bent_knee", "on", "rep", "3;", "hold_short", "on", "rep", "3"] in rows  # fmt: skip
+    assert ["9", "fidget:", "small", "leg", "lifts", "count", "nothing", "reps", "0"] in rows
+
+
+def test_a_misspelt_sequence_names_the_file_the_case_and_the_sequences(tmp_path, one_line_error):
+    text = (bundled_routines_dir() / "exercises" / "bird-dog.toml").read_text()
+    clean = 'script = ["left", "right", "left", "right", "left", "right"]'
+    path = tmp_path / "bird-dog.toml"
+    path.write_text(text.replace(clean, 'script = ["left", "rihgt"]'))
+    one_line_error(
+        runner.invoke(app, ["exercises", "check", str(path), "--quick"]),
+        f"{path}: selftest.cases[0].script[1]: unknown sequence 'rihgt'; sequences: left, right",
+    )

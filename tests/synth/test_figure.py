@@ -9,7 +9,7 @@ import pytest
 from formcheck.pose.core import LANDMARK_INDEX
 from formcheck.synth import Camera, Script, Step, render, skeleton
 from formcheck.synth.figure import FLOOR_BGR, WALL_BGR, render_figure, render_figures
-from formcheck.synth.silhouette import render_mask, render_masks
+from formcheck.synth.silhouette import SilhouetteCache, render_mask, render_masks
 
 
 def _reach() -> Script:
@@ -77,3 +77,21 @@ def test_a_mask_cache_shared_by_renders_changes_no_pixel():
     for a, b, c in zip(plain, first, again, strict=True):
         assert np.array_equal(a.mask, b.mask) and b.mask is c.mask
         assert not c.mask.flags.writeable
+
+
+def test_a_silhouette_cache_draws_a_pose_once_for_every_script_that_shows_it():
+    reach = _reach()
+    twice = Script(reach.poses, [*reach.steps, *reach.steps], "all_fours")  # starts as reach
+    camera = Camera(distance_m=4.0, height_m=0.6)  # the same view for both scripts
+    cache = SilhouetteCache()
+    first = render(reach, camera, fps=10, with_mask=True, silhouettes=cache)
+    body = skeleton(reach.sample(np.arange(14) / 10))
+    poses = {body.landmarks[i].tobytes() + body.joints["head"][i].tobytes() for i in range(14)}
+    assert len(cache) == len(poses) < 14  # each pose drawn once (the hold, the way back)
+    alone = SilhouetteCache()
+    render(twice, camera, fps=10, with_mask=True, silhouettes=alone)
+    shared = render(twice, camera, fps=10, with_mask=True, silhouettes=cache)
+    assert len(cache) == len(alone)  # reach's poses were not drawn again
+    for frames in (first, shared):
+        fresh = render(reach if frames is first else twice, camera, fps=10, with_mask=True)
+        assert all(np.array_equal(a.mask, b.mask) for a, b in zip(frames, fresh, strict=True))
