@@ -95,6 +95,9 @@ def live_cmd(
     if camera is not None and video is not None:
         raise typer.BadParameter("give --camera or --video, not both")
     spec: str | int = video if video is not None else (camera or 0)
+    if speed == 0 and not (isinstance(spec, str) and is_recording_path(spec)):
+        raise typer.BadParameter("0 (every frame, unpaced) works for landmark recordings only",
+                                 param_hint="--speed")  # fmt: skip
     window = None
     if not headless:
         from formcheck.render.window import display_problem

@@ -39,6 +39,11 @@ CASES = [
         ["live", "bird-dog", "--camera", "0", "--video", "x.mp4"],
         "give --camera or --video, not both; see formcheck live --help",
     ),
+    (
+        ["live", "bird-dog", "--video", "x.mp4", "--speed", "0", "--headless"],
+        "bad value for --speed: 0 (every frame, unpaced) works for landmark recordings only; "
+        "see formcheck live --help",
+    ),
     (["anlyze"], "no such command 'anlyze'; did you mean 'analyze'? See formcheck --help"),
     (["analyze", "x.mp4", "-e"], "option '-e' requires an argument; see formcheck analyze --help"),
 ]  # fmt: skip
