@@ -113,7 +113,8 @@ def check_cmd(
     quick: Annotated[
         bool,
         typer.Option(
-            "--quick", help="Only the ideal rendering, without the other variants (9 times faster)."
+            "--quick",
+            help="Only the ideal rendering, without the other variants: 9 times less work.",
         ),
     ] = False,
 ) -> None:
