@@ -24,11 +24,7 @@ from formcheck.features.spec import (
     StrictModel,
     substitute_side,
 )
-
-try:  # Python 3.11+
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+from formcheck.tomlfile import read_toml
 
 __all__ = [
     "Condition",
@@ -40,7 +36,6 @@ __all__ = [
     "expand_feature_names",
     "load_definition",
     "one_line_error",
-    "read_toml",
     "parse_definition",
 ]
 
@@ -208,6 +203,8 @@ class FaultDef(StrictModel):
     cue: str
     severity: Literal["info", "warning", "error"] = "warning"
     description: str = ""
+    # What a person reads instead of the id ("bent knee"); empty: the id in words
+    label: str = ""
 
     @field_validator("when", mode="before")
     @classmethod
@@ -425,20 +422,6 @@ def _unwrap(t: Any) -> Any:
             return t
 
 
-def read_toml(path: Path, what: str) -> dict[str, Any]:
-    """A TOML file as a table; a missing, unreadable or malformed file is one-line error."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DefinitionError(f"{path}: no such {what} file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise DefinitionError(f"{path}: cannot read ({err})") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise DefinitionError(f"{path}: TOML syntax error: {err}") from None
-
-
 def parse_definition(data: dict[str, Any], origin: str) -> ExerciseDef:
     """Validate a parsed TOML table; ``origin`` names the file in error messages."""
     try:
@@ -450,4 +433,4 @@ def parse_definition(data: dict[str, Any], origin: str) -> ExerciseDef:
 def load_definition(path: str | Path) -> ExerciseDef:
     """Read and validate one exercise definition file."""
     path = Path(path)
-    return parse_definition(read_toml(path, "exercise definition"), str(path))
+    return parse_definition(read_toml(path, DefinitionError, "exercise definition"), str(path))

@@ -32,7 +32,7 @@ from formcheck.engine.catalogue import (
     list_exercises,
     load_exercise,
 )
-from formcheck.engine.definition import ExerciseDef, one_line_error, read_toml
+from formcheck.engine.definition import ExerciseDef, one_line_error
 from formcheck.engine.engine import Engine
 from formcheck.engine.events import Event, RepCompleted, RepRecord
 from formcheck.engine.result import rep_to_dict, session_result
@@ -40,6 +40,7 @@ from formcheck.errors import DefinitionError, FormcheckError
 from formcheck.features.spec import SIDES, StrictModel
 from formcheck.pose.core import PoseFrame
 from formcheck.searchpath import load_each, search_dirs, toml_files
+from formcheck.tomlfile import read_toml
 
 __all__ = [
     "ROUTINE_SCHEMA",
@@ -210,7 +211,7 @@ def parse_routine(data: dict[str, Any], origin: str, folder: str | Path | None =
 
 
 def _load_file(path: Path) -> Routine:
-    data = read_toml(path, "routine")
+    data = read_toml(path, DefinitionError, "routine")
     return parse_routine(data, str(path), path.parent)
 
 
@@ -674,7 +675,7 @@ def load_exercise_or_routine(name: str) -> ExerciseDef | Routine:
 def _is_routine_file(path: Path) -> bool:
     """A .toml file with ``[[steps]]`` is a routine (anything else is read as an exercise)."""
     try:
-        return "steps" in read_toml(path, "routine")
+        return "steps" in read_toml(path, DefinitionError, "routine")
     except DefinitionError:
         return False  # the exercise loader says what is wrong with it
 

@@ -5,11 +5,14 @@ import copy
 import pytest
 
 from formcheck.engine.catalogue import bundled_routines_dir
-from formcheck.engine.definition import parse_definition, read_toml
+from formcheck.engine.definition import parse_definition
 from formcheck.engine.routine import parse_routine
 from formcheck.errors import DefinitionError
+from formcheck.tomlfile import read_toml
 
-BIRD_DOG = read_toml(bundled_routines_dir() / "exercises" / "bird-dog.toml", "exercise")
+BIRD_DOG = read_toml(
+    bundled_routines_dir() / "exercises" / "bird-dog.toml", DefinitionError, "exercise"
+)
 
 
 def _rename(table: dict, old: str, new: str) -> None:
