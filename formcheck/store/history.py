@@ -72,21 +72,13 @@ from formcheck.store.rows import (
     SESSION_COLUMNS,
     SessionInfo,
     check_profile,
-    clean_notes,
     insert_session,
     session_filter,
     session_info,
+    session_row,
     utc_text,
 )
-from formcheck.store.schema import (
-    SOURCE_KINDS,
-    check_content_hash,
-    check_recorded_from,
-    check_result,
-    partial_reasons,
-    partial_text,
-    result_json,
-)
+from formcheck.store.schema import check_content_hash
 
 __all__ = [
     "History",
@@ -167,34 +159,16 @@ class History:
         With ``replace`` (the default) the sessions of the same content hash, exercise and
         profile are deleted in the same transaction, except that a partial result never
         replaces a complete session; ``replace=False`` (``--keep-both``) keeps them."""
-        check_result(result)
-        reasons = partial_reasons(result, partial)
-        if source_kind not in SOURCE_KINDS:
-            raise HistoryError(
-                f"source_kind must be one of {', '.join(SOURCE_KINDS)}, got {source_kind!r}"
-            )
-        profile = check_profile(profile)
         if recorded_from is None:
             recorded_from = "analysed" if started_at is None else "given"
-        row = {
-            "uid": uid or uuid.uuid4().hex,
-            "started_at": utc_text(started_at),
-            "source": str(result["source"]),
-            "source_kind": source_kind,
-            "exercise": str(result["exercise"]),
-            "routine": routine,
-            "profile": profile,
-            "duration_s": float(result["duration_s"]),
-            "reps": len(result["reps"]),
-            "report_path": None if report_path is None else str(Path(report_path).resolve()),
-            "notes": clean_notes(notes),
-            "partial": partial_text(reasons),
-            "result": result_json(result),
-            "recorded_from": check_recorded_from(recorded_from),
-            "content_hash": check_content_hash(content_hash),
-            "synthetic": int(bool(synthetic)),
-            "unsure": int(bool(unsure)),
-        }
+        row = session_row(
+            result, uid=uid or uuid.uuid4().hex, started_at=started_at, source_kind=source_kind,
+            profile=profile, routine=routine, notes=notes, partial=partial,
+            report_path=None if report_path is None else str(Path(report_path).resolve()),
+            recorded_from=recorded_from, content_hash=content_hash, synthetic=synthetic,
+            unsure=unsure,
+        )  # fmt: skip
+        complete = row["partial"] is None
 
         def write(conn: sqlite3.Connection) -> SaveOutcome:
             replaced: list[int] = []
@@ -207,7 +181,7 @@ class History:
                         " ORDER BY started_at, id",
                         (row["content_hash"], row["exercise"], row["profile"]),
                     )
-                    if not reasons or was_partial  # partial replaces partial only
+                    if complete or was_partial  # partial replaces partial only
                 ]
             # Insert first, so the new session gets a fresh id (SQLite would hand a deleted
             # last id out again), then delete what it replaces: one transaction either way.

@@ -13,7 +13,17 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from formcheck.errors import HistoryError
-from formcheck.store.schema import fault_rows, rep_rows
+from formcheck.store.schema import (
+    SOURCE_KINDS,
+    check_content_hash,
+    check_recorded_from,
+    check_result,
+    fault_rows,
+    partial_reasons,
+    partial_text,
+    rep_rows,
+    result_json,
+)
 
 __all__ = [
     "SESSION_COLUMNS",
@@ -24,6 +34,7 @@ __all__ = [
     "parse_utc",
     "session_filter",
     "session_info",
+    "session_row",
     "utc_text",
 ]
 
@@ -127,6 +138,52 @@ def session_filter(
         clauses.append("s.started_at >= ?")
         params.append(utc_text(since))
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def session_row(
+    result: dict[str, Any],
+    *,
+    uid: str,
+    started_at: datetime | str | None,
+    source_kind: str,
+    profile: str,
+    source: str | None = None,
+    routine: str | None = None,
+    report_path: str | None = None,
+    notes: str | None = None,
+    partial: str | tuple[str, ...] | list[str] = (),
+    recorded_from: str = "analysed",
+    content_hash: str | None = None,
+    synthetic: bool = False,
+    unsure: bool = False,
+) -> dict[str, Any]:
+    """The ``sessions`` row of one result, every column checked (:class:`HistoryError`, one
+    line, for a bad value); ``source`` defaults to the result's. Saving and importing a session
+    both build their row here, so the two always fill the same columns the same way."""
+    check_result(result)
+    if source_kind not in SOURCE_KINDS:
+        raise HistoryError(
+            f"source_kind must be one of {', '.join(SOURCE_KINDS)}, got {source_kind!r}"
+        )
+    return {
+        "uid": uid,
+        "started_at": utc_text(started_at),
+        "source": source or str(result["source"]),
+        "source_kind": source_kind,
+        "exercise": str(result["exercise"]),
+        "routine": routine,
+        "profile": check_profile(profile),
+        "duration_s": float(result["duration_s"]),
+        "reps": len(result["reps"]),
+        "report_path": report_path,
+        "notes": clean_notes(notes),
+        "partial": partial_text(partial_reasons(result, partial)),
+        "result": result_json(result),
+        "recorded_from": check_recorded_from(recorded_from),
+        "content_hash": check_content_hash(content_hash),
+        "synthetic": int(bool(synthetic)),
+        "unsure": int(bool(unsure)),
+    }
 
 
 def insert_session(conn: sqlite3.Connection, row: dict[str, Any], result: dict[str, Any]) -> int:

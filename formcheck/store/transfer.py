@@ -47,21 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from formcheck.csvsafe import SafeWriter
 from formcheck.errors import HistoryError
-from formcheck.store.rows import (
-    check_profile,
-    insert_session,
-    session_filter,
-    utc_text,
-)
-from formcheck.store.schema import (
-    SOURCE_KINDS,
-    check_content_hash,
-    check_recorded_from,
-    check_result,
-    partial_reasons,
-    partial_text,
-    result_json,
-)
+from formcheck.store.rows import insert_session, session_filter, session_row, utc_text
 
 if TYPE_CHECKING:
     from formcheck.store.history import History
@@ -168,15 +154,6 @@ def _import_row(s: Any, where: str) -> tuple[dict[str, Any], dict[str, Any]]:
     for key in ("uid", "started_at", "profile", "source_kind", "result"):
         if key not in s:
             raise HistoryError(f"{where}: missing {key!r}")
-    result = s["result"]
-    try:
-        check_result(result)
-    except HistoryError as err:
-        raise HistoryError(f"{where}: {err}") from None
-    if s["source_kind"] not in SOURCE_KINDS:
-        raise HistoryError(
-            f"{where}: source_kind {s['source_kind']!r} is not one of {SOURCE_KINDS}"
-        )
     given = s.get("partial")
     if given is not None and not (
         isinstance(given, list) and all(isinstance(r, str) for r in given)
@@ -188,31 +165,16 @@ def _import_row(s: Any, where: str) -> tuple[dict[str, Any], dict[str, Any]]:
     for key in ("source", "routine", "report_path", "notes"):
         if s.get(key) is not None and not isinstance(s[key], str):
             raise HistoryError(f"{where}: {key!r} must be text or null, got {s[key]!r}")
+    result = s["result"]
     try:
-        started_at = utc_text(s["started_at"])
-        profile = check_profile(s["profile"])
-        partial = partial_reasons(result, given or ())
-        recorded_from = check_recorded_from(s.get("recorded_from", "analysed"))
-        content_hash = check_content_hash(s.get("content_hash"))
+        row = session_row(
+            result, uid=str(s["uid"]), started_at=s["started_at"], source_kind=s["source_kind"],
+            profile=s["profile"], source=s.get("source"), routine=s.get("routine"),
+            report_path=s.get("report_path"), notes=s.get("notes"), partial=given or (),
+            recorded_from=s.get("recorded_from", "analysed"),
+            content_hash=s.get("content_hash"), synthetic=s.get("synthetic", False),
+            unsure=s.get("unsure", False),
+        )  # fmt: skip
     except HistoryError as err:
         raise HistoryError(f"{where}: {err}") from None
-    row = {
-        "uid": str(s["uid"]),
-        "started_at": started_at,
-        "source": s.get("source") or str(result["source"]),
-        "source_kind": s["source_kind"],
-        "exercise": str(result["exercise"]),
-        "routine": s.get("routine"),
-        "profile": profile,
-        "duration_s": float(result["duration_s"]),
-        "reps": len(result["reps"]),
-        "report_path": s.get("report_path"),
-        "notes": s.get("notes"),
-        "partial": partial_text(partial),
-        "result": result_json(result),
-        "recorded_from": recorded_from,
-        "content_hash": content_hash,
-        "synthetic": int(s.get("synthetic", False)),
-        "unsure": int(s.get("unsure", False)),
-    }
     return row, result
