@@ -7,7 +7,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from formcheck.cli.app import app
@@ -20,12 +19,6 @@ NOT_SAVED = (
     "formcheck: bird-dog.jsonl.gz is the synthetic mannequin, not a person: not saved to your "
     "training history (--history saves it)"
 )
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
 
 
 def _sessions() -> list[tuple[str, int, bool]]:

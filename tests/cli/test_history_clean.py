@@ -8,7 +8,6 @@ import io
 import json
 import re
 import time
-from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -29,52 +28,38 @@ SYNTHETIC_LEGEND = (
 )
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path / "home"))
+@pytest.fixture(autouse=True)
+def _utc(monkeypatch) -> None:
+    """Times are shown in local time: here that is UTC, whatever the machine's zone."""
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
-    yield tmp_path / "home"
+    yield
     monkeypatch.undo()
     time.tzset()
 
 
-def _result(source: str, reps: int = 2) -> dict:
-    return {
-        "schema": "formcheck.result", "version": 1, "exercise": "bird-dog", "source": source,
-        "duration_s": 4.0 * reps + 1.0,
-        "reps": [
-            {"index": i, "side": "left" if i % 2 else "right", "side_index": (i + 1) // 2,
-             "start_s": 4.0 * i, "end_s": 4.0 * i + 3.5, "range": 90.0, "hold_s": 2.5,
-             "hold_met": True, "faults": [], "evidence": [], "uncertain": False}
-            for i in range(1, reps + 1)
-        ],
-        "summary": {}, "events": [],
-    }  # fmt: skip
-
-
 @pytest.fixture
-def saved(home, tmp_path, monkeypatch) -> None:
+def saved(home, tmp_path, monkeypatch, make_result) -> None:
     """1: anna's phone video, 28 Nov (container date, a note, a report); 2: the bundled sample
     (synthetic), 29 Nov; 3: a live session whose exercise was guessed unsure, 30 Nov; 4: a date
     typed by hand, 1 Dec."""
     monkeypatch.chdir(tmp_path)
     with open_history() as history:
         history.save(
-            _result(LONG), source_kind="video", profile="anna", recorded_from="container",
-            started_at="2026-11-28T10:15:00Z", notes="left knee sore", content_hash="a" * 64,
-            report_path="reports/set/report.html",
+            make_result(source=LONG), source_kind="video", profile="anna",
+            recorded_from="container", started_at="2026-11-28T10:15:00Z",
+            notes="left knee sore", content_hash="a" * 64, report_path="reports/set/report.html",
         )  # fmt: skip
         history.save(
-            _result("bird-dog.jsonl.gz", 4), source_kind="recording", profile="anna",
+            make_result(4, source="bird-dog.jsonl.gz"), source_kind="recording", profile="anna",
             started_at="2026-11-29T09:00:00Z", recorded_from="container", synthetic=True,
         )  # fmt: skip
         history.save(
-            _result("camera 0", 3), source_kind="live", profile="anna", unsure=True,
+            make_result(3, source="camera 0"), source_kind="live", profile="anna", unsure=True,
             started_at="2026-11-30T18:00:00Z", recorded_from="analysed",
         )  # fmt: skip
         history.save(
-            _result("set.mp4", 3), source_kind="video", profile="anna",
+            make_result(3), source_kind="video", profile="anna",
             started_at="2026-12-01T00:00:00Z", recorded_from="given",
         )  # fmt: skip
 
@@ -95,9 +80,9 @@ def test_history_list_shows_the_whole_source_and_the_marks_when_piped(saved):
     assert UNSURE_LEGEND in out.stdout and SYNTHETIC_LEGEND in out.stdout
 
 
-def test_history_list_without_marked_sessions_has_no_legend(home):
+def test_history_list_without_marked_sessions_has_no_legend(home, make_result):
     with open_history() as history:
-        history.save(_result("set.mp4"), source_kind="video")
+        history.save(make_result(), source_kind="video")
     out = runner.invoke(app, ["history"])
     assert out.exit_code == 0, out.output
     assert "?" not in out.stdout and "synthetic" not in out.stdout
@@ -168,9 +153,11 @@ def test_progress_leaves_synthetic_and_unsure_sessions_out_and_says_so(saved):
     )
 
 
-def test_progress_with_only_synthetic_sessions_says_how_to_see_them(home):
+def test_progress_with_only_synthetic_sessions_says_how_to_see_them(home, make_result):
     with open_history() as history:
-        history.save(_result("bird-dog.jsonl.gz"), source_kind="recording", synthetic=True)
+        history.save(
+            make_result(source="bird-dog.jsonl.gz"), source_kind="recording", synthetic=True
+        )
     out = runner.invoke(app, ["progress"])
     assert out.exit_code == 0, out.output
     assert out.stdout.startswith("no sessions in ")

@@ -29,12 +29,6 @@ def sample_result() -> dict:
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
-
-
-@pytest.fixture
 def filled(home, sample_result) -> list[int]:
     """Three sessions: anna on 1 and 3 May (holds improving), ben on 2 May."""
     better = copy.deepcopy(sample_result)

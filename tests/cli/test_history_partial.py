@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -16,30 +15,6 @@ from formcheck.cli.common import save_to_history
 
 runner = CliRunner()
 LEGEND = "* partial session: interrupted (stopped before the set ended)"
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("FORMCHECK_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
-
-
-def _result(reps: int, *, interrupted: bool = False) -> dict:
-    """A bird-dog ``formcheck.result`` with ``reps`` alternating reps, each held 2.5 s."""
-    out = {
-        "schema": "formcheck.result", "version": 1, "exercise": "bird-dog", "source": "set.mp4",
-        "duration_s": 4.0 * reps + 1.0,
-        "reps": [
-            {"index": i, "side": "left" if i % 2 else "right", "side_index": (i + 1) // 2,
-             "start_s": 4.0 * i, "end_s": 4.0 * i + 3.5, "range": 90.0, "hold_s": 2.5,
-             "hold_met": True, "faults": [], "evidence": [], "uncertain": False}
-            for i in range(1, reps + 1)
-        ],
-        "summary": {}, "events": [],
-    }  # fmt: skip
-    if interrupted:
-        out["interrupted"] = True  # what analyze / live put in after Ctrl+C or an early stop
-    return out
 
 
 def _save(result: dict) -> None:
@@ -53,10 +28,10 @@ def _row(output: str, session_id: int) -> str:
 
 
 @pytest.fixture
-def saved(home) -> None:
+def saved(home, make_result) -> None:
     """Session 1 complete (6 reps), session 2 interrupted after 2 reps."""
-    _save(_result(6))
-    _save(_result(2, interrupted=True))
+    _save(make_result(6))
+    _save(make_result(2, interrupted=True))
 
 
 def test_history_list_marks_the_interrupted_session_partial_with_a_legend(saved):
@@ -68,8 +43,8 @@ def test_history_list_marks_the_interrupted_session_partial_with_a_legend(saved)
     assert "its reps are not the whole set" in out.stdout
 
 
-def test_history_list_of_complete_sessions_says_nothing_about_partial(home):
-    _save(_result(6))
+def test_history_list_of_complete_sessions_says_nothing_about_partial(home, make_result):
+    _save(make_result(6))
     out = runner.invoke(app, ["history"])
     assert out.exit_code == 0, out.output
     assert "*" not in out.stdout and "partial" not in out.stdout
