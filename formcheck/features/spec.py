@@ -98,6 +98,10 @@ class FeatureDef(StrictModel):
     # when positive), for per-side counting: how far towards that side.
     mirror: bool = False
     description: str = ""
+    # What a person reads instead of the feature's name ("{side} thigh above the floor line")
+    # and its unit ("°"); empty: generated from the kind and the points (formcheck.engine.words)
+    label: str = ""
+    unit: str = ""
 
     @model_validator(mode="after")
     def _check(self) -> FeatureDef:
