@@ -57,6 +57,15 @@ def live_cmd(
         ),
     ] = None,
     model: ModelOption = "full",
+    reps: Annotated[
+        int | None,
+        typer.Option(
+            "--reps",
+            min=1,
+            help="The set's target: reps per side (or per direction); the counter shows "
+            "3 / 8. A routine's sets bring their own.",
+        ),
+    ] = None,
     audio: Annotated[
         bool,
         typer.Option("--audio/--no-audio", help="Beep on reps and holds, speak the cues."),
@@ -108,6 +117,10 @@ def live_cmd(
             raise DisplayError(problem)
     target = load_exercise_or_routine(exercise)
     definition = target if isinstance(target, ExerciseDef) else None
+    if reps is not None and definition is None:
+        raise typer.BadParameter(
+            f"{target.name} is a routine: its sets bring their own targets", param_hint="--reps"
+        )
     title = target.name
     needs_mask = (
         definition.needs_mask
@@ -145,6 +158,7 @@ def live_cmd(
                 audio=sound,
                 on_line=typer.echo if headless else None,
                 mirror=feed.is_camera if mirror is None else mirror,
+                target_reps=reps,
                 summary_s=summary_s,
                 screenshots=screenshots,
             )

@@ -200,6 +200,8 @@ class LiveSession:
     - ``on_line``: receives one line per event worth reading (headless output).
     - ``mirror``: show the picture mirrored (counting always uses the unflipped landmarks, so
       "left" stays the person's own left).
+    - ``target_reps``: reps per side (or per direction) a single exercise's set aims for:
+      the counter shows "3 / 8" (a routine's sets bring their own target).
     - ``cue_min_s``: the least time a cue stays on the banner.
     - ``summary_s`` / ``quit_summary_s``: how long the summary screen stays at most after
       the input ended / after q (any key closes it sooner).
@@ -214,6 +216,7 @@ class LiveSession:
         audio: Audio | None = None,
         on_line: Callable[[str], None] | None = None,
         mirror: bool = False,
+        target_reps: int | None = None,
         cue_min_s: float = 2.0,
         summary_s: float = 5.0,
         quit_summary_s: float = 30.0,
@@ -232,6 +235,7 @@ class LiveSession:
         self.audio = audio
         self.on_line = on_line
         self.mirror = mirror
+        self.target_reps = target_reps
         self.summary_s = summary_s
         self.quit_summary_s = quit_summary_s
         self.screenshots = screenshots
@@ -467,7 +471,14 @@ class LiveSession:
                 )
                 if not panel and not progress.done:
                     panel = _rest_panel(progress)
-            hud = replace(hud, title=_routine_title(progress))
+            hud = replace(
+                hud,
+                title=_routine_title(progress),
+                set_line=None if progress.done else _set_line(progress),
+                rep_target=progress.target if progress.unit == "reps" else None,
+            )
+        else:
+            hud = replace(hud, rep_target=self.target_reps)
         hud = replace(
             hud,
             cue=cue.text if cue and not cue.is_guidance else None,
@@ -489,8 +500,6 @@ class LiveSession:
     def _info(self) -> tuple[str, ...]:
         reps = self.exercise.reps
         lines = []
-        if self.runner is not None and not (self.runner.resting or self.runner.done):
-            lines.append(_routine_counts(self.runner.progress))
         if reps is not None:
             for side in self.engine.sides:
                 value = self.engine.drive_value(side)
@@ -573,20 +582,21 @@ class LiveSession:
 
 
 def _routine_title(progress: RoutineProgress) -> str:
-    """The window's title line in a routine: the exercise (next one while resting), set k of n."""
+    """The window's title line in a routine: the exercise (the next one while resting) and,
+    when there are several, which one it is."""
     if progress.done:
         return "Routine complete"
-    where = f"{progress.name}  {progress.exercise_index}/{progress.exercises}"
-    return f"{where}  set {progress.set_index} of {progress.sets}"
+    if progress.exercises == 1:
+        return progress.name
+    return f"{progress.name}  (exercise {progress.exercise_index} of {progress.exercises})"
 
 
-def _routine_counts(progress: RoutineProgress) -> str:
-    """Reps (or best hold) so far against the set's target: "left 3/8  right 2/8"."""
-    unit = " s" if progress.unit == "s" else ""
-    return "  ".join(
-        f"{'' if side == 'both' else side + ' '}{value:g}/{progress.target:g}{unit}"
-        for side, value in progress.so_far.items()
-    )
+def _set_line(progress: RoutineProgress) -> str:
+    """Under the counter: "set 1 of 3", and the hold a set of holds aims for."""
+    line = f"set {progress.set_index} of {progress.sets}"
+    if progress.unit == "s":
+        line += f": hold {progress.target:g} s"
+    return line
 
 
 def _rest_panel(progress: RoutineProgress) -> tuple[str, ...]:

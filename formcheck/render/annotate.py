@@ -14,7 +14,7 @@ import numpy as np
 
 from formcheck.pose.core import LANDMARK_INDEX, SKELETON_EDGES, PoseFrame
 
-__all__ = ["Hud", "annotate", "draw_hud", "draw_skeleton", "hud_from_engine"]
+__all__ = ["Hud", "annotate", "draw_hud", "draw_skeleton", "hold_label", "hud_from_engine"]
 
 OK_BGR = (90, 220, 90)
 WARN_BGR = (0, 90, 255)
@@ -33,6 +33,8 @@ class Hud:
     """What the heads-up display shows (all optional)."""
 
     reps_by_side: dict[str, int] = field(default_factory=dict)
+    rep_target: float | None = None  # reps per side (or per direction) the set aims for
+    set_line: str | None = None  # "set 1 of 2", under the counter (a routine)
     hold_s: float | None = None
     hold_target_s: float | None = None
     cue: str | None = None
@@ -103,36 +105,15 @@ def draw_hud(scene: np.ndarray, hud: Hud) -> np.ndarray:
     h, w = scene.shape[:2]
     s = _scale(scene)
     pad = int(10 * s)
-    # rep counter: one big number per side
+    # rep counter: one big number per side, against the set's target ("3 / 8")
+    bottom = 0
     if hud.reps_by_side:
-        items = list(hud.reps_by_side.items())
-        box_w = int(110 * s)
-        _panel(scene, 0, 0, pad + box_w * len(items), int(95 * s), PANEL_BGR)
-        for k, (side, n) in enumerate(items):
-            x = pad + k * box_w
-            label = "REPS" if side == "both" else side.upper()
-            _text(scene, label, (x, int(24 * s)), 0.6 * s)
-            _text(scene, str(n), (x, int(82 * s)), 2.0 * s)
-    # hold bar under the counter, filling to the target, green when met; the time alone when
-    # the exercise times holds with no target (a dead hang)
-    if hud.hold_target_s is None and hud.hold_s is not None:
-        x0, y0 = pad, int(105 * s)
-        _panel(scene, x0, y0, x0 + int(220 * s), y0 + int(26 * s), PANEL_BGR, 0.7)
-        _text(scene, f"hold {hud.hold_s:.1f} s", (x0 + pad, y0 + int(19 * s)), 0.55 * s)
-    if hud.hold_target_s:
-        held = hud.hold_s or 0.0
-        met = held >= hud.hold_target_s
-        x0, y0, bw, bh = pad, int(105 * s), int(220 * s), int(26 * s)
-        _panel(scene, x0, y0, x0 + bw, y0 + bh, PANEL_BGR, 0.7)
-        fill = int(bw * min(1.0, held / hud.hold_target_s))
-        cv2.rectangle(scene, (x0, y0), (x0 + fill, y0 + bh), MET_BGR if met else HOLD_BGR, -1)
-        cv2.rectangle(scene, (x0, y0), (x0 + bw, y0 + bh), TEXT_BGR, max(1, int(s)))
-        _text(
-            scene,
-            f"hold {held:.1f}/{hud.hold_target_s:g} s",
-            (x0 + pad, y0 + bh - int(7 * s)),
-            0.55 * s,
-        )
+        bottom = _draw_counter(scene, hud, s, pad)
+    # hold bar under the counter, counting up to the target and green when it is met; the
+    # rep itself counts on the way back, which the bar then says, so that the bar and the
+    # counter never disagree. The time alone when holds have no target (a dead hang).
+    if hud.hold_s is not None or hud.hold_target_s:
+        _draw_hold(scene, hud, pad, bottom + pad, s)
     # title and small info lines, top right
     lines = ([hud.title] if hud.title else []) + list(hud.info)
     for k, line in enumerate(lines):
@@ -159,6 +140,59 @@ def draw_hud(scene: np.ndarray, hud: Hud) -> np.ndarray:
     if hud.panel:
         _centred_lines(scene, hud.panel, int(h * 0.15), 0.95 * s, 0.6 * s, left=True)
     return scene
+
+
+def _draw_counter(scene: np.ndarray, hud: Hud, s: float, pad: int) -> int:
+    """The counter panel at the top left; returns its bottom edge (px)."""
+    big, small, label_size = 2.0 * s, 0.9 * s, 0.6 * s
+    target = hud.rep_target
+    of = f" / {target:g}" if target else ""
+    boxes = []
+    for side, n in hud.reps_by_side.items():
+        label = "REPS" if side == "both" else side.upper()
+        (nw, _), _ = cv2.getTextSize(str(n), _FONT, big, 1)
+        (ow, _), _ = cv2.getTextSize(of, _FONT, small, 1)
+        (lw, _), _ = cv2.getTextSize(label, _FONT, label_size, 1)
+        boxes.append((label, n, nw, max(nw + ow, lw) + 2 * pad))
+    height = int(95 * s)
+    set_y = height
+    if hud.set_line:
+        height += int(30 * s)
+    _panel(scene, 0, 0, pad + sum(b[3] for b in boxes), height, PANEL_BGR)
+    x = pad
+    for label, n, nw, box_w in boxes:
+        done = bool(target) and n >= target
+        _text(scene, label, (x, int(24 * s)), label_size)
+        _text(scene, str(n), (x, int(82 * s)), big, MET_BGR if done else TEXT_BGR)
+        if of:
+            _text(scene, of, (x + nw, int(82 * s)), small)
+        x += box_w
+    if hud.set_line:
+        _text(scene, hud.set_line, (pad, set_y + int(20 * s)), label_size)
+    return height
+
+
+def _draw_hold(scene: np.ndarray, hud: Hud, x0: int, y0: int, s: float) -> None:
+    """The hold bar: "hold 1.2 / 2 s" filling up, "held 2.3 s: now come back" when met."""
+    held = hud.hold_s or 0.0
+    bw, bh = int(250 * s), int(28 * s)
+    pad = int(10 * s)
+    _panel(scene, x0, y0, x0 + bw, y0 + bh, PANEL_BGR, 0.7)
+    if hud.hold_target_s:
+        met = held >= hud.hold_target_s
+        fill = int(bw * min(1.0, held / hud.hold_target_s))
+        cv2.rectangle(scene, (x0, y0), (x0 + fill, y0 + bh), MET_BGR if met else HOLD_BGR, -1)
+        cv2.rectangle(scene, (x0, y0), (x0 + bw, y0 + bh), TEXT_BGR, max(1, int(s)))
+    _text(scene, hold_label(held, hud.hold_target_s), (x0 + pad, y0 + bh - int(7 * s)), 0.55 * s)
+
+
+def hold_label(held_s: float, target_s: float | None) -> str:
+    """The hold bar's words: counting up to the target, then what to do to count the rep."""
+    if not target_s:
+        return f"hold {held_s:.1f} s"
+    if held_s >= target_s:
+        return f"held {held_s:.1f} s: now come back"
+    return f"hold {held_s:.1f} / {target_s:g} s"
 
 
 def _centred_lines(

@@ -162,14 +162,13 @@ def test_the_window_shows_set_targets_and_the_rest_countdown(
     monkeypatch.setattr(live_session, "annotate", spy)
     run(bird_dog, routine_file(tmp_path, MINI, rest=3), view=fake_view)
     during = huds[8.0]  # set 1, rep 1 (left) done
-    assert during.title == "Bird-dog  1/1  set 1 of 2"
-    assert during.info[0] == "left 1/1  right 0/1"
-    assert during.reps_by_side == {"left": 1, "right": 0}
+    assert (during.title, during.set_line, during.rep_target) == ("Bird-dog", "set 1 of 2", 1)
+    assert during.reps_by_side == {"left": 1, "right": 0}  # drawn "1 / 1" and "0 / 1"
     resting = huds[11.0]  # 10.3 s + 3 s of rest
     assert resting.panel[0] == "Rest 3 s" and "set 2 of 2" in resting.panel[1]
-    assert resting.title == "Bird-dog  1/1  set 2 of 2" and not resting.reps_by_side
+    assert resting.set_line == "set 2 of 2" and not resting.reps_by_side
     assert huds[12.5].panel[0] == "Rest 1 s"
-    assert huds[14.0].panel == () and huds[14.0].info[0] == "left 0/1  right 0/1"
+    assert huds[14.0].panel == () and huds[14.0].reps_by_side == {"left": 0, "right": 0}
 
 
 def test_the_routine_in_a_real_window(xvfb, bird_dog, tmp_path):  # noqa: F811
