@@ -51,7 +51,7 @@ from formcheck.cli.common import (
     save_to_history,
 )
 from formcheck.cli.summary import print_summary
-from formcheck.engine import load_exercise
+from formcheck.engine import ExerciseDef, load_exercise
 from formcheck.errors import FormcheckError, OutputError
 from formcheck.interrupts import graceful_sigint
 from formcheck.recorded import (
@@ -301,6 +301,16 @@ def _index_entries(outcomes: list[AnalysisOutcome]) -> list[dict[str, Any]]:
     return entries
 
 
+def _definition(o: AnalysisOutcome) -> ExerciseDef | None:
+    """The definition an outcome was analysed with (for its words), None if it is gone."""
+    given = o.job.exercise
+    name = o.exercise if given.strip().lower() == "auto" else given
+    try:
+        return None if name is None else load_exercise(name)
+    except FormcheckError:
+        return None
+
+
 def _report(outcomes: list[AnalysisOutcome], as_json: bool, *, single: bool) -> int:
     """Print what happened; returns the exit code."""
     failed = [o for o in outcomes if o.status in ("failed", "not analysed")]
@@ -322,7 +332,7 @@ def _report(outcomes: list[AnalysisOutcome], as_json: bool, *, single: bool) -> 
     else:
         for o in outcomes:
             if o.result is not None:
-                print_summary(o.result, o.exercise_name)
+                print_summary(o.result, o.exercise_name, _definition(o))
                 if o.auto is not None:
                     style = "bold yellow" if o.unsure else "cyan"
                     console.print(

@@ -178,7 +178,7 @@ def live_cmd(
             sound.close()
     result = outcome.result
     if definition is not None:
-        print_summary(result, definition.name)
+        print_summary(result, definition.name, definition)
     else:
         for line in routine_summary_lines(result):
             typer.echo(line)

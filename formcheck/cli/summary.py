@@ -1,4 +1,7 @@
-"""The printed summary of one analysed set (``analyze`` and ``live`` print the same)."""
+"""The printed summary of one analysed set (``analyze`` and ``live`` print the same).
+
+Everything is in plain words (:mod:`formcheck.engine.words`): fault labels, not ids, and each
+fault's evidence as "left knee bent to 134° (aim: at least 150°), rep 3, 12.1–15.7 s"."""
 
 from __future__ import annotations
 
@@ -7,12 +10,16 @@ from typing import Any
 from rich.table import Table
 
 from formcheck.cli.common import console
+from formcheck.engine.definition import ExerciseDef
+from formcheck.engine.words import Words
 
 __all__ = ["print_summary"]
 
 
-def print_summary(result: dict[str, Any], name: str) -> None:
-    """The human-readable summary of a result."""
+def print_summary(result: dict[str, Any], name: str, exercise: ExerciseDef | None) -> None:
+    """The human-readable summary of a result; ``exercise`` gives the words for its faults and
+    features (None: the ids are put in words as they are)."""
+    words = Words(exercise)
     s = result["summary"]
     sides = s["reps_by_side"]
     per_side = "" if list(sides) == ["both"] else " (" + ", ".join(
@@ -35,21 +42,24 @@ def print_summary(result: dict[str, Any], name: str) -> None:
         for col in ("rep", "side", "time", "hold", "faults"):
             table.add_column(col)
         for r in result["reps"]:
-            faults = "; ".join(
-                f"{e['fault']} ({e['feature']} {e['value']:.1f} {e['threshold']})"
-                for e in r["evidence"]
-            )
+            faults = ", ".join(words.fault(f) for f in r["faults"])
             hold = "" if r["hold_s"] is None else f"{r['hold_s']:.1f} s"
             good = r.get("form_hold_s")
             if good is not None and r["hold_s"] is not None and good < r["hold_s"] - 0.05:
                 hold += f" ({good:.1f} s good form)"
             table.add_row(
                 str(r["index"]) + ("?" if r["uncertain"] else ""), r["side"],
-                f"{r['start_s']:.1f}-{r['end_s']:.1f} s", hold, faults or "[green]ok[/]",
+                f"{r['start_s']:.1f}–{r['end_s']:.1f} s", hold, faults or "[green]ok[/]",
             )  # fmt: skip
         console.print(table)
     if s["faults"]:
-        console.print("faults: " + ", ".join(f"{k} x{v}" for k, v in s["faults"].items()))
+        console.print("faults: " + words.faults(s["faults"]), highlight=False)
+        for r in result["reps"]:
+            for e in r["evidence"]:
+                console.print(
+                    f"  {words.fault(e['fault'])}: {words.evidence(e, rep=r['index'])}",
+                    highlight=False, soft_wrap=True,
+                )  # fmt: skip
     for ev in result["events"]:
         if ev["kind"] in ("not_in_view", "setup_issue"):
             console.print(f"[yellow]{ev['t_s']:.1f} s: {ev['message']}[/]")
@@ -59,8 +69,9 @@ def print_summary(result: dict[str, Any], name: str) -> None:
             not_judged.setdefault(fault, []).append(str(r["index"]))
     for fault, reps in not_judged.items():
         console.print(
-            f"[dim]{fault} not judged on rep{'s' if len(reps) > 1 else ''} {', '.join(reps)}: "
-            "what it measures was not clearly seen[/]"
+            f"[dim]{words.fault(fault)} not judged on rep{'s' if len(reps) > 1 else ''} "
+            f"{', '.join(reps)}: what it measures was not clearly seen[/]",
+            highlight=False,
         )
     if any(r["uncertain"] for r in result["reps"]):
         console.print("[dim]? = counted while key landmarks were poorly visible[/]")

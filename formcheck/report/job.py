@@ -32,6 +32,7 @@ from typing import Any
 from formcheck import __version__, interrupts
 from formcheck.atomic import StagedFolder, write_atomic, write_json
 from formcheck.engine import ExerciseDef, load_exercise
+from formcheck.engine.words import Words
 from formcheck.errors import FormcheckError, OutputError, SourceError
 from formcheck.pipeline import FrameTap, PoseInput, analyze, open_pose_input
 from formcheck.pose.core import PoseFrame
@@ -431,8 +432,9 @@ def _finish(
     exercise = guess.chosen if guess is not None else load_exercise(job.exercise)
     unjudged = _outline_faults(exercise) if info["kind"] == "recording" else []
     if unjudged:
+        said = ", ".join(Words(exercise).fault(f) for f in unjudged)
         warnings.append(
-            f"{name}: landmark recordings keep no body outline, so {', '.join(unjudged)} "
+            f"{name}: landmark recordings keep no body outline, so {said} "
             "cannot be judged; analyse the video for it"
         )
     status = "partial" if reasons else "unsure" if guess is not None and guess.unsure else "ok"

@@ -48,7 +48,11 @@ def test_analyze_prints_a_readable_summary():
     )
     assert result.exit_code == 0, result.output
     assert "3 reps" in result.output
-    assert "arms_low" in result.output
+    assert (
+        "arms low: arm above the floor line (lower side): −31° (aim: at least −20°), rep 2, "
+        "4.1–4.8 s"
+    ) in result.output
+    assert "arms_low" not in result.output
 
 
 @pytest.mark.parametrize(

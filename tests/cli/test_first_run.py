@@ -30,9 +30,17 @@ def test_the_quick_start_command_is_clean_and_keeps_the_history_empty(home, wide
     result = runner.invoke(app, ["analyze", str(SAMPLE), "-e", "bird-dog"])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Bird-dog - bird-dog.jsonl.gz (22.8 s): 4 reps")
+    # the faults in plain words, with what was measured, the aim, the rep and when
+    assert "faults: bent knee ×1, hold too short ×1\n" in result.stdout
+    assert (
+        "  bent knee: left knee bent to 134° (aim: at least 150°), rep 3, 12.1–15.7 s\n"
+        "  hold too short: held with good form for 0.0 s (aim: at least 2 s), rep 3, "
+        "11.6–16.1 s\n"
+    ) in result.stdout
+    assert "knee_left" not in result.stdout and "bent_knee" not in result.stdout
     assert result.stderr.splitlines() == [
         "formcheck: note: bird-dog.jsonl.gz: landmark recordings keep no body outline, so "
-        "rounded_back cannot be judged; analyse the video for it",
+        "rounded back cannot be judged; analyse the video for it",
         NOT_SAVED,
     ]
     assert "warning" not in result.output
