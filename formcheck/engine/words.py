@@ -39,6 +39,7 @@ __all__ = [
     "Words",
     "format_number",
     "parse_threshold",
+    "setup_issue",
     "time_span",
 ]
 
@@ -88,6 +89,19 @@ _PARTS = {
     "ear": ("ear", "head"),
 }
 _SUFFIXES = ("_left", "_right", "_min", "_max")
+
+# Setup problems (``SetupIssue.issue``) in words: what was wrong with the set-up.
+_SETUP_ISSUES = {
+    "wrong_view": "camera view",
+    "wrong_posture": "starting position",
+    "out_of_frame": "body in view",
+    "too_far": "distance from the camera",
+}
+
+
+def setup_issue(issue: str) -> str:
+    """What a setup problem was about, in words: "wrong_view" -> "camera view"."""
+    return _SETUP_ISSUES.get(issue, issue.replace("_", " "))
 
 
 def format_number(value: float, unit: str, digits: int | None = None) -> str:

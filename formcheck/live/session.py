@@ -49,6 +49,7 @@ from formcheck.engine.routine import (
     SetCompleted,
     SetStarted,
 )
+from formcheck.engine.words import Words, setup_issue
 from formcheck.features.spec import substitute_side
 from formcheck.live.audio import Audio
 from formcheck.live.cues import CueBoard
@@ -110,8 +111,10 @@ def mirrored(pose: PoseFrame) -> PoseFrame:
     return PoseFrame(pose.t_s, pose.resolution_wh, image, pose.world, pose.mask, pose.index)
 
 
-def describe_event(event: Event) -> str | None:
-    """One line for the events a person wants to read (reps, faults, setup); None otherwise."""
+def describe_event(event: Event, exercise: ExerciseDef | None = None) -> str | None:
+    """One line for the events a person wants to read (reps, faults, setup), in the words of
+    ``exercise``; a rep with faults has its evidence on the lines below. None otherwise."""
+    words = Words(exercise)
     t = f"{event.t_s:6.1f} s  "
     if isinstance(event, RepCompleted):
         r = event.rep
@@ -119,28 +122,32 @@ def describe_event(event: Event) -> str | None:
         hold = "" if r.hold_s is None else f", hold {r.hold_s:.1f} s"
         if r.form_hold_s is not None and r.hold_s is not None and r.form_hold_s < r.hold_s - 0.05:
             hold += f" ({r.form_hold_s:.1f} s good form)"
-        faults = ", ".join(r.faults) if r.faults else "ok"
-        return f"{t}rep {r.index}{side}{hold}: {faults}"
+        faults = ", ".join(words.fault(f) for f in r.faults) if r.faults else "ok"
+        evidence = "".join(
+            f"\n{'':6}    {words.fault(f)}: {words.evidence(e)}"
+            for f, e in zip(r.faults, r.evidence, strict=True)
+        )
+        return f"{t}rep {r.index}{side}{hold}: {faults}{evidence}"
     if isinstance(event, FaultRaised):
         side = "" if event.side == "both" else f" ({event.side})"
-        return f"{t}fault {event.fault}{side}: {event.cue}"
+        return f"{t}fault {words.fault(event.fault)}{side}: {event.cue}"
     if isinstance(event, FaultCleared):
         side = "" if event.side == "both" else f" ({event.side})"
-        return f"{t}fault {event.fault}{side} cleared"
+        return f"{t}fault {words.fault(event.fault)}{side} cleared"
     if isinstance(event, SetupIssue):
         return f"{t}setup: {event.message}"
     if isinstance(event, SetupOk):
-        return f"{t}setup ok ({event.issue.replace('_', ' ')} fixed)"
+        return f"{t}setup ok ({setup_issue(event.issue)} fixed)"
     if isinstance(event, NotInView):
         return f"{t}not in view: {event.message}"
     if isinstance(event, BackInView):
         return f"{t}back in view"
     if isinstance(event, RoutineEvent):
-        return t + _describe_routine_event(event)
+        return t + _describe_routine_event(event, words)
     return None
 
 
-def _describe_routine_event(event: RoutineEvent) -> str:
+def _describe_routine_event(event: RoutineEvent, words: Words) -> str:
     if isinstance(event, ExerciseStarted):
         return f"exercise {event.index} of {event.count}: {event.name}"
     if isinstance(event, SetStarted):
@@ -150,7 +157,7 @@ def _describe_routine_event(event: RoutineEvent) -> str:
             f"{n}" if side == "both" else f"{side} {n}" for side, n in event.reps_by_side.items()
         )
         how = "done" if event.complete else "ended short"
-        faults = ", ".join(f"{k} x{v}" for k, v in event.faults.items()) or "no faults"
+        faults = words.faults(event.faults) or "no faults"
         return f"set {event.set_index} of {event.sets} {how}: reps {counts}; {faults}"
     if isinstance(event, RestStarted):
         return f"rest {event.seconds:g} s, next: {event.next_exercise} set {event.next_set}"
@@ -354,7 +361,7 @@ class LiveSession:
         """Lines and sounds for one event."""
         if isinstance(ev, RestTick) and ev.left_s > COUNTDOWN_S:
             return  # the window shows every second; lines and beeps only for the last few
-        if self.on_line is not None and (line := describe_event(ev)) is not None:
+        if self.on_line is not None and (line := describe_event(ev, self.exercise)) is not None:
             self.on_line(line)
         if isinstance(ev, RoutineEvent):
             if isinstance(ev, SetStarted | ExerciseStarted):

@@ -26,7 +26,8 @@ def test_headless_prints_events_and_summary_and_writes_the_report(bird_dog, tmp_
     res = live("bird-dog", "--video", str(bird_dog), "--headless", "--no-audio",
                "--speed", "0", "--save-report", str(tmp_path / "out"))  # fmt: skip
     assert res.exit_code == 0, res.output
-    assert "fault bent_knee (left): Straighten your left knee" in res.output
+    assert "fault bent knee (left): Straighten your left knee" in res.output
+    assert "bent knee: left knee bent to 134° (aim: at least 150°), 12.1–15.7 s" in res.output
     assert "4 reps (left 2, right 2)" in res.output
     report = json.loads((tmp_path / "out" / "report.json").read_text())["result"]  # as analyze -o
     assert report["schema"] == "formcheck.result"

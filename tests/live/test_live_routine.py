@@ -85,7 +85,7 @@ def test_headless_routine_prints_sets_rests_and_the_summary(bird_dog, tmp_path):
         "10.4 s  rest 1 s, next: bird-dog set 2",
         "11.4 s  set 2 of 2: 1 rep per side",
     ]
-    assert "21.8 s  set 2 of 2 done: reps left 1, right 1; bent_knee x1, hold_short x1" in (
+    assert "21.8 s  set 2 of 2 done: reps left 1, right 1; bent knee ×1, hold too short ×1" in (
         res.output
     )
     assert "21.8 s  routine complete" in res.output

@@ -43,11 +43,14 @@ def test_headless_counts_the_set_and_prints_the_cue(bird_dog):
     assert outcome.result["summary"]["reps_by_side"] == {"left": 2, "right": 2}
     assert reps(outcome)[2] == ("left", ("bent_knee", "hold_short"))
     text = "\n".join(lines)
-    assert "fault bent_knee (left): Straighten your left knee" in text
+    assert "fault bent knee (left): Straighten your left knee" in text
     assert [ln.split("s  ", 1)[1] for ln in lines if "rep " in ln] == [
         "rep 1 (left 1), hold 2.8 s: ok",
         "rep 2 (right 1), hold 2.8 s: ok",
-        "rep 3 (left 2), hold 2.8 s (0.0 s good form): bent_knee, hold_short",
+        "rep 3 (left 2), hold 2.8 s (0.0 s good form): bent knee, hold too short\n"
+        "          bent knee: left knee bent to 134° (aim: at least 150°), 12.1–15.7 s\n"
+        "          hold too short: held with good form for 0.0 s (aim: at least 2 s), "
+        "11.6–16.1 s",
         "rep 4 (right 2), hold 2.8 s: ok",
     ]
     assert sum("hold target 2 s reached" in ln for ln in lines) == 3  # once per held rep
