@@ -448,13 +448,19 @@ class Words:
             return f"{label.removesuffix(' angle')} bent to {shown}"
         return f"{label}: {shown}"
 
-    def evidence(self, ev: Any, rep: int | None = None) -> str:
-        """One piece of evidence in words: "left knee bent to 134° (aim: at least 150°), rep 3,
-        12.1–15.7 s". ``ev`` is a result's evidence (a mapping) or a
+    def against_aim(self, ev: Any) -> str:
+        """What was measured against the aim: "left knee bent to 134° (aim: at least 150°)".
+        ``ev`` is a result's evidence (a mapping) or a
         :class:`~formcheck.engine.events.FaultEvidence`."""
         get = ev.get if isinstance(ev, Mapping) else lambda k: getattr(ev, k)
         name, threshold = get("feature"), get("threshold")
-        text = f"{self.measured(name, get('value'), threshold)} (aim: {self.aim(threshold, name)})"
+        return f"{self.measured(name, get('value'), threshold)} (aim: {self.aim(threshold, name)})"
+
+    def evidence(self, ev: Any, rep: int | None = None) -> str:
+        """One piece of evidence in words: "left knee bent to 134° (aim: at least 150°), rep 3,
+        12.1–15.7 s" (see :meth:`against_aim`)."""
+        get = ev.get if isinstance(ev, Mapping) else lambda k: getattr(ev, k)
+        text = self.against_aim(ev)
         if rep is not None:
             text += f", rep {rep}"
         return f"{text}, {time_span(get('start_s'), get('end_s'))}"

@@ -17,6 +17,7 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
+from formcheck.engine.words import time_span
 from formcheck.htmlpage import html_page, inline_image
 from formcheck.report.collect import Thumbnail
 from formcheck.report.plot import numbered_faults
@@ -94,13 +95,24 @@ def _summary(report: dict[str, Any]) -> str:
     faults = s["faults"]
     rows.append((
         "Faults",
-        ", ".join(f"{escape(k)} × {v}" for k, v in faults.items())
+        ", ".join(f"{escape(_fault_label(ex, k))} × {v}" for k, v in faults.items())
         if faults else '<span class="ok">none</span>',
     ))  # fmt: skip
     rows.append(("Uncertain reps", str(s["uncertain_reps"])))
     rows.append(("Duration analysed", _num(res["duration_s"], " s")))
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     return f'<table class="summary">{body}</table>'
+
+
+def _fault_label(exercise: dict[str, Any], fault: str) -> str:
+    """A fault id in words (the report's ``fault_labels``; the id in words for older ones)."""
+    return (exercise.get("fault_labels") or {}).get(fault) or fault.replace("_", " ")
+
+
+def _drive_label(exercise: dict[str, Any]) -> str:
+    """The driving feature in words (``drive_label``; its id in words for older reports)."""
+    label = exercise.get("drive_label")
+    return label or exercise["drive"].replace("_{side}", "").replace("_", " ")
 
 
 def _reps_table(report: dict[str, Any]) -> str:
@@ -129,14 +141,18 @@ def _reps_table(report: dict[str, Any]) -> str:
             mark = "" if r["hold_met"] is not False else ' <span class="flt">short</span>'
             cells.append(_num(r["hold_s"]) + mark)
         cells.append(
-            ", ".join(f'<span class="flt">{escape(f["fault"])}</span>' for f in r["faults"])
+            ", ".join(
+                f'<span class="flt">{escape(f.get("label") or f["fault"])}</span>'
+                for f in r["faults"]
+            )
             or '<span class="ok">ok</span>'
         )
         rows.append('<tr class="rep">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     if not rows:
         rows.append(f'<tr><td colspan="{len(head)}">No complete rep was counted.</td></tr>')
     note = (
-        '<p class="note">? = counted while key landmarks were poorly visible. Tempo: time to '
+        f'<p class="note">Range of motion and peak: of the {escape(_drive_label(ex))}. '
+        "? = counted while key landmarks were poorly visible. Tempo: time to "
         "reach the top zone (within 10 % of the rep's range of its peak), time in it, and time "
         "back down.</p>"
     )
@@ -179,7 +195,6 @@ def _faults(report: dict[str, Any], thumbs: Mapping[tuple[int, str], Thumbnail])
     items = numbered_faults(report)
     if not items:
         return '<p class="ok">No form faults were found in the counted reps.</p>'
-    unit = report["exercise"]["drive_unit"]
     out = []
     for label, rep, f in items:
         thumb = thumbs.get((rep["index"], f["fault"]))
@@ -189,12 +204,8 @@ def _faults(report: dict[str, Any], thumbs: Mapping[tuple[int, str], Thumbnail])
             )
         else:
             img = '<p class="note">(no frame of this fault could be kept)</p>'
-        seconds = f["feature"] in ("hold_s", "form_hold_s", "rep_duration_s")
-        u = " s" if seconds else " °" if unit == "deg" else ""
-        span = _seek(report, f["start_s"], (
-            f"at {f['start_s']:.2f} s" if f["start_s"] == f["end_s"]
-            else f"{f['start_s']:.2f}–{f['end_s']:.2f} s"
-        ))  # fmt: skip
+        span = _seek(report, f["start_s"], time_span(f["start_s"], f["end_s"]))
+        what = f.get("evidence_text") or f"{f['feature']} {f['value']:g} {f['threshold']}"
         worst = (
             f"; worst frame shown: {f['worst']['t_s']:.2f} s (frame {f['worst']['frame']})"
             if f["worst"] else ""
@@ -202,11 +213,11 @@ def _faults(report: dict[str, Any], thumbs: Mapping[tuple[int, str], Thumbnail])
         desc = f"<p>{escape(f['description'])}</p>" if f["description"] else ""
         out.append(
             f'<div class="fault">{img}<div><h3>{label} · rep {rep["index"]} '
-            f"({_side(rep['side'])}) · {escape(f['fault'])} "
+            f"({_side(rep['side'])}) · {escape(f.get('label') or f['fault'])} "
             f'<span class="note">({escape(f["severity"])})</span></h3>'
             f"<p><b>Cue:</b> {escape(f['cue'])}</p>{desc}"
-            f"<p><b>Evidence:</b> {escape(f['feature'])} = {f['value']:.1f}{u}, threshold "
-            f"{escape(f['threshold'])}, {span}{worst}.</p></div></div>"
+            f"<p><b>Evidence:</b> {escape(what)}, rep {rep['index']}, {span}{worst}.</p>"
+            "</div></div>"
         )
     return "".join(out)
 
@@ -307,7 +318,7 @@ def report_html(
         ]
     if plot_png is not None:
         parts += [
-            f"<h2>{escape(ex['drive'].replace('_{side}', ''))} over time</h2>",
+            f"<h2>{escape(_drive_label(ex)[:1].upper() + _drive_label(ex)[1:])} over time</h2>",
             inline_image(plot_png, "driving feature over time", "plot"),
             '<p class="note">Shaded bands: counted reps (numbered above, coloured by side). '
             "▼ F1, F2, …: faults at their worst frame; red bars at the bottom: how long a fault "

@@ -7,6 +7,7 @@ no window, safe in worker processes.
 from __future__ import annotations
 
 import io
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,11 @@ def numbered_faults(report: dict[str, Any]) -> list[tuple[str, dict, dict]]:
         for fault in rep["faults"]:
             out.append((f"F{len(out) + 1}", rep, fault))
     return out
+
+
+def _drive_label(ex: dict[str, Any]) -> str:
+    """The driving feature in words (the report's ``drive_label``; its id in older reports)."""
+    return ex.get("drive_label") or ex["drive"].replace("_{side}", "").replace("_", " ")
 
 
 def _value_at(t: np.ndarray, v: np.ndarray, t_s: float) -> float:
@@ -53,7 +59,7 @@ def drive_plot_png(
     for side, values in drive.items():
         if len(values) != len(t_s) or not len(values):
             continue
-        label = ex["drive"].replace("{side}", side) if side != "both" else ex["drive"]
+        label = side if side != "both" else _drive_label(ex)
         ax.plot(t_s[::step], values[::step], color=SIDE_COLOURS.get(side, "#333"), lw=1.6,
                 label=label)  # fmt: skip
     for side, values in (rest or {}).items():
@@ -90,9 +96,10 @@ def drive_plot_png(
         ax.plot([t_mark], [y], marker="v", ms=8, color=FAULT_COLOUR, zorder=5)
         ax.annotate(text, (t_mark, y), xytext=(4, 6), textcoords="offset points",
                     fontsize=8, color=FAULT_COLOUR, fontweight="bold")  # fmt: skip
-    unit = f" ({ex['drive_unit']})" if ex["drive_unit"] else ""
+    unit = {"deg": "°"}.get(ex["drive_unit"], ex["drive_unit"])
     ax.set_xlabel("time (s)")
-    ax.set_ylabel(f"{ex['drive'].replace('_{side}', '')}{unit}")
+    title = _drive_label(ex) + (f" ({unit})" if unit else "")
+    ax.set_ylabel(textwrap.fill(title, 36))  # a long label on two lines, not off the figure
     if len(t_s):
         ax.set_xlim(float(t_s[0]), float(t_s[-1]) if t_s[-1] > t_s[0] else float(t_s[0]) + 1)
     ax.grid(True, alpha=0.25)

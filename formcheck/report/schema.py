@@ -7,7 +7,9 @@ What a physiotherapist reads (``report.html`` and ``reps.csv`` are made from thi
      "partial_reasons": [],         # "interrupted" (Ctrl+C), "truncated" (the file ended early)
      "exercise": {"id": "bird-dog", "name": "Bird-dog", "sides": "alternating",
                   "drive": "leg_level_{side}", "drive_unit": "deg", "direction": "up",
-                  "enter": -40.0, "leave": -60.0, "hold_target_s": 2.0, "min_rep_s": 1.5},
+                  "enter": -40.0, "leave": -60.0, "hold_target_s": 2.0, "min_rep_s": 1.5,
+                  "drive_label": "thigh above the floor line",   # in words
+                  "fault_labels": {"bent_knee": "bent knee", ...}},
      "input": {"name": "set.mp4", "path": "videos/set.mp4", "kind": "video",  # or "recording"
                "fps": 30.0, "resolution_wh": [1280, 720], "frames": 912,     # frames analysed
                "frames_with_person": 900, "frame_count": 912,  # the container's count, or null
@@ -26,7 +28,9 @@ What a physiotherapist reads (``report.html`` and ``reps.csv`` are made from thi
                            "cue": "Straighten your left knee", "description": "...",
                            "feature": "knee_left", "value": 135.2, "threshold": "< 150",
                            "side": "left", "start_s": 2.3, "end_s": 3.1,
-                           "worst": {"t_s": 2.8, "frame": 84}}]}],   # worst: null if unseen
+                           "worst": {"t_s": 2.8, "frame": 84},      # null if unseen
+                           "label": "bent knee",                     # the fault in words
+                           "evidence_text": "left knee bent to 135° (aim: at least 150°)"}]}],
      "sides": {                     # null unless the exercise is counted per side (left/right)
         "left": {"reps": 3, "mean_hold_s": 2.4, "mean_range_of_motion": 86.0,
                  "mean_duration_s": 4.1},
@@ -58,6 +62,7 @@ import numpy as np
 
 from formcheck import __version__
 from formcheck.engine.definition import ExerciseDef
+from formcheck.engine.words import Words
 
 __all__ = [
     "ASYMMETRY_FORMULA",
@@ -129,8 +134,16 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+def _fault_ids(ex: ExerciseDef) -> list[str]:
+    """Every fault the exercise can flag: its rules, then a short hold and a rep too fast."""
+    ids = [rule.id for rule in ex.faults]
+    ids += ["hold_short"] if ex.hold is not None and ex.hold.target_s is not None else []
+    return ids + (["too_fast"] if ex.tempo is not None else [])
+
+
 def _exercise_block(ex: ExerciseDef) -> dict[str, Any]:
     assert ex.reps is not None
+    words = Words(ex)
     return {
         "id": ex.id,
         "name": ex.name,
@@ -146,6 +159,9 @@ def _exercise_block(ex: ExerciseDef) -> dict[str, Any]:
         "hold_target_s": ex.hold.target_s if ex.hold else None,
         "holds": ex.hold is not None,
         "min_rep_s": ex.tempo.min_rep_s if ex.tempo else None,
+        # what people read: the drive and every fault the exercise can flag, in words
+        "drive_label": words.feature(ex.reps.drive),
+        "fault_labels": {f: words.fault(f) for f in _fault_ids(ex)},
     }
 
 
@@ -215,6 +231,7 @@ def build_report(
     assert exercise.reps is not None
     sign = 1.0 if exercise.reps.direction == "up" else -1.0
     worst = worst or {}
+    words = Words(exercise)
     reps: list[dict[str, Any]] = []
     for r in result["reps"]:
         series = drive.get(r["side"], drive.get("both", np.zeros(0)))
@@ -228,6 +245,8 @@ def build_report(
                 "threshold": ev["threshold"], "side": ev["side"],
                 "start_s": ev["start_s"], "end_s": ev["end_s"],
                 "worst": None if w is None else {"t_s": w[0], "frame": w[1]},
+                "label": words.fault(ev["fault"]),
+                "evidence_text": words.against_aim(ev),
             })  # fmt: skip
         reps.append({
             "index": r["index"], "side": r["side"], "side_index": r["side_index"],

@@ -154,6 +154,7 @@ def test_evidence_says_what_was_measured_against_the_aim_and_when(feature, value
     ev = {"fault": "x", "feature": feature, "value": value, "threshold": threshold,
           "side": "left", "start_s": 12.1, "end_s": 15.733}  # fmt: skip
     assert Words(ex).evidence(ev, rep=3) == text
+    assert Words(ex).against_aim(ev) == text.split(", rep 3")[0]
     as_record = FaultEvidence(feature, value, threshold, "left", 12.1, 15.733)
     assert Words(ex).evidence(as_record, rep=3) == text
 

@@ -42,7 +42,12 @@ def test_html_has_summary_plot_reps_sides_and_faults(bird_dog_report):
     faults = [f for r in report["reps"] for f in r["faults"]]
     assert len(faults) == 2
     assert len(re.findall(r'alt="F\d+: worst frame at', html)) == len(faults)  # thumbnails
-    assert "knee_left = 134.4" in html and "threshold &lt; 150" in html  # evidence
+    # the evidence in words: what was measured against the aim, the rep and when
+    assert "<b>Evidence:</b> left knee bent to 134° (aim: at least 150°), rep 3, " in html
+    assert "bent knee × 1, hold too short × 1" in html  # the summary's faults
+    assert "Leg and arm above the floor line over time" in html
+    for internal in ("knee_left", "bent_knee", "hold_short", "form_hold_s", "reach_{side}"):
+        assert internal not in html, internal  # ids stay in report.json and reps.csv
     assert "Left vs right" in html and "|L - R| / max(|L|, |R|)" in html
 
 

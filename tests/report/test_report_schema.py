@@ -61,10 +61,15 @@ def test_per_rep_metrics_add_up(bird_dog_report):
         "bent_knee", "warning", "Straighten your left knee",
     )  # fmt: skip
     assert bent["start_s"] <= bent["worst"]["t_s"] <= bent["end_s"]
+    assert (bent["label"], bent["evidence_text"]) == (
+        "bent knee", "left knee bent to 134° (aim: at least 150°)",
+    )  # fmt: skip
+    assert report["exercise"]["drive_label"] == "leg and arm above the floor line"
+    assert report["exercise"]["fault_labels"]["hold_short"] == "hold too short"
     assert report["input"]["frames"] == report["input"]["frames_with_person"] == 684
     assert report["partial"] is False
     assert report["warnings"] == [  # the sample is a recording: no outline, no rounded back
-        "bird-dog.jsonl.gz: landmark recordings keep no body outline, so rounded_back cannot "
+        "bird-dog.jsonl.gz: landmark recordings keep no body outline, so rounded back cannot "
         "be judged; analyse the video for it"
     ]
 
