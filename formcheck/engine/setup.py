@@ -20,6 +20,7 @@ __all__ = [
     "POSTURE_TRUNK",
     "VIEW_MESSAGES",
     "framing_problem",
+    "posture_message",
     "observed_trunk",
     "observed_view",
 ]
@@ -39,9 +40,28 @@ VIEW_MESSAGES = {
     "front": "Face the camera",
 }
 TRUNK_MESSAGES = {
-    "upright": "Stand or sit up: this exercise starts with the trunk upright",
-    "horizontal": "Get into position: this exercise is done with the trunk horizontal",
+    "upright": "Straighten up: start with your back upright",
+    "horizontal": "Get into position: start with your back level with the floor",
 }
+# What to do when the trunk is not as the posture needs it, in the person's words.
+POSTURE_MESSAGES = {
+    "standing": "Stand up straight to start",
+    "seated": "Sit up straight on the floor, legs out in front",
+    "kneeling": "Kneel upright to start",
+    "hanging": "Hang from the bar with straight arms",
+    "all_fours": "Get on your hands and knees to start",
+    "prone": "Lie face down to start",
+    "supine": "Lie on your back to start",
+}
+
+
+def posture_message(posture: str, trunk: str) -> str:
+    """The setup cue for a trunk that is not ``trunk`` ("upright" | "horizontal"): the
+    posture's own words ("Get on your hands and knees to start") when the posture puts the
+    trunk that way, else the trunk's ("Get into position: start with your back level ...")."""
+    if POSTURE_TRUNK.get(posture) == trunk and posture in POSTURE_MESSAGES:
+        return POSTURE_MESSAGES[posture]
+    return TRUNK_MESSAGES[trunk]
 
 
 # Body parts named in "out of view" guidance, by landmark name.
@@ -103,7 +123,7 @@ def observed_view(points: PointTable) -> str | None:
     a, b = points.get("left_shoulder"), points.get("right_shoulder")
     if a is None or b is None or not torso > 0:
         return None
-    ratio = float(math.hypot(*(a - b))) / torso
+    ratio = math.dist(a, b) / torso
     if ratio < 0.45:
         return "side"
     if ratio > 0.65:
@@ -117,7 +137,7 @@ def observed_trunk(points: PointTable) -> str | None:
     s, h = points.get("shoulder_mid", "world"), points.get("hip_mid", "world")
     if s is None or h is None:
         return None
-    incl = float(inclination_to_vertical_deg(h, s))
+    incl = inclination_to_vertical_deg(h, s)
     if incl < 30:
         return "upright"
     if incl > 60:

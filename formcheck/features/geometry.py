@@ -1,16 +1,20 @@
-"""Pure, vectorised geometry on landmark arrays.
+"""Geometry on the points of one frame.
 
-Every function takes points as arrays whose last axis is the coordinate (2 for image pixels,
-3 for world metres) and broadcasts over any leading axes, so one call handles a frame or a
-whole recording. Image and world coordinates both have y pointing down; "up" means towards
-smaller y, and
-"vertical" is the y axis (the camera is assumed level).
-Angles are in degrees.
+Every function takes points as sequences of 2 floats (image pixels) or 3 (world metres), such
+as rows of a landmark array or tuples, and returns a float. Image and world coordinates both
+have y pointing down; "up" means towards smaller y, and "vertical" is the y axis (the camera
+is assumed level). Angles are in degrees; a result that needs a direction from a zero-length
+segment is NaN.
+
+The engine evaluates a few dozen of these per frame, for every frame of every session and
+every self-test, so they are plain ``math`` on floats: on 2- and 3-vectors that is several
+times faster than NumPy's per-call overhead.
 """
 
 from __future__ import annotations
 
-import numpy as np
+import math
+from collections.abc import Sequence
 
 __all__ = [
     "joint_angle_deg",
@@ -24,72 +28,92 @@ __all__ = [
     "midpoint",
 ]
 
+Point = Sequence[float]
+
 _EPS = 1e-9
+NAN = float("nan")
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
-    n = np.linalg.norm(v, axis=-1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n > _EPS, v / np.maximum(n, _EPS), np.nan)
+def _sub(p: Point, q: Point) -> tuple[float, ...]:
+    return tuple(a - b for a, b in zip(p, q, strict=True))
 
 
-def angle_between_deg(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+def _dot(u: Point, v: Point) -> float:
+    return sum(a * b for a, b in zip(u, v, strict=True))
+
+
+def _unit(v: Point) -> tuple[float, ...] | None:
+    n = math.hypot(*v)
+    return tuple(a / n for a in v) if n > _EPS else None
+
+
+def angle_between_deg(u: Point, v: Point) -> float:
     """Unsigned angle between vectors ``u`` and ``v`` in 0..180° (NaN if one has zero length)."""
-    u, v = _unit(np.asarray(u, float)), _unit(np.asarray(v, float))
-    cos = np.clip(np.sum(u * v, axis=-1), -1.0, 1.0)
-    return np.degrees(np.arccos(cos))
+    uu, vv = _unit(u), _unit(v)
+    if uu is None or vv is None:
+        return NAN
+    return math.degrees(math.acos(min(1.0, max(-1.0, _dot(uu, vv)))))
 
 
-def joint_angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+def joint_angle_deg(a: Point, b: Point, c: Point) -> float:
     """Angle at ``b`` of the chain a-b-c in 0..180° (180 = straight), 2D or 3D."""
-    a, b, c = (np.asarray(p, float) for p in (a, b, c))
-    return angle_between_deg(a - b, c - b)
+    return angle_between_deg(_sub(a, b), _sub(c, b))
 
 
-def bend_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+def bend_deg(a: Point, b: Point, c: Point) -> float:
     """How far the chain a-b-c bends at ``b``, signed: 0 = straight, positive when ``c`` lies
     below the line a-b extended (y pointing down, as in image and world coordinates).
 
     E.g. hip -> shoulder -> ear on all fours: positive when the head drops (cat), negative
     when it rises (cow), whichever way the person faces.
     """
-    a, b, c = (np.asarray(p, float) for p in (a, b, c))
-    v1, v2 = b - a, c - b
+    v1, v2 = _sub(b, a), _sub(c, b)
     bend = angle_between_deg(v1, v2)
     u = _unit(v1)
-    on_line = b + u * np.sum(v2 * u, axis=-1, keepdims=True)
-    below = (c - on_line)[..., 1]
-    return np.where(below >= 0, bend, -bend)
+    if u is None:
+        return NAN
+    along = _dot(v2, u)
+    below = c[1] - (b[1] + u[1] * along)  # c's height against the line's point beside it
+    return bend if below >= 0 else -bend
 
 
-def _vertical_and_horizontal(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _vertical_and_horizontal(p: Point, q: Point) -> tuple[float, float]:
     """Components of q - p: along y (down positive) and the length across it (x, and z in 3D)."""
-    d = np.asarray(q, float) - np.asarray(p, float)
-    across = np.delete(d, 1, axis=-1)
-    return d[..., 1], np.linalg.norm(across, axis=-1)
+    d = _sub(q, p)
+    return d[1], math.hypot(d[0], *d[2:])
 
 
-def inclination_to_vertical_deg(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+def inclination_to_vertical_deg(p: Point, q: Point) -> float:
     """Undirected angle of segment p-q to the vertical (the y axis), 0..90°, 2D or 3D."""
     dy, across = _vertical_and_horizontal(p, q)
-    return np.degrees(np.arctan2(across, np.abs(dy)))
+    return math.degrees(math.atan2(across, abs(dy)))
 
 
-def inclination_to_horizontal_deg(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+def inclination_to_horizontal_deg(p: Point, q: Point) -> float:
     """Undirected angle of segment p-q to the horizontal, 0..90°, 2D or 3D."""
     return 90.0 - inclination_to_vertical_deg(p, q)
 
 
-def elevation_deg(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+def elevation_deg(p: Point, q: Point) -> float:
     """Signed elevation of q seen from p above the horizontal, -90..90° (y pointing down).
 
     Positive when q is higher than p; independent of which way the person faces.
     """
     dy, across = _vertical_and_horizontal(p, q)
-    return np.degrees(np.arctan2(-dy, across))
+    return math.degrees(math.atan2(-dy, across))
 
 
-def twist_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray) -> np.ndarray:
+def _cross(u: Point, v: Point) -> tuple[float, float, float]:
+    return (u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0])
+
+
+def _across(v: Point, axis: Point) -> tuple[float, ...]:
+    """``v`` projected onto the plane across the unit vector ``axis``."""
+    k = _dot(v, axis)
+    return tuple(a - k * x for a, x in zip(v, axis, strict=True))
+
+
+def twist_deg(a: Point, b: Point, c: Point, d: Point) -> float:
     """Signed rotation of line a->b relative to line c->d about the trunk's long axis, -180..180.
 
     The axis runs from the midpoint of c, d to the midpoint of a, b (hips to shoulders); both
@@ -98,19 +122,18 @@ def twist_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray) -> np.
     shoulder and c, d = right and left hip, + is a turn of the shoulders to the person's left,
     wherever the camera stands.
     """
-    a, b, c, d = (np.asarray(p, float) for p in (a, b, c, d))
-    axis = _unit((a + b) / 2 - (c + d) / 2)
-    u, v = d - c, b - a
-    u = u - axis * np.sum(u * axis, axis=-1, keepdims=True)
-    v = v - axis * np.sum(v * axis, axis=-1, keepdims=True)
-    return np.degrees(np.arctan2(np.sum(axis * np.cross(u, v), axis=-1), np.sum(u * v, axis=-1)))
+    axis = _unit(_sub(midpoint(a, b), midpoint(c, d)))
+    if axis is None:
+        return NAN
+    u, v = _across(_sub(d, c), axis), _across(_sub(b, a), axis)
+    return math.degrees(math.atan2(_dot(axis, _cross(u, v)), _dot(u, v)))
 
 
-def distance(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+def distance(p: Point, q: Point) -> float:
     """Euclidean distance between points (same units as the input)."""
-    return np.linalg.norm(np.asarray(q, float) - np.asarray(p, float), axis=-1)
+    return math.dist(p, q)
 
 
-def midpoint(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+def midpoint(p: Point, q: Point) -> tuple[float, ...]:
     """Midpoint of two points."""
-    return (np.asarray(p, float) + np.asarray(q, float)) / 2.0
+    return tuple((a + b) / 2.0 for a, b in zip(p, q, strict=True))

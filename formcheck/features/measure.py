@@ -11,8 +11,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import numpy as np
-
 from formcheck.features.curvature import spine_curvature
 from formcheck.features.geometry import (
     angle_between_deg,
@@ -21,6 +19,7 @@ from formcheck.features.geometry import (
     inclination_to_horizontal_deg,
     inclination_to_vertical_deg,
     joint_angle_deg,
+    midpoint,
     twist_deg,
 )
 from formcheck.features.spec import MID_POINTS, SIDES, FeatureDef, substitute_side
@@ -33,28 +32,34 @@ NAN = float("nan")
 
 @dataclass(frozen=True, slots=True)
 class PointTable:
-    """Points of one frame by name (landmarks and ``*_mid``), with their visibility."""
+    """Points of one frame by name (landmarks and ``*_mid``), with their visibility, as plain
+    floats (what ``formcheck.features.geometry`` computes on)."""
 
-    xy: np.ndarray  # (33, 2) image px
-    world: np.ndarray  # (33, 3) metres
-    vis: np.ndarray  # (33,)
+    xy: list[list[float]]  # 33 x (x, y) image px
+    world: list[list[float]]  # 33 x (x, y, z) metres
+    vis: list[float]  # 33
     min_visibility: float = 0.5
 
     @classmethod
     def from_frame(cls, frame: PoseFrame, min_visibility: float = 0.5) -> PointTable:
         assert frame.image is not None and frame.world is not None
-        return cls(frame.image[:, :2], frame.world, frame.visibility, min_visibility)
+        return cls(
+            frame.image[:, :2].tolist(),
+            frame.world.tolist(),
+            frame.visibility.tolist(),
+            min_visibility,
+        )
 
-    def get(self, name: str, space: str = "image") -> np.ndarray | None:
+    def get(self, name: str, space: str = "image") -> tuple[float, ...] | None:
         """Coordinates of a point, or None when it is not seen well enough."""
         arr = self.xy if space == "image" else self.world
         if name in MID_POINTS:
             a, b = (LANDMARK_INDEX[n] for n in MID_POINTS[name])
             if min(self.vis[a], self.vis[b]) < self.min_visibility:
                 return None
-            return (arr[a] + arr[b]) / 2.0
+            return midpoint(arr[a], arr[b])
         i = LANDMARK_INDEX[name]
-        return arr[i] if self.vis[i] >= self.min_visibility else None
+        return tuple(arr[i]) if self.vis[i] >= self.min_visibility else None
 
     def seen(self, name: str) -> bool:
         return self.get(name) is not None
@@ -65,11 +70,7 @@ def torso_length(points: PointTable, space: str = "image") -> float:
     s, h = points.get("shoulder_mid", space), points.get("hip_mid", space)
     if s is None or h is None:
         return NAN
-    return float(np.linalg.norm(s - h))
-
-
-def _two_d(p: np.ndarray) -> np.ndarray:
-    return p[:2]
+    return math.dist(s, h)
 
 
 class FeatureSet:
@@ -157,34 +158,28 @@ class FeatureSet:
 
 def _measure(f: FeatureDef, c: list, pts: PointTable, torso: dict[str, float]) -> float:
     if f.kind == "angle":
-        if f.space == "image":
-            return float(joint_angle_deg(_two_d(c[0]), _two_d(c[1]), _two_d(c[2])))
-        return float(joint_angle_deg(c[0], c[1], c[2]))
+        return joint_angle_deg(c[0], c[1], c[2])
     if f.kind == "ahead":
         fwd = _chest_forward(pts)
         t = torso["world"]
-        return NAN if fwd is None or not t > 0 else float(np.dot(c[1] - c[0], fwd)) / t
+        if fwd is None or not t > 0:
+            return NAN
+        return sum((b - a) * x for a, b, x in zip(c[0], c[1], fwd, strict=True)) / t
     if f.kind == "twist":
-        return float(twist_deg(*c))
+        return twist_deg(*c)
     if f.kind == "bend":
-        if f.space == "image":
-            return float(bend_deg(_two_d(c[0]), _two_d(c[1]), _two_d(c[2])))
-        return float(bend_deg(c[0], c[1], c[2]))
+        return bend_deg(c[0], c[1], c[2])
     p, q = c
     if f.kind == "inclination":
-        fn = (
-            inclination_to_vertical_deg
-            if f.reference == "vertical"
-            else (inclination_to_horizontal_deg)
-        )
-        return float(fn(p, q))
+        if f.reference == "vertical":
+            return inclination_to_vertical_deg(p, q)
+        return inclination_to_horizontal_deg(p, q)
     if f.kind == "elevation":
-        return float(elevation_deg(p, q))
+        return elevation_deg(p, q)
     if f.kind == "distance":
-        d = float(np.linalg.norm((q - p)[: 2 if f.space == "image" else 3]))
-        return d / torso[f.space] if torso[f.space] > 0 else NAN
+        return math.dist(p, q) / torso[f.space] if torso[f.space] > 0 else NAN
     if f.kind == "height":
-        return float(p[1] - q[1]) / torso[f.space] if torso[f.space] > 0 else NAN
+        return (p[1] - q[1]) / torso[f.space] if torso[f.space] > 0 else NAN
     if f.kind == "angle_to_trunk":
         s, h = pts.get("shoulder_mid", f.space), pts.get("hip_mid", f.space)
         if s is None or h is None:
@@ -192,7 +187,10 @@ def _measure(f: FeatureDef, c: list, pts: PointTable, torso: dict[str, float]) -
         dims = 2 if f.space == "image" else 3
         # against the trunk pointing down (shoulders -> hips): arm down 0, overhead 180;
         # thigh of a standing person 0, seated 90 (like shoulder and hip flexion)
-        return float(angle_between_deg((q - p)[:dims], (h - s)[:dims]))
+        return angle_between_deg(
+            [b - a for a, b in zip(p[:dims], q[:dims], strict=True)],
+            [b - a for a, b in zip(s[:dims], h[:dims], strict=True)],
+        )
     raise AssertionError(f.kind)  # pragma: no cover - validated at load time
 
 
@@ -217,12 +215,14 @@ def _combine(op: str | None, values: list[float]) -> float:
     raise AssertionError(op)  # pragma: no cover
 
 
-def _chest_forward(pts: PointTable) -> np.ndarray | None:
+def _chest_forward(pts: PointTable) -> tuple[float, ...] | None:
     """Unit vector the chest faces (world): across the shoulders crossed with the trunk axis."""
     ls, rs = pts.get("left_shoulder", "world"), pts.get("right_shoulder", "world")
     s, h = pts.get("shoulder_mid", "world"), pts.get("hip_mid", "world")
     if ls is None or rs is None or s is None or h is None:
         return None
-    fwd = np.cross(ls - rs, s - h)
-    n = float(np.linalg.norm(fwd))
-    return fwd / n if n > 1e-9 else None
+    u = [a - b for a, b in zip(ls, rs, strict=True)]
+    v = [a - b for a, b in zip(s, h, strict=True)]
+    fwd = (u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0])
+    n = math.hypot(*fwd)
+    return tuple(a / n for a in fwd) if n > 1e-9 else None

@@ -84,7 +84,7 @@ def observed_signature(points: PointTable) -> Signature:
         for a, b in _SEGMENTS[part]:
             pa, pb = points.get(a, "world"), points.get(b, "world")
             if pa is not None and pb is not None:
-                angles.append(float(inclination_to_vertical_deg(pa, pb)))
+                angles.append(inclination_to_vertical_deg(pa, pb))
         mean = sum(angles) / len(angles) if angles else math.nan
         out.append("V" if mean < 35 else "H" if mean > 55 else None)
     return out[0], out[1], out[2]

@@ -32,13 +32,15 @@ def test_joint_angle_of_constructed_triangles(a, b, c, expected):
     )
 
 
-def test_joint_angle_is_vectorised_and_nan_on_degenerate():
-    a = np.array([[1, 0], [1, 0]])
-    b = np.array([[0, 0], [0, 0]])
-    c = np.array([[0, 1], [0, 0]])  # second: zero-length arm
-    out = joint_angle_deg(a, b, c)
-    assert out[0] == pytest.approx(90.0)
-    assert math.isnan(out[1])
+def test_angles_are_nan_without_a_direction():
+    assert math.isnan(joint_angle_deg((1, 0), (0, 0), (0, 0)))  # a zero-length arm
+    assert math.isnan(joint_angle_deg((0, 0, 0), (0, 0, 0), (1, 0, 0)))
+
+
+def test_points_may_be_tuples_or_array_rows():
+    rows = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]])
+    assert joint_angle_deg(*rows) == joint_angle_deg((1, 0), (0, 0), (0, 1)) == 90.0
+    assert isinstance(joint_angle_deg(*rows), float)
 
 
 @pytest.mark.parametrize(
