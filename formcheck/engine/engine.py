@@ -35,12 +35,12 @@ from formcheck.engine.judge import PEAK_BAND, Judge, top_values
 from formcheck.engine.reps import RepMachine
 from formcheck.engine.setup import (
     POSTURE_TRUNK,
-    TRUNK_MESSAGES,
     VIEW_MESSAGES,
     Debounced,
     framing_problem,
     observed_trunk,
     observed_view,
+    posture_message,
 )
 from formcheck.features.curvature import CurvatureSmoother
 from formcheck.features.measure import FeatureSet, PointTable
@@ -290,7 +290,7 @@ class Engine:
             seen = observed_trunk(pts)
             flip = self._posture.update(t, None if seen is None else seen != want)
             if flip is True:
-                out.append(SetupIssue(t, "wrong_posture", TRUNK_MESSAGES[want]))
+                out.append(SetupIssue(t, "wrong_posture", posture_message(ex.posture, want)))
             elif flip is False:
                 out.append(SetupOk(t, "wrong_posture"))
 

@@ -8,6 +8,7 @@ import pytest
 from formcheck.engine import Engine, load_exercise, session_result
 from formcheck.engine.events import BackInView, NotInView, SetupIssue
 from formcheck.engine.selftest import build_case, run_case
+from formcheck.engine.setup import posture_message
 from formcheck.synth.camera import Camera
 from formcheck.synth.render import render
 
@@ -42,7 +43,21 @@ def test_standing_up_for_a_floor_exercise_is_a_posture_issue(bird_dog):
     script = Script.from_dict({"poses": {}, "start": "standing", "steps": [
         {"pose": "standing", "move_s": 0.5, "hold_s": 3.0}]})  # fmt: skip
     _, events = _run(bird_dog, render(script, Camera(azimuth_deg=90)))
-    assert "wrong_posture" in [e.issue for e in events if isinstance(e, SetupIssue)]
+    issues = [(e.issue, e.message) for e in events if isinstance(e, SetupIssue)]
+    assert ("wrong_posture", "Get on your hands and knees to start") in issues  # plain words
+
+
+@pytest.mark.parametrize(
+    ("posture", "trunk", "message"),
+    [
+        ("prone", "horizontal", "Lie face down to start"),
+        ("standing", "upright", "Stand up straight to start"),
+        # a standing exercise done bent over (trunk = "horizontal"): the trunk's words
+        ("standing", "horizontal", "Get into position: start with your back level with the floor"),
+    ],
+)
+def test_the_posture_cue_says_what_to_do(posture, trunk, message):
+    assert posture_message(posture, trunk) == message
 
 
 def test_leaving_the_picture_pauses_counting_and_says_so(bird_dog):
