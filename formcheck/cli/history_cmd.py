@@ -11,6 +11,7 @@ says where that date came from. Sessions of the synthetic mannequin and unsure
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from rich.table import Table
 
 from formcheck.atomic import write_atomic
 from formcheck.cli.common import console
+from formcheck.engine.words import Words
 from formcheck.errors import FormcheckError, HistoryError, OutputError
 from formcheck.recorded import recorded_words
 from formcheck.store import SessionInfo, load_progress, open_history
@@ -149,6 +151,7 @@ def show_cmd(
         _say(f"notes: {s.notes}")
     if not result["reps"]:
         return
+    words = _words(s.exercise)
     table = Table(header_style="bold")
     for col in ("rep", "side", "time", "hold", "range", "faults"):
         table.add_column(col)
@@ -162,15 +165,12 @@ def show_cmd(
             f"{r['start_s']:.1f}-{r['end_s']:.1f} s",
             hold,
             "" if r.get("range") is None else f"{r['range']:.1f}",
-            ", ".join(r.get("faults", [])),
+            ", ".join(words.fault(f) for f in r.get("faults", [])),
         )
     console.print(table)
     for r in result["reps"]:
         for e in r.get("evidence", []):
-            _say(
-                f"rep {r['index']} {e['fault']}: {e.get('feature')} {e.get('value', 0):.1f} "
-                f"{e.get('threshold', '')} ({e.get('start_s', 0):.1f}-{e.get('end_s', 0):.1f} s)"
-            )
+            _say(f"{words.fault(e['fault'])}: {words.evidence(e, rep=r['index'])}")
 
 
 @history_app.command("export")
@@ -323,7 +323,10 @@ def _list(filters: _Filters) -> None:
 
 
 def _row(s: SessionInfo, source_width: int | None = None) -> list[str]:
-    faults = ", ".join(k + (f" ×{n}" if n > 1 else "") for k, n in (s.faults or {}).items())
+    words = _words(s.exercise)
+    faults = ", ".join(
+        words.fault(k) + (f" ×{n}" if n > 1 else "") for k, n in (s.faults or {}).items()
+    )
     hold = "" if s.mean_hold_s is None else f"{s.mean_hold_s:.1f} s"
     routine = f" ({s.routine})" if s.routine else ""
     exercise = s.exercise + (_UNSURE_MARK if s.unsure else "") + routine
@@ -404,6 +407,17 @@ def _plot_kind(output: Path) -> str:
 
 def _local(when: datetime) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+@functools.lru_cache(maxsize=64)
+def _words(exercise: str) -> Words:
+    """The plain words of a stored session's exercise (its ids in words if it is gone now)."""
+    from formcheck.engine import load_exercise
+
+    try:
+        return Words(load_exercise(exercise))
+    except FormcheckError:
+        return Words(None)
 
 
 def _say(text: str) -> None:

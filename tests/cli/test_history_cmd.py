@@ -55,7 +55,7 @@ def test_history_without_a_command_lists_every_session(filled):
     assert out.exit_code == 0, out.output
     assert "3 session(s)" in out.stdout
     assert _ids(out.stdout) == ["1", "2", "3"]
-    assert "bent_knee, hold_short" in out.stdout
+    assert "bent knee, hold too short" in out.stdout  # in words, not ids
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,9 @@ def test_history_show_prints_reps_and_evidence(filled, sample_result):
     assert out.exit_code == 0, out.output
     assert "session 1: bird-dog, " in out.stdout and "profile anna" in out.stdout
     assert "bird-dog.jsonl.gz (recording), 22.8 s, 4 reps" in out.stdout
-    assert "rep 3 bent_knee: knee_left 134.4 < 150 (12.1-15.7 s)" in out.stdout
+    assert "bent knee: left knee bent to 134° (aim: at least 150°), rep 3, 12.1–15.7 s" in (
+        out.stdout
+    )
     as_json = runner.invoke(app, ["history", "show", "1", "--json"])
     assert json.loads(as_json.stdout) == sample_result
 
