@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import io
+import textwrap
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -120,7 +121,7 @@ def _draw(prog: ExerciseProgress, axes: list[Axes], with_profile: bool) -> None:
             totals[f] = totals.get(f, 0) + n
     for f in sorted(totals, key=lambda f: (-totals[f], f))[:_MAX_FAULT_LINES]:
         rates = [10 * p.fault_reps.get(f, 0) / p.reps if p.reps else None for p in prog.points]
-        fault_ax.plot(t, _nan(rates), ".--", label=f.replace("_", " "), alpha=0.8)
+        fault_ax.plot(t, _nan(rates), ".--", label=prog.fault_label(f), alpha=0.8)
     fault_ax.set_title("faults per 10 reps", fontsize=10)
     _from_zero(fault_ax)
     fault_ax.legend(fontsize=8)
@@ -136,7 +137,7 @@ def _draw(prog: ExerciseProgress, axes: list[Axes], with_profile: bool) -> None:
         _from_zero(range_ax)
         range_ax.legend(fontsize=8, loc="lower right")
         if prog.drive:
-            range_ax.set_ylabel(f"range of {prog.drive}")
+            range_ax.set_ylabel(textwrap.fill(f"range of the {prog.drive}", 32))
     else:
         _empty(range_ax, "no range recorded")
     range_ax.set_title("range of motion", fontsize=10)

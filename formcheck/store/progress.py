@@ -25,10 +25,12 @@ are not anybody's progress, and an unsure guess may be another exercise altogeth
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from formcheck.engine.words import Words
 from formcheck.errors import FormcheckError
 from formcheck.store.rows import session_filter
 
@@ -89,7 +91,7 @@ class ExerciseProgress:
     exercise: str
     points: tuple[SessionPoint, ...]
     hold_target_s: float | None = None  # from the exercise definition, if it has a hold
-    drive: str | None = None  # the feature whose range of motion is measured
+    drive: str | None = None  # the feature whose range of motion is measured, in words
 
     def trend(self) -> Trend:
         n = len(self.points)
@@ -105,6 +107,11 @@ class ExerciseProgress:
             fault_pct={f: (_fault_pct(first, f), _fault_pct(last, f)) for f in faults},
             partial=sum(bool(p.partial) for p in self.points),
         )
+
+    def fault_label(self, fault: str) -> str:
+        """A fault of this exercise in words ("bent knee"; the id in words if the exercise
+        cannot be loaded now)."""
+        return _words(self.exercise).fault(fault)
 
     def summary(self, *, with_profile: bool = False, max_faults: int = 3) -> str:
         """One line, e.g. ``bird-dog: 6 sessions, 2024-05-01 → 2024-05-20 (first 2 vs last 2):
@@ -133,7 +140,7 @@ class ExerciseProgress:
         worst = sorted(t.fault_pct.items(), key=lambda kv: (-max(kv[1]), kv[0]))
         for fault, pct in worst[:max_faults]:
             rate = _pair(pct, "{:.0f} %", t.sessions)
-            parts.append(f"{fault.replace('_', ' ')} in {rate} of reps")
+            parts.append(f"{self.fault_label(fault)} in {rate} of reps")
         if len(worst) > max_faults:
             parts.append(f"{len(worst) - max_faults} more fault(s)")
         return f"{head}: " + "; ".join(parts)
@@ -194,8 +201,19 @@ def _definition_facts(exercise: str) -> tuple[float | None, str | None]:
         d = load_exercise(exercise)
     except FormcheckError:
         return None, None
-    drive = d.reps.drive.replace("_{side}", "") if d.reps else None
+    drive = Words(d).feature(d.reps.drive) if d.reps else None
     return (d.hold.target_s if d.hold else None), drive
+
+
+@functools.lru_cache(maxsize=64)
+def _words(exercise: str) -> Words:
+    """The plain words of an exercise by id (its ids in words if it cannot be loaded now)."""
+    from formcheck.engine import load_exercise
+
+    try:
+        return Words(load_exercise(exercise))
+    except FormcheckError:
+        return Words(None)
 
 
 def _mean(values: tuple[float, ...] | list[float]) -> float | None:

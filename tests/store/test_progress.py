@@ -45,7 +45,7 @@ def history(tmp_path, make_result):
 def test_each_session_point_carries_its_own_numbers(history):
     (prog,) = load_progress(history)
     assert (prog.profile, prog.exercise, prog.hold_target_s, prog.drive) == (
-        "default", "bird-dog", 2.0, "reach",
+        "default", "bird-dog", 2.0, "leg and arm above the floor line",
     )  # fmt: skip
     assert [p.reps for p in prog.points] == REPS
     assert [p.mean_hold_s for p in prog.points] == pytest.approx(HOLDS)
@@ -68,7 +68,7 @@ def test_the_trend_compares_the_first_third_with_the_last_third_exactly(history)
     assert prog.summary() == (
         "bird-dog: 8 sessions, 2024-05-01 → 2024-05-08 (first 2 vs last 2): "
         "reps 4.0 → 6.0 per session; hold 1.6 s → 2.8 s (target 2 s); range 71.0 → 86.5; "
-        "hold short in 100 % → 0 % of reps; bent knee in 50 % → 8 % of reps"
+        "hold too short in 100 % → 0 % of reps; bent knee in 50 % → 8 % of reps"
     )
 
 
@@ -76,13 +76,13 @@ def test_the_trend_compares_the_first_third_with_the_last_third_exactly(history)
     ("count", "expected"),
     [
         (1, "bird-dog: 1 session, 2024-05-01: reps 4.0 per session; hold 1.5 s (target 2 s); "
-            "range 70.0; hold short in 100 % of reps; bent knee in 50 % of reps"),
+            "range 70.0; hold too short in 100 % of reps; bent knee in 50 % of reps"),
         (2, "bird-dog: 2 sessions, 2024-05-01 → 2024-05-02 (first 1 vs last 1): "
             "reps 4.0 → 4.0 per session; hold 1.5 s → 1.7 s (target 2 s); range 70.0 → 72.0; "
-            "hold short in 100 % → 100 % of reps; bent knee in 50 % → 50 % of reps"),
+            "hold too short in 100 % → 100 % of reps; bent knee in 50 % → 50 % of reps"),
         (5, "bird-dog: 5 sessions, 2024-05-01 → 2024-05-05 (first 1 vs last 1): "
             "reps 4.0 → 6.0 per session; hold 1.5 s → 2.4 s (target 2 s); range 70.0 → 80.0; "
-            "hold short in 100 % → 0 % of reps; bent knee in 50 % → 17 % of reps"),
+            "hold too short in 100 % → 0 % of reps; bent knee in 50 % → 17 % of reps"),
     ],
 )  # fmt: skip
 def test_short_histories(tmp_path, make_result, count, expected):
