@@ -42,14 +42,15 @@ _KEYS: dict[int, Action] = {
 
 HELP_LINES: tuple[str, ...] = (
     "Keys",
-    "q / Esc   quit (shows the summary)",
-    "space     pause / resume counting",
-    "r         reset: start the set again from 0",
-    "n         next exercise (needs a routine)",
-    "f         full screen on / off",
-    "m         mirror the picture on / off",
-    "h         this help on / off",
+    "q, Esc\tquit (shows the summary)",
+    "space\tpause / resume counting",
+    "r\treset: start the set again from 0",
+    "n\tnext exercise (needs a routine)",
+    "f\tfull screen on / off",
+    "m\tmirror the picture on / off",
+    "h\tthis help on / off",
 )
+"""The help overlay: a title, then key and what it does, separated by a tab (two columns)."""
 
 
 def action_for(key: int) -> Action | None:

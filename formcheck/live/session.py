@@ -57,7 +57,7 @@ from formcheck.live.feed import LiveFrame, LiveInput
 from formcheck.live.keys import HELP_LINES, Action, KeySource, action_for
 from formcheck.live.summary import ScreenshotSaver, routine_summary_lines, summary_lines
 from formcheck.pose.core import PoseFrame
-from formcheck.render.annotate import Hud, annotate, hud_from_engine
+from formcheck.render.annotate import Hud, annotate, hud_from_engine, letterbox, placed
 
 __all__ = ["LiveOutcome", "LiveSession", "View", "describe_event", "mirrored"]
 
@@ -77,6 +77,11 @@ class View(Protocol):
     def poll_key(self, wait_ms: int = 1) -> int: ...
 
     def toggle_fullscreen(self) -> bool: ...
+
+    @property
+    def canvas_wh(self) -> tuple[int, int] | None:
+        """The size the window shows a picture at, to draw at (None: the picture's own)."""
+        ...
 
 
 @dataclass
@@ -258,9 +263,9 @@ class LiveSession:
         self._last_t: float | None = None
         self._fps = 0.0
         self._last_draw: float | None = None
-        self._background: np.ndarray | None = None
         self._last_scene: np.ndarray | None = None
         self._dropped = 0
+        self._words: Words | None = None
         self._set_reps: dict[str, list[RepRecord]] = {}  # a routine's counted reps by exercise
 
     @property
@@ -445,17 +450,23 @@ class LiveSession:
             self.on_line(f"{'':6}    {text}")
 
     def _scene(self, lf: LiveFrame, feed: LiveInput) -> np.ndarray:
+        """The picture at the window's size (aspect kept), the skeleton and the HUD over it:
+        drawn at the size it is shown, so the HUD's sizes are the screen's pixels."""
         pose = lf.pose
-        if lf.image_bgr is not None:
-            scene = lf.image_bgr  # ours alone from here on: drawn on in place
-        else:
-            scene = self._backdrop(pose.resolution_wh or feed.resolution_wh)
+        picture_wh = pose.resolution_wh or feed.resolution_wh
+        if picture_wh[0] <= 0 or picture_wh[1] <= 0:
+            picture_wh = (960, 540)
+        image = lf.image_bgr  # ours alone from here on
         resting = self.runner is not None and (self.runner.resting or self.runner.done)
         if not self.paused and not resting and self.engine.last_frame is not None:
             pose = self.engine.last_frame  # smoothed, as the engine sees it (stale in a rest)
         if self.mirror:
-            scene = cv2.flip(scene, 1)
+            image = None if image is None else cv2.flip(image, 1)
             pose = mirrored(pose)
+        canvas_wh = self._canvas_wh(picture_wh)
+        background = BACKGROUND_BGR if image is None else (0, 0, 0)
+        scene, scale, offset = letterbox(image, picture_wh, canvas_wh, background)
+        pose = placed(pose, scale, offset, canvas_wh)
         now = self.clock()
         if self._last_draw is not None and now > self._last_draw:
             rate = 1.0 / (now - self._last_draw)
@@ -498,21 +509,32 @@ class LiveSession:
         )
         return annotate(scene, pose, hud)
 
+    def _canvas_wh(self, picture_wh: tuple[int, int]) -> tuple[int, int]:
+        """The window's picture area, or the picture's own size (no window, or not known)."""
+        size = getattr(self.view, "canvas_wh", None) if self.view is not None else None
+        if size is None or size[0] < 32 or size[1] < 32:
+            return picture_wh
+        return size
+
     def _backdrop(self, size_wh: tuple[int, int]) -> np.ndarray:
         w, h = size_wh if size_wh[0] > 0 and size_wh[1] > 0 else (960, 540)
-        if self._background is None or self._background.shape[:2] != (h, w):
-            self._background = np.full((h, w, 3), BACKGROUND_BGR, np.uint8)
-        return self._background.copy()
+        return np.full((h, w, 3), BACKGROUND_BGR, np.uint8)
 
     def _info(self) -> tuple[str, ...]:
+        """Top right, under the title: the value that drives the count, in words, per side."""
         reps = self.exercise.reps
+        if self._words is None or self._words.exercise is not self.exercise:
+            self._words = Words(self.exercise)
         lines = []
         if reps is not None:
+            values = []
             for side in self.engine.sides:
+                name = substitute_side(reps.drive, side)
                 value = self.engine.drive_value(side)
-                shown = "--" if math.isnan(value) else f"{round(value):+d}"  # no "-0"
-                lines.append(f"{substitute_side(reps.drive, side)} {shown}")
-        lines.append(f"{self._fps:.0f} fps" if self._fps else "-- fps")
+                shown = "--" if math.isnan(value) else self._words.value(name, value, 0)
+                values.append(shown if side == "both" else f"{side} {shown}")
+            lines += [self._words.feature(reps.drive), "   ".join(values)]
+        lines.append(f"{self._fps:.0f} frames/s" if self._fps else "-- frames/s")
         return tuple(lines)
 
     # -- the end -------------------------------------------------------------------------

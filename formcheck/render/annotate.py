@@ -1,8 +1,10 @@
 """Annotators: draw a pose and the engine's state onto a BGR frame, in place.
 
 ``annotate(scene, pose_frame, hud) -> scene`` is the one call the live window and annotated
-videos make. Sizes scale with the frame height so the counter and the cue stay readable from a
-couple of metres on a laptop screen. Nothing here opens a window or reads the camera.
+videos make. Sizes are pixel heights on a 720-pixel-high picture and scale with its height;
+the live window draws at the window's own size, so that the counter, the cue and the hold bar
+stay legible from 2 m whatever the camera's resolution (``MIN_PX_AT_720``). Nothing here
+opens a window or reads the camera.
 """
 
 from __future__ import annotations
@@ -14,7 +16,18 @@ import numpy as np
 
 from formcheck.pose.core import LANDMARK_INDEX, SKELETON_EDGES, PoseFrame
 
-__all__ = ["Hud", "annotate", "draw_hud", "draw_skeleton", "hold_label", "hud_from_engine"]
+__all__ = [
+    "MIN_PX_AT_720",
+    "Hud",
+    "annotate",
+    "draw_hud",
+    "draw_hud_boxes",
+    "draw_skeleton",
+    "hold_label",
+    "hud_from_engine",
+    "letterbox",
+    "placed",
+]
 
 OK_BGR = (90, 220, 90)
 WARN_BGR = (0, 90, 255)
@@ -48,8 +61,46 @@ class Hud:
     panel: tuple[str, ...] = ()  # a centred panel (title, then lines): help, the summary
 
 
+# Sizes are heights in pixels on a 720-pixel-high picture, and scale with the picture's height.
+# The live window draws at the window's own size (the camera's picture is resized into it),
+# so these are pixels on the screen. A 15.6" 1280x720 window has 0.27 mm pixels: from 2 m, a
+# 40 px capital is 10.8 mm, 19 arc minutes, about four times what 20/20 eyes need.
+DESIGN_HEIGHT_PX = 720
+COUNTER_PX = 100  # the rep count's digits
+OF_PX = 44  # "/ 8" beside them
+LABEL_PX = 26  # LEFT / RIGHT / REPS, "set 1 of 2"
+HOLD_BAR_PX = 48  # the hold bar
+HOLD_TEXT_PX = 26  # the words on it
+CUE_PX = 44  # the cue banner's words
+TITLE_PX = 30  # the exercise, top right
+INFO_PX = 24  # the values under it
+PAD_PX = 12
+
+MIN_PX_AT_720 = {"counter": 90, "cue": 40, "hold bar": 40, "hold text": 24, "info": 20}
+"""The least height (px) of each element on a 720-pixel-high window: legible from 2 m on a
+15.6" laptop screen (checked by a test, at 1280x720 and with a smaller video shown in it)."""
+
+
+def _digit_height() -> float:
+    """A digit's drawn height (px) at font scale 1, measured once (getTextSize's height
+    includes the font's ascent above the digits, which differs between OpenCV versions)."""
+    probe = np.zeros((400, 400), np.uint8)
+    cv2.putText(probe, "0", (50, 300), _FONT, 8.0, 255, 1, cv2.LINE_AA)
+    rows = np.nonzero(probe.max(axis=1) > 127)[0]
+    return (rows[-1] - rows[0] + 1) / 8.0 if len(rows) else 22.0
+
+
+_CAP_PX = _digit_height()
+
+
 def _scale(scene: np.ndarray) -> float:
-    return max(scene.shape[0], 240) / 480.0
+    """The picture's height against the design's (never below half of it)."""
+    return max(scene.shape[0], DESIGN_HEIGHT_PX // 2) / DESIGN_HEIGHT_PX
+
+
+def _font(px: float) -> float:
+    """The font scale whose digits are ``px`` high."""
+    return px / _CAP_PX
 
 
 def draw_skeleton(
@@ -62,7 +113,7 @@ def draw_skeleton(
     s = _scale(scene)
     xy = np.round(pose.image[:, :2]).astype(int)
     vis = pose.visibility
-    thick = max(2, int(round(3 * s)))
+    thick = max(2, int(round(4.5 * s)))
     for i, j, a, b in _EDGES:
         if vis[i] < min_visibility or vis[j] < min_visibility:
             continue
@@ -71,7 +122,7 @@ def draw_skeleton(
         cv2.line(scene, tuple(xy[i]), tuple(xy[j]), colour, width, cv2.LINE_AA)
     for i in range(len(xy)):
         if vis[i] >= min_visibility and i > 10:  # body joints, not the face points
-            cv2.circle(scene, tuple(xy[i]), max(2, int(round(4 * s))), JOINT_BGR, -1, cv2.LINE_AA)
+            cv2.circle(scene, tuple(xy[i]), max(2, int(round(6 * s))), JOINT_BGR, -1, cv2.LINE_AA)
     return scene
 
 
@@ -100,90 +151,161 @@ def _panel(
     roi[:] = cv2.add(cv2.convertScaleAbs(roi, alpha=1 - alpha), shade)
 
 
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (px)
+
+
 def draw_hud(scene: np.ndarray, hud: Hud) -> np.ndarray:
     """Rep counter (top left), hold bar, title and info (top right), cue banner (bottom)."""
+    draw_hud_boxes(scene, hud)
+    return scene
+
+
+def draw_hud_boxes(scene: np.ndarray, hud: Hud) -> dict[str, Box]:
+    """:func:`draw_hud`, returning where each element went: "counter", "hold", "info" and
+    "cue" (those drawn)."""
     h, w = scene.shape[:2]
     s = _scale(scene)
-    pad = int(10 * s)
+    pad = int(PAD_PX * s)
+    boxes: dict[str, Box] = {}
     # rep counter: one big number per side, against the set's target ("3 / 8")
     bottom = 0
     if hud.reps_by_side:
-        bottom = _draw_counter(scene, hud, s, pad)
+        boxes["counter"] = _draw_counter(scene, hud, s, pad)
+        bottom = boxes["counter"][3]
     # hold bar under the counter, counting up to the target and green when it is met; the
     # rep itself counts on the way back, which the bar then says, so that the bar and the
     # counter never disagree. The time alone when holds have no target (a dead hang).
     if hud.hold_s is not None or hud.hold_target_s:
-        _draw_hold(scene, hud, pad, bottom + pad, s)
-    # title and small info lines, top right
-    lines = ([hud.title] if hud.title else []) + list(hud.info)
-    for k, line in enumerate(lines):
-        size = (0.7 if k == 0 and hud.title else 0.5) * s
-        (tw, _), _ = cv2.getTextSize(line, _FONT, size, 1)
-        _text(scene, line, (w - tw - pad * 2, int((28 + 24 * k) * s)), size)
-    # setup guidance or a cue: one large banner at the bottom
+        boxes["hold"] = _draw_hold(scene, hud, pad, bottom + pad, s)
+        bottom = boxes["hold"][3]
+    # title and info lines, top right; below the counter when the window is too narrow for
+    # both side by side (a portrait video)
+    left_edge = max((b[2] for b in boxes.values()), default=0) + pad
+    lines = [(hud.title, TITLE_PX * s)] if hud.title else []
+    lines += [(line, INFO_PX * s) for line in hud.info]
+    if lines:
+        widths = [_width(t, _font(px)) for t, px in lines]
+        widest = min(max(widths), w - 2 * pad)
+        y = pad if w - 2 * pad - widest >= left_edge else bottom + pad
+        x_min = w
+        for (line, px), tw in zip(lines, widths, strict=True):
+            size = _font(px) * min(1.0, (w - 2 * pad) / max(tw, 1))
+            tw = min(tw, w - 2 * pad)
+            y += int(px * 1.45)
+            _text(scene, line, (w - tw - pad, y), size)
+            x_min = min(x_min, w - tw - pad)
+        boxes["info"] = (x_min, y - int(sum(px * 1.45 for _, px in lines)), w - pad, y + pad // 2)
+    # setup guidance or a cue: one large banner at the bottom, on two lines if need be
     message, colour = (hud.setup, SEVERITY_BGR["info"]) if hud.setup else (
         hud.cue, SEVERITY_BGR.get(hud.cue_severity, SEVERITY_BGR["warning"])
     )  # fmt: skip
     if message:
-        size = 1.1 * s
-        (tw, th), _ = cv2.getTextSize(message, _FONT, size, 2)
-        while tw > w - 4 * pad and size > 0.4:
-            size *= 0.9
-            (tw, th), _ = cv2.getTextSize(message, _FONT, size, 2)
-        band = th + 3 * pad
-        _panel(scene, 0, h - band, w, h, colour, 0.8)
-        _text(scene, message, ((w - tw) // 2, h - (band - th) // 2), size)
+        boxes["cue"] = _draw_banner(scene, message, colour, s, pad)
     if hud.notice:
-        _centred_lines(scene, (hud.notice,), int(150 * s), 0.75 * s, 0.75 * s)
+        _centred_lines(scene, (hud.notice,), int(h * 0.3), 30 * s, 30 * s)
     if hud.paused:
-        _centred_lines(scene, ("PAUSED", "space to resume"), int(h * 0.42), 1.6 * s, 0.6 * s)
+        _centred_lines(scene, ("PAUSED", "space to resume"), int(h * 0.42), 64 * s, 26 * s)
     if hud.panel:
-        _centred_lines(scene, hud.panel, int(h * 0.15), 0.95 * s, 0.6 * s, left=True)
-    return scene
+        _centred_lines(scene, hud.panel, int(h * 0.12), 34 * s, 24 * s, left=True)
+    return boxes
 
 
-def _draw_counter(scene: np.ndarray, hud: Hud, s: float, pad: int) -> int:
-    """The counter panel at the top left; returns its bottom edge (px)."""
-    big, small, label_size = 2.0 * s, 0.9 * s, 0.6 * s
+def _draw_counter(scene: np.ndarray, hud: Hud, s: float, pad: int) -> Box:
+    """The counter panel at the top left (smaller only if the window is too narrow)."""
+    w = scene.shape[1]
     target = hud.rep_target
     of = f" / {target:g}" if target else ""
-    boxes = []
-    for side, n in hud.reps_by_side.items():
-        label = "REPS" if side == "both" else side.upper()
-        (nw, _), _ = cv2.getTextSize(str(n), _FONT, big, 1)
-        (ow, _), _ = cv2.getTextSize(of, _FONT, small, 1)
-        (lw, _), _ = cv2.getTextSize(label, _FONT, label_size, 1)
-        boxes.append((label, n, nw, max(nw + ow, lw) + 2 * pad))
-    height = int(95 * s)
-    set_y = height
+    items = [
+        ("REPS" if side == "both" else side.upper(), n) for side, n in hud.reps_by_side.items()
+    ]
+
+    def widths(k: float) -> list[tuple[int, int]]:
+        out = []
+        for label, n in items:
+            nw = _width(str(n), _font(COUNTER_PX * s * k))
+            ow = _width(of, _font(OF_PX * s * k)) if of else 0
+            lw = _width(label, _font(LABEL_PX * s * k))
+            out.append((nw, max(nw + ow, lw) + 3 * pad))
+        return out
+
+    k = 1.0
+    total = pad + sum(b for _, b in widths(1.0))
+    if total > w - pad:
+        k = max(0.5, (w - pad) / total)
+    label_px, count_px = LABEL_PX * s * k, COUNTER_PX * s * k
+    label_y = pad + int(label_px)
+    count_y = label_y + int(0.25 * count_px) + int(count_px)
+    height = count_y + pad
     if hud.set_line:
-        height += int(30 * s)
-    _panel(scene, 0, 0, pad + sum(b[3] for b in boxes), height, PANEL_BGR)
+        height += int(label_px * 1.6)
+    dims = widths(k)
+    right = pad + sum(b for _, b in dims) - pad
+    _panel(scene, 0, 0, right, height, PANEL_BGR)
     x = pad
-    for label, n, nw, box_w in boxes:
+    for (label, n), (nw, box_w) in zip(items, dims, strict=True):
         done = bool(target) and n >= target
-        _text(scene, label, (x, int(24 * s)), label_size)
-        _text(scene, str(n), (x, int(82 * s)), big, MET_BGR if done else TEXT_BGR)
+        _text(scene, label, (x, label_y), _font(label_px))
+        _text(scene, str(n), (x, count_y), _font(count_px), MET_BGR if done else TEXT_BGR)
         if of:
-            _text(scene, of, (x + nw, int(82 * s)), small)
+            _text(scene, of, (x + nw, count_y), _font(OF_PX * s * k))
         x += box_w
     if hud.set_line:
-        _text(scene, hud.set_line, (pad, set_y + int(20 * s)), label_size)
-    return height
+        _text(scene, hud.set_line, (pad, height - pad), _font(label_px))
+    return (0, 0, right, height)
 
 
-def _draw_hold(scene: np.ndarray, hud: Hud, x0: int, y0: int, s: float) -> None:
+def _draw_hold(scene: np.ndarray, hud: Hud, x0: int, y0: int, s: float) -> Box:
     """The hold bar: "hold 1.2 / 2 s" filling up, "held 2.3 s: now come back" when met."""
     held = hud.hold_s or 0.0
-    bw, bh = int(250 * s), int(28 * s)
-    pad = int(10 * s)
+    pad = int(PAD_PX * s)
+    label = hold_label(held, hud.hold_target_s)
+    text_px = HOLD_TEXT_PX * s
+    tw = _width(label, _font(text_px))
+    widest = _width(hold_label(88.8, 8.0), _font(text_px))
+    bw = min(scene.shape[1] - 2 * x0, max(widest, tw) + 2 * pad)
+    bh = int(HOLD_BAR_PX * s)
     _panel(scene, x0, y0, x0 + bw, y0 + bh, PANEL_BGR, 0.7)
     if hud.hold_target_s:
         met = held >= hud.hold_target_s
         fill = int(bw * min(1.0, held / hud.hold_target_s))
         cv2.rectangle(scene, (x0, y0), (x0 + fill, y0 + bh), MET_BGR if met else HOLD_BGR, -1)
         cv2.rectangle(scene, (x0, y0), (x0 + bw, y0 + bh), TEXT_BGR, max(1, int(s)))
-    _text(scene, hold_label(held, hud.hold_target_s), (x0 + pad, y0 + bh - int(7 * s)), 0.55 * s)
+    size = _font(text_px) * min(1.0, (bw - 2 * pad) / max(tw, 1))
+    _text(scene, label, (x0 + pad, y0 + (bh + int(text_px)) // 2), size)
+    return (x0, y0, x0 + bw, y0 + bh)
+
+
+def _draw_banner(scene: np.ndarray, message: str, colour, s: float, pad: int) -> Box:  # noqa: ANN001
+    """The cue across the bottom: one line, or two when it does not fit, smaller only if
+    even two lines do not."""
+    h, w = scene.shape[:2]
+    px = CUE_PX * s
+    room = w - 4 * pad
+
+    def width(text: str, px_: float) -> int:
+        return _width(text, _font(px_))
+
+    lines = [message]
+    if width(message, px) > room:
+        words = message.split()
+        best = min(
+            range(1, len(words)),
+            key=lambda k: max(width(" ".join(words[:k]), px), width(" ".join(words[k:]), px)),
+            default=None,
+        )
+        if best is not None:
+            lines = [" ".join(words[:best]), " ".join(words[best:])]
+    widest = max(width(line, px) for line in lines)
+    if widest > room:
+        px *= room / widest
+    step = int(px * 1.6)
+    band = step * len(lines) + int(px * 0.9)
+    _panel(scene, 0, h - band, w, h, colour, 0.8)
+    y = h - band + int(px * 0.45)
+    for line in lines:
+        y += step
+        _text(scene, line, ((w - width(line, px)) // 2, y - int(px * 0.3)), _font(px))
+    return (0, h - band, w, h)
 
 
 def hold_label(held_s: float, target_s: float | None) -> str:
@@ -196,30 +318,82 @@ def hold_label(held_s: float, target_s: float | None) -> str:
 
 
 def _centred_lines(
-    scene: np.ndarray, lines: tuple[str, ...], top: int, first: float, rest: float,
+    scene: np.ndarray, lines: tuple[str, ...], top: int, first_px: float, rest_px: float,
     left: bool = False,
 ) -> None:  # fmt: skip
-    """Lines on a dark panel centred horizontally from ``top`` down; the first line larger.
-    ``left`` aligns the lines to the panel's left edge (tables), else each is centred."""
+    """Lines on a dark panel centred horizontally from ``top`` down; the first line larger
+    (sizes: digit heights in px). ``left`` aligns the lines to the panel's left edge, else each
+    is centred. A tab splits a line into two columns, the second aligned across lines (the
+    keys and what they do)."""
     h, w = scene.shape[:2]
-    pad = int(12 * _scale(scene))
-    sizes = [first] + [rest] * (len(lines) - 1)
-    dims = [
-        cv2.getTextSize(line, _FONT, size, 1)[0] for line, size in zip(lines, sizes, strict=True)
-    ]
-    widest = max(tw for tw, _ in dims)
+    pad = int(PAD_PX * _scale(scene))
+    sizes = [_font(first_px)] + [_font(rest_px)] * (len(lines) - 1)
+    cells = [line.split("\t", 1) for line in lines]
+    col = max(
+        (_width(c[0], size) for c, size in zip(cells, sizes, strict=True) if len(c) == 2),
+        default=0,
+    )
+    gap = 2 * pad if col else 0
+
+    def width(cell: list[str], size: float) -> int:
+        return col + gap + _width(cell[1], size) if len(cell) == 2 else _width(cell[0], size)
+
+    widest = max(width(c, size) for c, size in zip(cells, sizes, strict=True))
     shrink = min(1.0, (w - 4 * pad) / max(widest, 1))  # keep long lines inside the frame
     sizes = [size * shrink for size in sizes]
-    dims = [(int(tw * shrink), int(th * shrink)) for tw, th in dims]
-    widest = max(tw for tw, _ in dims)
-    step = [th + pad for _, th in dims]
+    col, gap, widest = int(col * shrink), int(gap * shrink), int(widest * shrink)
+    heights = [int(size * _CAP_PX) for size in sizes]
+    step = [th + max(pad, th // 2) for th in heights]
     x0 = (w - widest) // 2 - pad
     _panel(scene, x0, top, x0 + widest + 2 * pad, top + sum(step) + pad, PANEL_BGR, 0.8)
     y = top
-    for k, (line, size, (tw, _), dy) in enumerate(zip(lines, sizes, dims, step, strict=True)):
+    for k, (cell, size, dy) in enumerate(zip(cells, sizes, step, strict=True)):
         y += dy
-        x = x0 + pad if left and k > 0 else (w - tw) // 2
-        _text(scene, line, (x, y), size)
+        x = x0 + pad if left and k > 0 else (w - width(cell, size)) // 2
+        _text(scene, cell[0], (x, y), size)
+        if len(cell) == 2:
+            _text(scene, cell[1], (x + col + gap, y), size)
+
+
+def _width(text: str, size: float) -> int:
+    """How wide ``text`` is drawn by :func:`_text` at font scale ``size``, outline included."""
+    weight = max(1, int(round(size * 2)))
+    return cv2.getTextSize(text, _FONT, size, weight)[0][0] + 2 * (weight // 2 + 1)
+
+
+def letterbox(
+    image_bgr: np.ndarray | None, picture_wh: tuple[int, int], canvas_wh: tuple[int, int],
+    background_bgr: tuple[int, int, int] = (0, 0, 0),
+) -> tuple[np.ndarray, float, tuple[int, int]]:  # fmt: skip
+    """The picture scaled to fit ``canvas_wh`` whole (its aspect kept, bars around it), on a
+    new canvas; with ``image_bgr`` None, a plain canvas for a picture of ``picture_wh``.
+    Returns the canvas, the scale and the picture's top-left corner on it (px)."""
+    cw, ch = canvas_wh
+    pw, ph = picture_wh if picture_wh[0] > 0 and picture_wh[1] > 0 else canvas_wh
+    scale = min(cw / pw, ch / ph)
+    w, h = max(1, round(pw * scale)), max(1, round(ph * scale))
+    ox, oy = (cw - w) // 2, (ch - h) // 2
+    if image_bgr is not None and (w, h) == (cw, ch) and image_bgr.shape[:2] == (ch, cw):
+        return image_bgr, 1.0, (0, 0)
+    canvas = np.empty((ch, cw, 3), np.uint8)
+    canvas[:] = background_bgr
+    if image_bgr is not None:
+        shrink = w < image_bgr.shape[1]
+        interp = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
+        canvas[oy : oy + h, ox : ox + w] = cv2.resize(image_bgr, (w, h), interpolation=interp)
+    return canvas, scale, (ox, oy)
+
+
+def placed(
+    pose: PoseFrame, scale: float, offset: tuple[int, int], canvas_wh: tuple[int, int]
+) -> PoseFrame:
+    """The pose as drawn on a :func:`letterbox` canvas (pixel coordinates scaled and moved)."""
+    if pose.image is None or (scale == 1.0 and offset == (0, 0)):
+        return pose
+    image = pose.image.copy()
+    image[:, 0] = image[:, 0] * scale + offset[0]
+    image[:, 1] = image[:, 1] * scale + offset[1]
+    return PoseFrame(pose.t_s, canvas_wh, image, pose.world, pose.mask, pose.index)
 
 
 def annotate(scene: np.ndarray, pose: PoseFrame | None, hud: Hud) -> np.ndarray:

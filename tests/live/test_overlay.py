@@ -3,11 +3,23 @@ from 2 m."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import cv2
+import numpy as np
 import pytest
 
 from formcheck.engine import load_exercise
-from formcheck.live import LiveSession, open_live_input
-from formcheck.render.annotate import hold_label
+from formcheck.live import LiveFrame, LiveInput, LiveSession, open_live_input
+from formcheck.recording import RecordingSource
+from formcheck.render.annotate import (
+    HOLD_BGR,
+    MIN_PX_AT_720,
+    Hud,
+    draw_hud_boxes,
+    hold_label,
+)
+from formcheck.render.window import initial_size
 
 
 @pytest.mark.parametrize(
@@ -57,3 +69,105 @@ class _Shots:
 
     def save(self, image, name):
         pass
+
+
+# -- sizes: legible from 2 m -----------------------------------------------------------------
+def _tallest(image: np.ndarray, box, colour=None) -> int:
+    """The height (px) of the tallest glyph in ``box``: white text, or pixels of ``colour``."""
+    x0, y0, x1, y1 = box
+    roi = image[y0:y1, x0:x1]
+    if colour is None:
+        mask = np.all(roi > 235, axis=2)
+    else:
+        mask = np.all(np.abs(roi.astype(int) - colour) <= 2, axis=2)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    return max((int(stats[k, cv2.CC_STAT_HEIGHT]) for k in range(1, n)), default=0)
+
+
+HUD = Hud(
+    reps_by_side={"left": 3, "right": 2}, rep_target=8, hold_s=1.3, hold_target_s=2.0,
+    cue="Straighten your left knee", title="Bird-dog", info=("left knee angle: 134°", "30 fps"),
+)  # fmt: skip
+
+
+def _measure(image: np.ndarray, boxes) -> dict[str, int]:
+    x0, y0, x1, y1 = boxes["hold"]
+    inner = (x0 + 2, y0 + 2, x1 - 2, y1 - 2)  # inside the bar's white frame
+    return {
+        "counter": _tallest(image, boxes["counter"]),
+        "cue": _tallest(image, boxes["cue"]),
+        "hold bar": _tallest(image, boxes["hold"], colour=HOLD_BGR),
+        "hold text": _tallest(image, inner),
+        "info": _tallest(image, boxes["info"]),
+    }
+
+
+def test_each_element_is_at_least_its_minimum_height_on_a_1280x720_window():
+    image = np.full((720, 1280, 3), 60, np.uint8)
+    boxes = draw_hud_boxes(image, HUD)
+    measured = _measure(image, boxes)
+    # "counter": the digits; "cue": its capitals and ascenders; "info": the top right lines
+    for element, least in MIN_PX_AT_720.items():
+        assert measured[element] >= least, (element, measured)
+
+
+@pytest.mark.parametrize("source_wh", [(1280, 720), (768, 432)])
+def test_the_overlay_follows_the_window_not_the_video(bird_dog, make_view, source_wh, monkeypatch):
+    """A 768x432 video in a 1280x720 window: the picture is scaled up to the window and the
+    overlay drawn at the window's pixels, the same size as over a 1280x720 video."""
+    import formcheck.live.session as live_session
+
+    w, h = source_wh
+    view = make_view(close_after=140, keep=(139,))
+    view.canvas_wh = (1280, 720)
+    seen = []
+    real = live_session.annotate
+
+    def spy(scene, pose, hud):
+        seen.append(hud)
+        return real(scene, pose, hud)
+
+    monkeypatch.setattr(live_session, "annotate", spy)
+
+    def frames():
+        with RecordingSource(bird_dog) as rec:
+            for pose in rec:
+                yield LiveFrame(pose, np.full((h, w, 3), 60, np.uint8))
+
+    session = LiveSession(load_exercise("bird-dog"), view=view, summary_s=0, target_reps=8)
+    session.run(LiveInput(frames(), "video", 30.0, (w, h)))
+    shown = view.kept[139]  # 4.6 s: rep 1 counted, the cue banner shown
+    assert shown.shape == (720, 1280, 3)
+    hud = replace(seen[139], cue="Straighten your left knee", hold_s=1.3)
+    boxes = draw_hud_boxes(np.full((720, 1280, 3), 60, np.uint8), hud)
+    measured = _measure(real(np.full((720, 1280, 3), 60, np.uint8), None, hud), boxes)
+    assert all(measured[k] >= least for k, least in MIN_PX_AT_720.items()), measured
+    x0, y0, x1, y1 = boxes["counter"]
+    assert _tallest(shown, boxes["counter"]) == measured["counter"]  # what the window showed
+
+
+@pytest.mark.parametrize(
+    ("picture", "screen", "window"),
+    [
+        ((960, 540), (1366, 768), (1161, 653)),  # a laptop: 85 % of its height
+        ((768, 432), (1920, 1080), (1632, 918)),  # a small video is shown larger
+        ((640, 480), (1366, 768), (870, 653)),  # a 4:3 webcam keeps its aspect
+        ((360, 640), (1366, 768), (367, 653)),  # a portrait clip
+        ((1920, 1080), None, (1161, 653)),  # the screen unknown: as on a 1366x768 laptop
+    ],
+)
+def test_the_window_opens_at_a_size_for_the_screen_with_the_picture_aspect(picture, screen, window):
+    assert initial_size(picture, screen) == window
+
+
+@pytest.mark.parametrize("canvas", [(360, 640), (367, 653)])
+def test_on_a_portrait_window_the_title_is_not_drawn_over_the_counter(canvas):
+    w, h = canvas
+    boxes = draw_hud_boxes(np.zeros((h, w, 3), np.uint8), HUD)
+
+    def overlap(a, b) -> bool:
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    for other in ("counter", "hold", "cue"):
+        assert not overlap(boxes["info"], boxes[other]), (other, boxes)
+    assert all(0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h for x0, y0, x1, y1 in boxes.values())

@@ -107,7 +107,7 @@ def test_pause_and_help_show_on_screen(bird_dog, make_view):
 
 
 def _green_centre_x(image):
-    band = image[150:420]  # below the counter, above the banner
+    band = image[240:440]  # below the counter and the hold bar, above the banner
     ys, xs = np.nonzero(np.all(band == OK_BGR, axis=2))
     assert len(xs) > 50, "no skeleton drawn"
     return xs.mean()
