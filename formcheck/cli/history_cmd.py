@@ -11,7 +11,6 @@ says where that date came from. Sessions of the synthetic mannequin and unsure
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +25,7 @@ from rich.table import Table
 
 from formcheck.atomic import write_atomic
 from formcheck.cli.common import console
-from formcheck.engine.words import Words
+from formcheck.engine.words import words_for
 from formcheck.errors import FormcheckError, HistoryError, OutputError
 from formcheck.recorded import recorded_words
 from formcheck.store import SessionInfo, load_progress, open_history
@@ -151,7 +150,7 @@ def show_cmd(
         _say(f"notes: {s.notes}")
     if not result["reps"]:
         return
-    words = _words(s.exercise)
+    words = words_for(s.exercise)
     table = Table(header_style="bold")
     for col in ("rep", "side", "time", "hold", "range", "faults"):
         table.add_column(col)
@@ -323,7 +322,7 @@ def _list(filters: _Filters) -> None:
 
 
 def _row(s: SessionInfo, source_width: int | None = None) -> list[str]:
-    words = _words(s.exercise)
+    words = words_for(s.exercise)
     faults = ", ".join(
         words.fault(k) + (f" ×{n}" if n > 1 else "") for k, n in (s.faults or {}).items()
     )
@@ -407,17 +406,6 @@ def _plot_kind(output: Path) -> str:
 
 def _local(when: datetime) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-@functools.lru_cache(maxsize=64)
-def _words(exercise: str) -> Words:
-    """The plain words of a stored session's exercise (its ids in words if it is gone now)."""
-    from formcheck.engine import load_exercise
-
-    try:
-        return Words(load_exercise(exercise))
-    except FormcheckError:
-        return Words(None)
 
 
 def _say(text: str) -> None:

@@ -21,6 +21,7 @@ above the floor line", a ``height`` or ``distance`` is in "torso lengths". A sid
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from formcheck.engine.definition import ExerciseDef
+from formcheck.errors import FormcheckError
 from formcheck.features.spec import MID_POINTS, FeatureDef, substitute_side
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "parse_threshold",
     "setup_issue",
     "time_span",
+    "words_for",
 ]
 
 DEGREES = "°"
@@ -470,3 +473,15 @@ def _digits(x: float) -> int:
     """Decimals to show a threshold as written in its definition (150, 0.012, 2.5)."""
     text = f"{x:g}"
     return len(text.split(".")[1]) if "." in text and "e" not in text else 0
+
+
+@functools.lru_cache(maxsize=64)
+def words_for(exercise: str) -> Words:
+    """The words of an exercise named by id, alias or file, as stored in a result or the
+    history; the ids in words when it cannot be loaded now (its file is gone)."""
+    from formcheck.engine.catalogue import load_exercise
+
+    try:
+        return Words(load_exercise(exercise))
+    except FormcheckError:
+        return Words(None)

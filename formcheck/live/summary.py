@@ -27,6 +27,7 @@ from formcheck import __version__
 from formcheck.atomic import write_atomic, write_json
 from formcheck.csvsafe import SafeWriter
 from formcheck.engine import Engine, ExerciseDef
+from formcheck.engine.words import words_for
 from formcheck.errors import OutputError
 from formcheck.htmlpage import html_page
 from formcheck.live.feed import LiveFrame
@@ -47,7 +48,8 @@ REPORT_FILES = ("report.json", "report.html", "reps.csv")
 
 
 def summary_lines(result: dict[str, Any], title: str) -> tuple[str, ...]:
-    """A few short lines for the summary screen: reps per side, holds, faults."""
+    """A few short lines for the summary screen: reps per side, holds, faults (in words)."""
+    words = words_for(result["exercise"])
     s = result["summary"]
     sides = s["reps_by_side"]
     reps = f"{s['reps']} rep" + ("" if s["reps"] == 1 else "s")
@@ -64,7 +66,7 @@ def summary_lines(result: dict[str, Any], title: str) -> tuple[str, ...]:
             )
         )
     if s["faults"]:
-        lines.append("faults: " + ", ".join(f"{k} x{v}" for k, v in s["faults"].items()))
+        lines.append("faults: " + words.faults(s["faults"]))
     else:
         lines.append("faults: none" if s["reps"] else "no reps counted")
     for rep in result["reps"]:
@@ -72,7 +74,7 @@ def summary_lines(result: dict[str, Any], title: str) -> tuple[str, ...]:
         good = rep.get("form_hold_s")
         if good is not None and rep["hold_s"] is not None and good < rep["hold_s"] - 0.05:
             hold += f" ({good:.1f} s good form)"
-        faults = ", ".join(rep["faults"]) or "ok"
+        faults = ", ".join(words.fault(f) for f in rep["faults"]) or "ok"
         lines.append(f"  rep {rep['index']}  {rep['side']}{hold}  {faults}")
         if len(lines) >= 14:  # the rest is in the printed summary and the report
             lines.append("  ...")
@@ -103,7 +105,7 @@ def routine_summary_lines(result: dict[str, Any]) -> tuple[str, ...]:
             done = "" if one["complete"] else "  (short)"
             lines.append(f"  set {one['set']}: {counts}{done}")
         if ex["faults"]:
-            lines.append("  faults: " + ", ".join(f"{k} x{v}" for k, v in ex["faults"].items()))
+            lines.append("  faults: " + words_for(ex["exercise"]).faults(ex["faults"]))
     return tuple(lines)
 
 
@@ -296,12 +298,14 @@ def routine_html(result: dict[str, Any]) -> str:
             f"({escape(', '.join(target['per']))})</p>"
         )
         rows = []
+        words = words_for(ex["exercise"])
         for one in ex["sets"]:
             for r in one["reps"]:
                 hold = "" if r["hold_s"] is None else f"{r['hold_s']:.1f} s"
                 faults = (
                     "".join(
-                        f"<div class='flt'>{escape(e['fault'])}: {escape(_evidence([e]))}</div>"
+                        f"<div class='flt'>{escape(words.fault(e['fault']))}: "
+                        f"{escape(words.evidence(e))}</div>"
                         for e in r["evidence"]
                     )
                     or "<span class='ok'>ok</span>"

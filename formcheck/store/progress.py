@@ -25,12 +25,11 @@ are not anybody's progress, and an unsure guess may be another exercise altogeth
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from formcheck.engine.words import Words
+from formcheck.engine.words import Words, words_for
 from formcheck.errors import FormcheckError
 from formcheck.store.rows import session_filter
 
@@ -111,7 +110,7 @@ class ExerciseProgress:
     def fault_label(self, fault: str) -> str:
         """A fault of this exercise in words ("bent knee"; the id in words if the exercise
         cannot be loaded now)."""
-        return _words(self.exercise).fault(fault)
+        return words_for(self.exercise).fault(fault)
 
     def summary(self, *, with_profile: bool = False, max_faults: int = 3) -> str:
         """One line, e.g. ``bird-dog: 6 sessions, 2024-05-01 → 2024-05-20 (first 2 vs last 2):
@@ -203,17 +202,6 @@ def _definition_facts(exercise: str) -> tuple[float | None, str | None]:
         return None, None
     drive = Words(d).feature(d.reps.drive) if d.reps else None
     return (d.hold.target_s if d.hold else None), drive
-
-
-@functools.lru_cache(maxsize=64)
-def _words(exercise: str) -> Words:
-    """The plain words of an exercise by id (its ids in words if it cannot be loaded now)."""
-    from formcheck.engine import load_exercise
-
-    try:
-        return Words(load_exercise(exercise))
-    except FormcheckError:
-        return Words(None)
 
 
 def _mean(values: tuple[float, ...] | list[float]) -> float | None:

@@ -147,3 +147,6 @@ def test_a_routine_writes_its_result_a_page_and_every_rep(bird_dog, tmp_path):
     page = (out / "report.html").read_text()
     assert "<h1>Mini</h1>" in page and "routine complete" in page
     assert "2 of 2 sets done" in page and page.count("<tr><td class='num'>") == 4
+    # faults in words on the page (the ids stay in reps.csv)
+    assert "bent knee: left knee bent to 134° (aim: at least 150°), " in page
+    assert "bent_knee" not in page and "knee_left" not in page

@@ -39,6 +39,6 @@ def test_summary_lines(result):
         "Bird-dog: session summary",
         "4 reps  (left 2, right 2)",
         "holds: mean 2.8 s, 3/4 on target with good form",
-        "faults: bent_knee x1, hold_short x1",
+        "faults: bent knee ×1, hold too short ×1",
     )
-    assert lines[6] == "  rep 3  left  hold 2.8 s (0.0 s good form)  bent_knee, hold_short"
+    assert lines[6] == "  rep 3  left  hold 2.8 s (0.0 s good form)  bent knee, hold too short"
