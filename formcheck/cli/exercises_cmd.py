@@ -16,6 +16,7 @@ from formcheck.cli.tables import print_rows, warn_skipped
 from formcheck.engine import find_exercise, load_definition, load_exercise
 from formcheck.engine.catalogue import scan_exercises
 from formcheck.engine.definition import ExerciseDef
+from formcheck.engine.words import Words
 from formcheck.errors import OutputError
 from formcheck.features.spec import point_names
 
@@ -47,7 +48,7 @@ def list_cmd() -> None:
     warn_skipped(skipped)
     rows = [
         (d.id, d.name, d.posture.replace("_", " "), d.view, counted_as(d),
-         ", ".join(f.id for f in d.faults))
+         ", ".join(Words(d).fault(f.id) for f in d.faults))
         for d in defs
     ]  # fmt: skip
     print_rows(("id", "name", "posture", "view", "counted", "faults"), rows)
@@ -81,19 +82,25 @@ def show_cmd(
         console.print(f"counted only while {needs}")
     if d.needs_mask:
         console.print("uses the body's outline: the pose model runs with its segmentation mask")
-    table = Table("feature", "kind", "points", box=None, header_style="bold")
+    words = Words(d)
+    # each feature and fault with what people read instead of its id (its label and unit)
+    table = Table("feature", "kind", "points", "reads as", box=None, header_style="bold")
     for fname, f in d.features.items():
+        said = f"{words.template(fname)} ({words.unit(fname)})"
         table.add_row(fname, f.kind + (f" ({f.space})" if f.space != "image" else ""),
-                      ", ".join(f.points or f.of))  # fmt: skip
+                      ", ".join(f.points or f.of), escape(said))  # fmt: skip
     console.print(table)
     faults = Table("fault", "when", "phases", "cue", box=None, header_style="bold")
     for f in d.faults:
         when = " and ".join(f"{c.feature} {c.threshold_text()}" for c in f.when)
-        faults.add_row(f.id, when, ", ".join(f.phases), f.cue)
+        faults.add_row(f"{f.id}\n[dim]{escape(words.fault(f.id))}[/]", when,
+                       ", ".join(f.phases), f.cue)  # fmt: skip
     if d.hold and d.hold.target_s is not None:
-        faults.add_row("hold_short", f"hold < {d.hold.target_s:g} s", "rep", d.hold.cue)
+        faults.add_row(f"hold_short\n[dim]{words.fault('hold_short')}[/]",
+                       f"hold < {d.hold.target_s:g} s", "rep", d.hold.cue)  # fmt: skip
     if d.tempo:
-        faults.add_row("too_fast", f"rep < {d.tempo.min_rep_s:g} s", "rep", d.tempo.cue)
+        faults.add_row(f"too_fast\n[dim]{words.fault('too_fast')}[/]",
+                       f"rep < {d.tempo.min_rep_s:g} s", "rep", d.tempo.cue)  # fmt: skip
     console.print(faults)
     if d.selftest is not None:  # numbered as `formcheck exercises render --case N` takes them
         cases = Table("case", "self-test", "expected", box=None, header_style="bold")

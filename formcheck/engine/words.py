@@ -366,6 +366,11 @@ class Words:
             return substitute_side(text, side)
         return _unsided(text) if "{" in text else text
 
+    def template(self, name: str) -> str:
+        """A defined feature's label as its definition would write it, with ``{side}`` and
+        ``{other}`` where the side goes ("{side} knee angle")."""
+        return self._reference_template(name)
+
     def unit(self, name: str) -> str:
         """The unit of a feature: "°", "torso lengths", "s", or a definition's own ``unit``."""
         if name in _BUILTIN_FEATURES:

@@ -29,6 +29,17 @@ def test_show_says_when_the_outline_is_used(wide_console):
     assert "rounded_back" in result.output and "counted only while" not in result.output
 
 
+def test_show_says_how_each_feature_and_fault_reads_in_words(wide_console):
+    result = runner.invoke(app, ["exercises", "show", "bird-dog"])
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.output.splitlines()]
+    # generated from the kind and the points, and a label from the TOML
+    assert ["knee", "angle", "{side}_hip,", "{side}_knee,", "{side}_ankle", "{side}", "knee",
+            "angle", "(°)"] in rows  # fmt: skip
+    assert "{side} leg and {other} arm above the floor line (°)" in result.output
+    assert ["bent", "knee"] in rows and ["hold", "too", "short"] in rows  # under their ids
+
+
 # -- piped output, broken user files -----------------------------------------------------------
 BROKEN = 'id = "oops"\nname = [unclosed\n'
 
