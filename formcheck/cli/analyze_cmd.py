@@ -63,7 +63,7 @@ from formcheck.recorded import (
 )
 from formcheck.recording import is_recording_path
 from formcheck.report import AnalysisJob, AnalysisOutcome, JobProgress, expand_inputs, out_dirs
-from formcheck.report.batch import run_batch
+from formcheck.report.batch import pair_one_sided, run_batch
 from formcheck.report.html import index_html
 
 EXIT_UNSURE = 6
@@ -156,7 +156,7 @@ def analyze_cmd(
 @dataclass
 class _Who:
     """Who the sets are of and what the user said about them; and, per input, when it was
-    recorded, its content hash and the previous set to compare with."""
+    recorded, its content hash and the stored sets to compare and pair it with."""
 
     profile: str
     given: datetime | None
@@ -167,8 +167,9 @@ class _Who:
     save_mannequin: bool = False  # --history: the mannequin's sets (the samples) are saved too
 
     def learn(self, path: str, exercise: str | None) -> None:
-        """Date, hash and previous set of one input (nothing for a path that does not exist:
-        its analysis fails with the message)."""
+        """Date, hash and stored sets of one input, of ``exercise`` (None: ``auto``, every
+        exercise's); nothing for a path that does not exist: its analysis fails with the
+        message."""
         p = Path(path)
         if not p.is_file():
             return
@@ -180,31 +181,37 @@ class _Who:
         }  # fmt: skip
         facts["session"] = {
             "profile": self.profile,
-            "recorded_at": when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "recorded_at": _utc_iso(when),
             "recorded_from": source,
             "recorded": recorded_words(source, kind),
             "note": self.note,
         }
-        facts["previous"] = None if exercise is None else self._previous(exercise, facts)
+        facts["history"] = self._stored(exercise, facts)
         self.facts[path] = facts
 
-    def _previous(self, exercise: str, facts: dict[str, Any]) -> dict[str, Any] | None:
+    def _stored(self, exercise: str | None, facts: dict[str, Any]) -> dict[str, list] | None:
+        """The profile's stored sets recorded before this one or on its day, by exercise
+        (see :meth:`formcheck.store.History.comparable_sessions`)."""
         if self.no_history:
             return None
         from formcheck.store import open_history
 
         try:
             with open_history() as history:
-                prev = history.previous_session(
-                    profile=self.profile, exercise=exercise, before=facts["started_at"],
+                stored = history.comparable_sessions(
+                    profile=self.profile, recorded_at=facts["started_at"], exercise=exercise,
                     content_hash=facts["content_hash"],
                 )  # fmt: skip
         except FormcheckError:
             return None  # no history to compare with: the report just has no such block
-        if prev is None:
-            return None
-        when = prev.info.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        return {"result": prev.result, "when": when}
+        out: dict[str, list] = {}
+        for s in stored:
+            out.setdefault(s.info.exercise, []).append({
+                "result": s.result, "recorded_at": _utc_iso(s.info.started_at),
+                "source": s.info.source, "report_path": s.info.report_path,
+                "session_id": s.info.id,
+            })  # fmt: skip
+        return out
 
     def save(self, o: AnalysisOutcome) -> None:
         facts = self.facts.get(o.job.input, {})
@@ -215,6 +222,10 @@ class _Who:
             **{k: facts[k] for k in ("started_at", "recorded_from", "content_hash", "synthetic")
                if k in facts},
         )  # fmt: skip
+
+
+def _utc_iso(when: datetime) -> str:
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _synthetic(path: Path) -> bool:
@@ -249,7 +260,7 @@ def _analyze(
             model,
             i,
             session=who.facts.get(p, {}).get("session"),
-            previous=who.facts.get(p, {}).get("previous"),
+            history=who.facts.get(p, {}).get("history"),
         )  # fmt: skip
         for i, (p, d) in enumerate(zip(paths, dirs, strict=True))
     ]
@@ -257,6 +268,8 @@ def _analyze(
         outcomes = run_batch(
             jobs, workers=workers, on_progress=bar.update, on_outcome=bar.done, notify=notice
         )
+    for left, right in pair_one_sided(outcomes):
+        notice(f"{left} and {right} hold one side each: their reports judge left against right")
     code = _report(outcomes, as_json, single=len(jobs) == 1)
     if not who.no_history:
         left_out = []

@@ -7,6 +7,10 @@ on every OS, nothing inherited by fork); each worker loads its own pose model an
 OpenCV to one thread, so two workers do not fight over the cores. Every job is independent and
 deterministic, so the outcomes are the same as with one worker.
 
+``pair_one_sided(outcomes)`` then pairs the videos that hold one side of a one-side-at-a-time
+exercise with the batch's video of the other side (same exercise and recording day; see
+:mod:`formcheck.report.pairs`) and writes their reports again, each saying where the other is.
+
 Ctrl+C: with one worker the current analysis stops where it is and is reported as partial;
 with several, the parent asks every worker to stop (their SIGINT is ignored so that a worker
 never dies between frames), the running analyses are reported as partial and the jobs not yet
@@ -27,11 +31,19 @@ from pathlib import Path
 from typing import Any
 
 from formcheck import interrupts
+from formcheck.errors import OutputError
 from formcheck.recording import is_recording_path
-from formcheck.report.job import AnalysisJob, AnalysisOutcome, JobProgress, run_job
+from formcheck.report.job import (
+    AnalysisJob,
+    AnalysisOutcome,
+    JobProgress,
+    rewrite_report,
+    run_job,
+)
+from formcheck.report.pairs import Partner, batch_pairs, local_day, pair_block
 from formcheck.sources import VIDEO_EXTENSIONS
 
-__all__ = ["expand_inputs", "out_dirs", "output_stem", "run_batch"]
+__all__ = ["expand_inputs", "out_dirs", "output_stem", "pair_one_sided", "run_batch"]
 
 
 def _name_key(path: Path) -> list[tuple[int, int | str]]:
@@ -219,3 +231,43 @@ def _collect(
     outcomes[job.index] = outcome
     if on_outcome is not None:
         on_outcome(outcome)
+
+
+def pair_one_sided(outcomes: Sequence[AnalysisOutcome]) -> list[tuple[str, str]]:
+    """Pair the batch's one-sided videos (see :mod:`formcheck.report.pairs`) and write each
+    paired report again, saying where the other side is; returns the pairs' input names (the
+    left side's first). A
+    report that cannot be written again keeps its first version, with a warning, and its
+    outcome's ``output_error`` set."""
+    sided = [
+        o for o in outcomes
+        if o.report is not None and o.report.get("pair") and o.report.get("session")
+        and o.job.out_dir is not None
+    ]  # fmt: skip
+    items = [
+        (o.report["pair"]["side"], o.report["session"]["recorded_at"],  # type: ignore[index]
+         f"{o.exercise}|{local_day(o.report['session']['recorded_at'])}")  # type: ignore[index]
+        for o in sided
+    ]  # fmt: skip
+    pairs = batch_pairs(items)
+    for i, j in pairs.items():
+        me, other = sided[i], sided[j]
+        assert me.report is not None and other.report is not None
+        partner = Partner(
+            other.result or {}, other.name, other.report["session"]["recorded_at"],
+            other.report_path,
+        )  # fmt: skip
+        block = pair_block(
+            me.result or {}, me.report["pair"]["side"], partner,
+            holds=bool(me.report["exercise"].get("holds")), here=me.job.out_dir,
+        )  # fmt: skip
+        try:
+            rewrite_report(me, block)
+        except OutputError as err:
+            me.output_error = f"{me.name}: its report does not say where the other side is: {err}"
+            me.warnings.append(me.output_error)
+    return [
+        (sided[i].name, sided[j].name)
+        for i, j in pairs.items()
+        if sided[i].report["pair"]["side"] == "left"  # type: ignore[index]
+    ]

@@ -11,21 +11,39 @@ form (mean per rep), the range of motion (mean per rep, in the driving feature's
 faults per rep, and left against right (how much shorter the weaker side's hold or range is).
 "Better" follows the exercise: more reps, a longer hold and a larger range are better, fewer
 faults per rep are better. A number a set does not have (no hold) is left out.
+
+Which set is "last time" (:func:`previous_set`): the latest one of the same profile and
+exercise recorded before this one. A video that holds one side only (one side per video,
+see :mod:`formcheck.report.pairs`) is compared with the latest earlier set that has that side,
+on that side alone: the right side's video of today against the right side of last week, not
+against this morning's left side.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from formcheck.engine.definition import ExerciseDef
 from formcheck.report.schema import feature_unit
 
-__all__ = ["since_last_time"]
+__all__ = ["previous_set", "since_last_time"]
 
 # Left and right are "about even" within this share of the larger side (the asymmetry the
 # report flags elsewhere, see formcheck.report.schema).
 EVEN_SHARE = 0.15
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def _one_side(result: dict[str, Any], side: str) -> dict[str, Any]:
+    """The result with only ``side``'s reps (and its count)."""
+    reps = [r for r in result["reps"] if r["side"] == side]
+    summary = {**result["summary"], "reps_by_side": {side: len(reps)}}
+    return {**result, "reps": reps, "summary": summary}
 
 
 def _pct(share: float) -> str:
@@ -64,21 +82,42 @@ def _weaker_side(result: dict[str, Any], key: str) -> tuple[str, float] | None:
     return weak, 1.0 - values[weak] / values[strong]  # type: ignore[operator]
 
 
+def previous_set(
+    recorded_at: str, stored: Sequence[dict[str, Any]], side: str | None = None
+) -> dict[str, Any] | None:
+    """ "Last time" among ``stored`` (dicts with ``result`` and ``recorded_at``, ISO 8601 UTC,
+    of the same profile and exercise): the latest recorded before ``recorded_at``; with
+    ``side``, the latest that has reps of that side. None when there is none."""
+    now = _utc(recorded_at)
+    earlier = [
+        s for s in stored
+        if _utc(s["recorded_at"]) < now
+        and (side is None or any(r["side"] == side for r in s["result"]["reps"]))
+    ]  # fmt: skip
+    return max(earlier, key=lambda s: _utc(s["recorded_at"]), default=None)
+
+
 def since_last_time(
     result: dict[str, Any],
     previous: dict[str, Any],
     exercise: ExerciseDef,
     when: str,
+    *,
+    side: str | None = None,
 ) -> dict[str, Any]:
     """The comparison block of a report (see the module docstring); ``when`` says when the
-    previous set was recorded, in words ("2026-11-28")."""
+    previous set was recorded, in words ("2026-11-28"). With ``side`` (a video holding that
+    side only) only that side's reps are compared, and left against right is not (the pair
+    of videos judges it)."""
     assert exercise.reps is not None
+    if side is not None:
+        result, previous = _one_side(result, side), _one_side(previous, side)
     unit = {"deg": "°"}.get(u := feature_unit(exercise, exercise.reps.drive), f" {u}" if u else "")
     rows: list[dict[str, Any]] = []
     lines: list[str] = []
 
     def add(
-        what: str, now: float | None, then: float | None, fmt: Callable[[float], str],
+        what: str, now: float | None, then: float | None, digits: int, suffix: str,
         higher_is_better: bool, *, step: float,
     ) -> None:  # fmt: skip
         if now is None or then is None:
@@ -86,32 +125,34 @@ def since_last_time(
         change = now - then
         better = None if abs(change) < step else (change > 0) == higher_is_better
         rows.append({"what": what, "now": now, "then": then, "change": change, "better": better})
-        sign = "+" if change > 0 else "−" if change < 0 else "±"
+        # the change as the two numbers shown differ (2.4 against 2.8: −0.4, not −0.35 → −0.3)
+        shown = round(now, digits) - round(then, digits)
+        sign = "+" if shown > 0 else "−" if shown < 0 else "±"
         trend = "" if better is None else (", better" if better else ", worse")
-        same = abs(change) < step
-        delta = "the same" if same else f"{sign}{fmt(abs(change))}{trend}"
-        lines.append(f"{what} {fmt(now)} (last time {fmt(then)}, {delta})")
+        delta = "the same" if better is None else f"{sign}{abs(shown):.{digits}f}{suffix}{trend}"
+        said = f"{now:.{digits}f}{suffix} (last time {then:.{digits}f}{suffix}, {delta})"
+        lines.append(f"{what} {said}")
 
     sides = _sides(result)
     if sides and _sides(previous):
-        for side in sides:
-            now = float(result["summary"]["reps_by_side"].get(side, 0))
-            then = float(previous["summary"]["reps_by_side"].get(side, 0))
-            add(f"reps, {side}", now, then, lambda v: f"{v:.0f}", True, step=1)
+        for each in sides:
+            now = float(result["summary"]["reps_by_side"].get(each, 0))
+            then = float(previous["summary"]["reps_by_side"].get(each, 0))
+            add(f"reps, {each}", now, then, 0, "", True, step=1)
     else:
-        add("reps", float(len(result["reps"])), float(len(previous["reps"])),
-            lambda v: f"{v:.0f}", True, step=1)  # fmt: skip
-    add("hold in position", _per_rep(result, "hold_s"), _per_rep(previous, "hold_s"),
-        lambda v: f"{v:.1f} s", True, step=0.1)  # fmt: skip
+        add("reps", float(len(result["reps"])), float(len(previous["reps"])), 0, "", True,
+            step=1)  # fmt: skip
+    add("hold in position", _per_rep(result, "hold_s"), _per_rep(previous, "hold_s"), 1, " s",
+        True, step=0.1)  # fmt: skip
     add("hold with good form", _per_rep(result, "form_hold_s"),
-        _per_rep(previous, "form_hold_s"), lambda v: f"{v:.1f} s", True, step=0.1)  # fmt: skip
+        _per_rep(previous, "form_hold_s"), 1, " s", True, step=0.1)  # fmt: skip
     add("range of motion", _per_rep(result, "range"), _per_rep(previous, "range"),
-        lambda v: f"{v:.1f}{unit}", True,
+        1 if u == "deg" else 2, unit, True,
         step=0.05 * abs(_per_rep(previous, "range") or 1.0))  # fmt: skip
-    add("faults per rep", _faults_per_rep(result), _faults_per_rep(previous),
-        lambda v: f"{v:.1f}", False, step=0.05)  # fmt: skip
+    add("faults per rep", _faults_per_rep(result), _faults_per_rep(previous), 1, "", False,
+        step=0.05)  # fmt: skip
     balance = []
-    if sides:
+    if sides and side is None:
         key = "hold_s" if _per_rep(result, "hold_s") is not None else "range"
         what = "hold" if key == "hold_s" else "range of motion"
         now_w, then_w = _weaker_side(result, key), _weaker_side(previous, key)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from html import escape
+from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
@@ -78,7 +79,10 @@ def _summary(report: dict[str, Any]) -> str:
     u = " °" if unit == "deg" else f" {unit}" if unit else ""
     by_side = s["reps_by_side"]
     reps = str(s["reps"])
-    if list(by_side) != ["both"]:
+    pair = report.get("pair")
+    if pair is not None:  # one side per video: no "right 0"
+        reps += f" ({pair['side']} side only; the {_other_side(pair)})"
+    elif list(by_side) != ["both"]:
         reps += " (" + ", ".join(f"{k} {v}" for k, v in by_side.items()) + ")"
     rows = [("Reps", reps)]
     if ex["hold_target_s"] is not None:
@@ -163,8 +167,40 @@ def _reps_table(report: dict[str, Any]) -> str:
     )
 
 
-def _sides_table(report: dict[str, Any]) -> str:
-    sides = report["sides"]
+def _other_side(pair: dict[str, Any]) -> str:
+    """Where the other side of a one-sided video is, in words (escaped)."""
+    other = pair["other"]
+    if other is None:
+        side = "right" if pair["side"] == "left" else "left"
+        return f"{side} side was not recorded"
+    name = escape(other["source"])
+    relative = other["report"] and not PurePath(other["report"]).is_absolute()
+    link = f'<a href="{escape(_href(other["report"]))}">{name}</a>' if relative else name
+    return f"{other['side']} side is in {link}"
+
+
+def _pair(report: dict[str, Any], pair: dict[str, Any]) -> str:
+    """Left vs right of a video that holds one side: across the pair, or why not judged."""
+    if pair["other"] is None:
+        return (
+            f'<div class="box info">This video holds the {_side(pair["side"])} side only, and '
+            f"the {_other_side(pair)}: no video of it from the same day was analysed with this "
+            "one or is in the history. Left and right are not compared.</div>"
+        )
+    other = pair["other"]
+    when = escape(other["recorded_at"][:16].replace("T", " "))
+    stored = (
+        f", history session {other['history_session']}"
+        if other["history_session"] is not None else ""
+    )  # fmt: skip
+    return (
+        f"<p>One side per video: this one holds the {_side(pair['side'])} side, the "
+        f"{_other_side(pair)} (recorded {when} UTC{stored}). Left against right across the "
+        f"two videos:</p>{_sides_table(report, pair['sides'])}"
+    )
+
+
+def _sides_table(report: dict[str, Any], sides: dict[str, Any]) -> str:
     unit = "°" if report["exercise"]["drive_unit"] == "deg" else report["exercise"]["drive_unit"]
     labels = {
         "reps": "Reps",
@@ -327,8 +363,10 @@ def report_html(
             "rises from it by at least the exercise's smallest movement and comes back.</p>",
         ]
     parts += ["<h2>Reps</h2>", _reps_table(report)]
-    if report["sides"] is not None:
-        parts += ["<h2>Left vs right</h2>", _sides_table(report)]
+    if report.get("pair") is not None:
+        parts += ["<h2>Left vs right</h2>", _pair(report, report["pair"])]
+    elif report["sides"] is not None:
+        parts += ["<h2>Left vs right</h2>", _sides_table(report, report["sides"])]
     parts += ["<h2>Faults, with evidence</h2>", _faults(report, thumbs)]
     parts += ["<h2>Setup and visibility</h2>", _setup(report)]
     parts += ["<h2>Input</h2>", _input_table(report)]

@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +39,16 @@ from formcheck.pipeline import FrameTap, PoseInput, analyze, open_pose_input
 from formcheck.pose.core import PoseFrame
 from formcheck.recording import RecordingHeader, RecordingSource, RecordingWriter
 from formcheck.report.auto import ExerciseGuess, ExerciseGuesser
-from formcheck.report.collect import Collector
-from formcheck.report.compare import since_last_time
+from formcheck.report.collect import Collector, Thumbnail
+from formcheck.report.compare import previous_set, since_last_time
 from formcheck.report.html import report_html
+from formcheck.report.pairs import held_side, history_partner, pair_block
 from formcheck.report.plot import drive_plot_png
 from formcheck.report.schema import build_report
 from formcheck.report.tables import reps_csv
 from formcheck.sources import Frame, open_source
 
-__all__ = ["AnalysisJob", "AnalysisOutcome", "JobProgress", "run_job"]
+__all__ = ["AnalysisJob", "AnalysisOutcome", "JobProgress", "rewrite_report", "run_job"]
 
 PROGRESS_EVERY_S = 0.1
 REPORT_FILES = {"report.json", "report.html", "reps.csv", "annotated.mp4"}  # replaced as a set
@@ -64,8 +66,10 @@ class AnalysisJob:
     index: int = 0  # position in a batch, for progress reports
     # who and when, for the report (see formcheck.report.schema.build_report's ``session``)
     session: dict[str, Any] | None = None
-    # the same person's previous set of this exercise: {"result": ..., "when": "2026-11-28"}
-    previous: dict[str, Any] | None = None
+    # the same person's stored sets to compare and pair with, by exercise id, latest first:
+    # [{"result", "recorded_at", "source", "report_path", "session_id"}, ...] (see
+    # formcheck.store.History.comparable_sessions); every exercise's with exercise "auto"
+    history: dict[str, list[dict[str, Any]]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,10 @@ class AnalysisOutcome:
     report_path: str | None = None
     partial: tuple[str, ...] = ()  # why the result covers only part of the input
     output_error: str | None = None  # an output asked for (the annotated video) not written
+    # what report.html is drawn from besides the report, kept for a video that holds one side
+    # only: its report is written again when the batch holds the other side
+    plot_png: bytes | None = None
+    thumbnails: dict[tuple[int, str], Thumbnail] | None = None
 
     def headline(self) -> dict[str, Any]:
         """The numbers the batch index shows."""
@@ -456,24 +464,68 @@ def _finish(
     )  # fmt: skip
     t, drive = col.drive_arrays()
     files = {"html": "report.html", "csv": "reps.csv", "annotated_video": out.video}
-    prev = job.previous
-    since = (
-        since_last_time(result, prev["result"], exercise, prev["when"])
-        if prev is not None and prev["result"].get("exercise") == exercise.id
-        else None
-    )  # fmt: skip
+    since, pair = _history_blocks(job, result, exercise, outputs.target)
     report = build_report(
         result, exercise, input_info=info, t_s=t, drive=drive,
         worst={k: (v.t_s, v.frame) for k, v in col.thumbnails.items()},
         warnings=warnings, partial_reasons=reasons, auto=outcome.auto, outputs=files,
-        session=job.session, since=since,
+        session=job.session, since=since, pair=pair,
     )  # fmt: skip
     plot = drive_plot_png(report, t, drive, rest=col.rest_arrays())
     write_atomic(out_dir / "reps.csv", reps_csv(report))
-    write_atomic(out_dir / "report.html", report_html(report, plot, col.thumbnails))
-    write_json(out_dir / "report.json", report)
+    _write_pages(out_dir, report, plot, col.thumbnails)
     outputs.commit()
     assert outputs.target is not None
     outcome.report = report
     outcome.report_path = str(outputs.target / "report.html")
+    if pair is not None:
+        outcome.plot_png, outcome.thumbnails = plot, dict(col.thumbnails)
     return outcome
+
+
+def _write_pages(
+    folder: Path, report: dict[str, Any], plot: bytes | None,
+    thumbnails: dict[tuple[int, str], Thumbnail],
+) -> None:  # fmt: skip
+    write_atomic(folder / "report.html", report_html(report, plot, thumbnails))
+    write_json(folder / "report.json", report)
+
+
+def rewrite_report(outcome: AnalysisOutcome, pair: dict[str, Any]) -> None:
+    """Write an outcome's report.json and report.html again with another ``pair`` block (its
+    other side turned up in the same batch); the folder is replaced as a set, its other files
+    kept. Raises :class:`OutputError` when it cannot be written."""
+    assert outcome.report is not None and outcome.job.out_dir is not None
+    report = {**outcome.report, "pair": pair}
+    staged = StagedFolder(Path(outcome.job.out_dir), {"report.json", "report.html"})
+    try:
+        _write_pages(staged.path, report, outcome.plot_png, outcome.thumbnails or {})
+        staged.commit()
+    finally:
+        staged.discard()
+    outcome.report = report
+
+
+def _history_blocks(
+    job: AnalysisJob, result: dict[str, Any], exercise: ExerciseDef, here: Path | None
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The "since last time" and pair blocks of a set, from the stored sets of its exercise
+    (none without a recording date, i.e. without ``job.session``)."""
+    side = held_side(result, exercise)
+    recorded_at = (job.session or {}).get("recorded_at")
+    stored = (job.history or {}).get(exercise.id, [])
+    holds = exercise.hold is not None
+    if recorded_at is None:
+        pair = None if side is None else pair_block(result, side, None, holds=holds)
+        return None, pair
+    prev = previous_set(recorded_at, stored, side)
+    since = None
+    if prev is not None:
+        when = datetime.fromisoformat(prev["recorded_at"].replace("Z", "+00:00"))
+        words = when.astimezone().strftime("%Y-%m-%d %H:%M")
+        since = since_last_time(result, prev["result"], exercise, words, side=side)
+    pair = None
+    if side is not None:
+        partner = history_partner(side, recorded_at, stored)
+        pair = pair_block(result, side, partner, holds=holds, here=here)
+    return since, pair

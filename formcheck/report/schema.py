@@ -41,7 +41,11 @@ What a physiotherapist reads (``report.html`` and ``reps.csv`` are made from thi
      "setup": [{"issue": "wrong_view", "message": "...", "start_s": 0.0, "end_s": 3.1}],
      "not_in_view": [{"message": "...", "start_s": 12.0, "end_s": 14.5}],
      "warnings": ["set.mp4 ended after 612 of about 912 frames: ..."],
-     "outputs": {"html": "report.html", "csv": "reps.csv", "annotated_video": null}}
+     "outputs": {"html": "report.html", "csv": "reps.csv", "annotated_video": null},
+     "session": {"profile": "anna", "recorded_at": "2026-11-28T09:15:00Z", ...},  # or null
+     "since_last_time": null,       # or the comparison with the previous set (report.compare)
+     "pair": null}                  # or, for one side per video, where the other side is:
+                                    # see formcheck.report.pairs
 
 Conventions: times are seconds on the input's clock (``result.reps[*].start_s`` and these agree);
 numbers are rounded to 3 decimals (``result`` is kept exactly as the engine gave it); key
@@ -72,6 +76,7 @@ __all__ = [
     "build_report",
     "feature_unit",
     "rep_tempo",
+    "sides_block",
 ]
 
 REPORT_SCHEMA = "formcheck.report"
@@ -128,6 +133,27 @@ def asymmetry(left: float | None, right: float | None) -> float | None:
         return None
     big = max(abs(left), abs(right))
     return 0.0 if big == 0 else abs(left - right) / big
+
+
+def sides_block(reps: list[dict[str, Any]], *, holds: bool) -> dict[str, Any]:
+    """Left against right (the report's ``sides``) from ``formcheck.result`` reps: per side the
+    reps, mean hold (None unless the exercise ``holds``), mean range of motion and mean rep
+    duration, and the asymmetry index of each."""
+    per: dict[str, dict[str, Any]] = {}
+    for side in ("left", "right"):
+        mine = [r for r in reps if r["side"] == side]
+        held = [r["hold_s"] for r in mine if r["hold_s"] is not None]
+        per[side] = {
+            "reps": len(mine),
+            "mean_hold_s": _mean(held) if holds else None,
+            "mean_range_of_motion": _mean([r["range"] for r in mine]),
+            "mean_duration_s": _mean([r["duration_s"] for r in mine]),
+        }
+    return {
+        **per,
+        "asymmetry": {k: asymmetry(per["left"][k], per["right"][k]) for k in per["left"]},
+        "asymmetry_formula": ASYMMETRY_FORMULA,
+    }
 
 
 def _mean(values: list[float]) -> float | None:
@@ -216,13 +242,16 @@ def build_report(
     outputs: dict[str, Any] | None = None,
     session: dict[str, Any] | None = None,
     since: dict[str, Any] | None = None,
+    pair: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The ``formcheck.report`` v1 object (see the module docstring).
 
     ``session`` says who and when: ``profile``, ``recorded_at`` (ISO 8601 UTC),
     ``recorded_from`` (given, container, file, analysed), ``recorded`` (that in words) and
     ``note``; ``since`` is the comparison with the previous set
-    (:func:`formcheck.report.compare.since_last_time`), None when there is none.
+    (:func:`formcheck.report.compare.since_last_time`), None when there is none; ``pair``
+    says, for a video holding one side of a one-side-at-a-time exercise, where the other side
+    is (:func:`formcheck.report.pairs.pair_block`), None otherwise.
 
     ``t_s``/``drive`` are the per-frame times and driving-feature values of each side (from
     :class:`~formcheck.report.collect.Collector`); ``worst`` maps (rep index, fault) to the
@@ -258,23 +287,11 @@ def build_report(
             if len(series) == len(t_s) else None,
             "uncertain": r["uncertain"], "faults": faults,
         })  # fmt: skip
-    sides = None
-    if exercise.reps.sides in ("each", "alternating"):
-        per: dict[str, dict[str, Any]] = {}
-        for side in ("left", "right"):
-            mine = [r for r in reps if r["side"] == side]
-            holds = [r["hold_s"] for r in mine if r["hold_s"] is not None]
-            per[side] = {
-                "reps": len(mine),
-                "mean_hold_s": _mean(holds) if exercise.hold else None,
-                "mean_range_of_motion": _mean([r["range_of_motion"] for r in mine]),
-                "mean_duration_s": _mean([r["duration_s"] for r in mine]),
-            }
-        sides = {
-            **per,
-            "asymmetry": {k: asymmetry(per["left"][k], per["right"][k]) for k in per["left"]},
-            "asymmetry_formula": ASYMMETRY_FORMULA,
-        }
+    sides = (
+        sides_block(result["reps"], holds=exercise.hold is not None)
+        if exercise.reps.sides in ("each", "alternating")
+        else None
+    )
     end_s = float(t_s[-1]) if len(t_s) else 0.0
     setup, away = _spans(result["events"], end_s)
     version = input_info.get("formcheck_version", __version__)
@@ -295,6 +312,7 @@ def build_report(
         "outputs": outputs or {"html": None, "csv": None, "annotated_video": None},
         "session": session,
         "since_last_time": since,
+        "pair": pair,
     }
     return {k: v if k == "result" else rounded(v) for k, v in report.items()}
 

@@ -62,7 +62,8 @@ import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -73,6 +74,7 @@ from formcheck.store.rows import (
     SessionInfo,
     check_profile,
     insert_session,
+    parse_utc,
     session_filter,
     session_info,
     session_row,
@@ -246,6 +248,39 @@ class History:
             f"SELECT id FROM sessions s {where} ORDER BY started_at DESC, id DESC LIMIT 1", params
         )
         return self.get(rows[0][0]) if rows else None
+
+    def comparable_sessions(
+        self,
+        *,
+        profile: str,
+        recorded_at: datetime | str,
+        exercise: str | None = None,
+        content_hash: str | None = None,
+        per_exercise: int = 10,
+    ) -> list[StoredSession]:
+        """What a new set of ``profile`` recorded at ``recorded_at`` (naive: local time) is
+        compared and paired with: the sessions recorded before it or on its day (the local
+        date; later that day too, for the other side of a one-sided exercise), latest first,
+        at most ``per_exercise`` of each exercise (``exercise`` only, when given). Synthetic
+        and unsure sessions are left out, and so are those of ``content_hash`` (the same file
+        analysed before)."""
+        when = parse_utc(recorded_at) if isinstance(recorded_at, str) else recorded_at
+        day = (when if when.tzinfo is None else when.astimezone()).date()
+        where, params = session_filter(check_profile(profile), exercise, None, False, False)
+        where += " AND s.started_at < ?"
+        params.append(utc_text(datetime.combine(day + timedelta(days=1), dt_time())))
+        if content_hash is not None:
+            where += " AND (s.content_hash IS NULL OR s.content_hash != ?)"
+            params.append(check_content_hash(content_hash))
+        kept: list[int] = []
+        seen: dict[str, int] = {}
+        for sid, ex in self.query(
+            f"SELECT id, exercise FROM sessions s {where} ORDER BY started_at DESC, id DESC", params
+        ):
+            seen[ex] = seen.get(ex, 0) + 1
+            if seen[ex] <= per_exercise:
+                kept.append(sid)
+        return [self.get(sid) for sid in kept]
 
     def get(self, session_id: int) -> StoredSession:
         """One session and its result; :class:`HistoryError` if there is no such id."""

@@ -16,6 +16,13 @@ none), and the summary then says "per complete session" and how many sessions we
 The reps a partial session did record are real, so they still count towards the hold, the range
 and the fault rates. The plots draw partial sessions as hollow markers, off the reps line.
 
+**One side per video.** An exercise done one side at a time (``reps.sides = "each"``: the
+one-arm row) is often filmed one side per video (see :mod:`formcheck.report.pairs`). Each video
+is its own session in the history, but progress counts the videos of one day that each hold one
+side only as **one** session: its reps are the left's and the right's together, so "reps per
+session" compares whole sets, not half sets with whole ones. Its ``videos`` says how many
+sessions it joins; the summary says how many such sessions there are.
+
 Sessions are in recording order (``started_at``, the date the set was filmed, then id), so a
 batch of old videos analysed today lands on the days they were filmed. Sessions of the synthetic
 mannequin (``synthetic``) and ``--exercise auto`` guesses that were unsure (``unsure``) are left
@@ -52,6 +59,7 @@ class SessionPoint:
     ranges: tuple[float, ...] = ()
     fault_reps: dict[str, int] = field(default_factory=dict)
     partial: tuple[str, ...] = ()
+    videos: int = 1  # sessions joined into this one (one side per video: see above)
 
     @property
     def mean_hold_s(self) -> float | None:
@@ -80,6 +88,7 @@ class Trend:
     range: tuple[float | None, float | None]
     fault_pct: dict[str, tuple[float, float]]  # % of reps flagged, by fault id
     partial: int = 0  # partial sessions (interrupted or cut short) among all of them
+    joined: int = 0  # sessions made of one-sided videos (one side per video) joined
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +114,7 @@ class ExerciseProgress:
             range=(_pooled(first, "ranges"), _pooled(last, "ranges")),
             fault_pct={f: (_fault_pct(first, f), _fault_pct(last, f)) for f in faults},
             partial=sum(bool(p.partial) for p in self.points),
+            joined=sum(p.videos > 1 for p in self.points),
         )
 
     def fault_label(self, fault: str) -> str:
@@ -121,10 +131,13 @@ class ExerciseProgress:
         name = f"{self.exercise} ({self.profile})" if with_profile else self.exercise
         day0 = self.points[0].started_at.astimezone().date()
         day1 = self.points[-1].started_at.astimezone().date()
+        joined = f", {t.joined} of them one side per video" if t.joined else ""
         if t.sessions == 1:
-            head = f"{name}: 1 session{' (partial)' if t.partial else ''}, {day0}"
+            one = " (partial)" if t.partial else " (one side per video)" if t.joined else ""
+            head = f"{name}: 1 session{one}, {day0}"
         else:
             partial = f", {t.partial} partial" if t.partial else ""
+            partial += joined
             head = (
                 f"{name}: {t.sessions} sessions{partial}, {day0} → {day1} "
                 f"(first {t.window} vs last {t.window})"
@@ -178,30 +191,69 @@ def load_progress(
             holds.setdefault(sid, []).append(hold_s)
         if rng is not None:
             ranges.setdefault(sid, []).append(rng)
+    sides: dict[int, set[str]] = {}
+    for sid, side in history.query(
+        "SELECT DISTINCT session_id, side FROM reps"
+        f" WHERE session_id IN (SELECT id FROM sessions s {where})",
+        params,
+    ):
+        sides.setdefault(sid, set()).add(side)
     groups: dict[tuple[str, str], list[SessionPoint]] = {}
+    one_sided: dict[tuple[str, str], set[int]] = {}
     for s in sessions:
         point = SessionPoint(
             s.id, s.started_at, s.reps, tuple(holds.get(s.id, ())), tuple(ranges.get(s.id, ())),
             dict(s.faults or {}), s.partial,
         )  # fmt: skip
         groups.setdefault((s.profile, s.exercise), []).append(point)
+        if sides.get(s.id) in ({"left"}, {"right"}):
+            one_sided.setdefault((s.profile, s.exercise), set()).add(s.id)
     out = []
     for (prof, ex), points in sorted(groups.items()):
-        target, drive = _definition_facts(ex)
+        target, drive, each = _definition_facts(ex)
+        if each:
+            points = _join_one_sided(points, one_sided.get((prof, ex), set()))
         out.append(ExerciseProgress(prof, ex, tuple(points), target, drive))
     return out
 
 
-def _definition_facts(exercise: str) -> tuple[float | None, str | None]:
-    """(hold target, driving feature) of a known exercise; (None, None) if it is unknown now."""
+def _join_one_sided(points: list[SessionPoint], one_sided: set[int]) -> list[SessionPoint]:
+    """The sessions with those of ``one_sided`` (each holds one side only) joined per local
+    day into one session (see the module docstring), in recording order."""
+    by_day: dict[date, list[SessionPoint]] = {}
+    for p in points:
+        if p.session_id in one_sided:
+            by_day.setdefault(p.started_at.astimezone().date(), []).append(p)
+    joined = []
+    for p in points:
+        day = by_day.get(p.started_at.astimezone().date(), [])
+        if p.session_id not in one_sided or len(day) < 2:
+            joined.append(p)
+        elif p is day[0]:
+            faults: dict[str, int] = {}
+            for q in day:
+                for f, n in q.fault_reps.items():
+                    faults[f] = faults.get(f, 0) + n
+            joined.append(SessionPoint(
+                p.session_id, p.started_at, sum(q.reps for q in day),
+                tuple(v for q in day for v in q.holds_s), tuple(v for q in day for v in q.ranges),
+                faults, tuple(sorted({r for q in day for r in q.partial})), videos=len(day),
+            ))  # fmt: skip
+    return joined
+
+
+def _definition_facts(exercise: str) -> tuple[float | None, str | None, bool]:
+    """(hold target, driving feature, done one side at a time) of a known exercise; (None,
+    None, False) if it is unknown now."""
     from formcheck.engine import load_exercise
 
     try:
         d = load_exercise(exercise)
     except FormcheckError:
-        return None, None
+        return None, None, False
     drive = Words(d).feature(d.reps.drive) if d.reps else None
-    return (d.hold.target_s if d.hold else None), drive
+    each = d.reps is not None and d.reps.sides == "each"
+    return (d.hold.target_s if d.hold else None), drive, each
 
 
 def _mean(values: tuple[float, ...] | list[float]) -> float | None:
