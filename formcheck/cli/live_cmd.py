@@ -182,8 +182,9 @@ def live_cmd(
     else:
         for line in routine_summary_lines(result):
             typer.echo(line)
-    if outcome.dropped:
-        notice(f"{outcome.dropped} frames were dropped to keep up with real time")
+    if outcome.dropped:  # only frames never analysed: a recording's late frames are not drawn
+        fix = ": try --model lite, or a smaller camera resolution" if outcome.behind else ""
+        notice(f"{outcome.dropped} frames were dropped to keep up with real time{fix}")
     report_path = None
     if report is not None:
         recorded = about["kind"] == "recording"

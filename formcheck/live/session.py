@@ -55,6 +55,7 @@ from formcheck.live.audio import Audio
 from formcheck.live.cues import CueBoard
 from formcheck.live.feed import LiveFrame, LiveInput
 from formcheck.live.keys import HELP_LINES, Action, KeySource, action_for
+from formcheck.live.lag import LagWatch
 from formcheck.live.summary import ScreenshotSaver, routine_summary_lines, summary_lines
 from formcheck.pose.core import PoseFrame
 from formcheck.render.annotate import Hud, annotate, hud_from_engine, letterbox, placed
@@ -63,6 +64,7 @@ __all__ = ["LiveOutcome", "LiveSession", "View", "describe_event", "mirrored"]
 
 BACKGROUND_BGR = (58, 52, 46)  # the plain backdrop a landmark recording is replayed on
 NOTICE_S = 1.5  # how long a key's notice stays on screen (wall clock)
+LAG_NOTICE_S = 8.0  # how long "falling behind" stays on screen
 COUNTDOWN_S = 3  # the last seconds of a rest beep
 
 
@@ -90,8 +92,10 @@ class LiveOutcome:
 
     ``ended_by``: "input" (the video or recording ended), "quit" (q / Esc), "window" (closed
     with the mouse), "interrupt" (Ctrl+C) or "complete" (a routine's last set was done).
-    ``frames``: frames read; ``drawn``: frames shown; ``dropped``: frames the capture dropped
-    plus frames analysed but not drawn (late).
+    ``frames``: frames read and analysed; ``drawn``: frames shown; ``dropped``: frames the
+    capture dropped to keep up with real time (never analysed; 0 for a landmark recording,
+    whose every frame is analysed); ``late``: frames analysed but not drawn (a newer one was
+    due). ``behind``: the notice shown when the pose model fell behind real time, or None.
     ``engine_ms`` / ``overlay_ms``: mean cost per frame of the engine (+ cues) and of drawing.
     """
 
@@ -102,6 +106,8 @@ class LiveOutcome:
     dropped: int
     engine_ms: float
     overlay_ms: float
+    late: int = 0
+    behind: str | None = None
     per_exercise: list[dict[str, Any]] = field(default_factory=list)
     """A routine's reps as one ``formcheck.result`` per exercise that counted any (for the
     training history); empty for a single exercise, whose ``result`` is one already."""
@@ -264,7 +270,8 @@ class LiveSession:
         self._fps = 0.0
         self._last_draw: float | None = None
         self._last_scene: np.ndarray | None = None
-        self._dropped = 0
+        self._lag = LagWatch()
+        self.behind: str | None = None  # the "falling behind" notice, once shown
         self._words: Words | None = None
         self._set_reps: dict[str, list[RepRecord]] = {}  # a routine's counted reps by exercise
 
@@ -283,6 +290,9 @@ class LiveSession:
                 frames += 1
                 t0 = self.clock()
                 self._analyse(lf.pose)
+                if (behind := self._lag.update(lf.pose.t_s, feed.dropped_frames)) is not None:
+                    self.behind = behind
+                    self._say(behind, seconds=LAG_NOTICE_S)
                 t1 = self.clock()
                 engine_s += t1 - t0
                 if lf.late:
@@ -313,14 +323,13 @@ class LiveSession:
             ended_by = "interrupt"
         for ev in self.engine.finish() if self.runner is None else self.runner.finish():
             self._report(ev)
-        self._dropped = feed.dropped_frames + late
         result = self._result(feed, ended_by)
         if self.draws and ended_by not in ("interrupt", "window"):
             self._summary_screen(result, ended_by)
         return LiveOutcome(
-            result, ended_by, frames, drawn, self._dropped,
+            result, ended_by, frames, drawn, feed.dropped_frames,
             1000 * engine_s / max(frames, 1), 1000 * overlay_s / max(drawn, 1),
-            self._per_exercise(result),
+            late, self.behind, self._per_exercise(result),
         )  # fmt: skip
 
     # -- per frame -----------------------------------------------------------------------
@@ -443,11 +452,11 @@ class LiveSession:
         for ev in events:
             self._report(ev)
 
-    def _say(self, text: str, quiet: bool = False) -> None:
-        """A short notice on screen (unless ``quiet``) and as a line when headless."""
-        self._notice = None if quiet else (text, self.clock() + NOTICE_S)
+    def _say(self, text: str, quiet: bool = False, seconds: float = NOTICE_S) -> None:
+        """A notice on screen for ``seconds`` (unless ``quiet``) and as a line when headless."""
+        self._notice = None if quiet else (text, self.clock() + seconds)
         if self.on_line is not None:
-            self.on_line(f"{'':6}    {text}")
+            self.on_line(f"{'':6}    {text}".replace("\n", " "))
 
     def _scene(self, lf: LiveFrame, feed: LiveInput) -> np.ndarray:
         """The picture at the window's size (aspect kept), the skeleton and the HUD over it:

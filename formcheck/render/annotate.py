@@ -56,7 +56,7 @@ class Hud:
     title: str | None = None  # exercise, set k of n, rest countdown
     info: tuple[str, ...] = ()  # small lines: driving angle, fps
     warn_landmarks: frozenset[str] = frozenset()
-    notice: str | None = None  # a short notice at the top ("Mirror on", "Reset: a new set")
+    notice: str | None = None  # a notice ("Mirror on", "Reset: a new set"); "\n" between lines
     paused: bool = False  # a large "PAUSED" in the middle
     panel: tuple[str, ...] = ()  # a centred panel (title, then lines): help, the summary
 
@@ -202,7 +202,7 @@ def draw_hud_boxes(scene: np.ndarray, hud: Hud) -> dict[str, Box]:
     if message:
         boxes["cue"] = _draw_banner(scene, message, colour, s, pad)
     if hud.notice:
-        _centred_lines(scene, (hud.notice,), int(h * 0.3), 30 * s, 30 * s)
+        _centred_lines(scene, tuple(hud.notice.split("\n")), int(h * 0.3), 30 * s, 30 * s)
     if hud.paused:
         _centred_lines(scene, ("PAUSED", "space to resume"), int(h * 0.42), 64 * s, 26 * s)
     if hud.panel:

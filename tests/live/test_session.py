@@ -174,7 +174,8 @@ def test_late_frames_are_analysed_but_not_drawn(bird_dog, fake_view):
 
     feed = LiveInput(every_other_late(), "sample", 30.0, (960, 540))
     outcome = LiveSession(EXERCISE, view=fake_view, summary_s=0).run(feed)
-    assert (outcome.frames, outcome.drawn, outcome.dropped) == (684, 342, 342)
+    # every frame analysed: none dropped (a replay never says it dropped frames)
+    assert (outcome.frames, outcome.drawn, outcome.late, outcome.dropped) == (684, 342, 342, 0)
     assert outcome.result["summary"]["reps_by_side"] == {"left": 2, "right": 2}
 
 
