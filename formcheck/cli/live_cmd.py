@@ -67,9 +67,14 @@ def live_cmd(
         ),
     ] = None,
     audio: Annotated[
-        bool,
-        typer.Option("--audio/--no-audio", help="Beep on reps and holds, speak the cues."),
-    ] = True,
+        bool | None,
+        typer.Option(
+            "--audio/--no-audio",
+            help="Beep on reps and holds, speak the cues (default: on, where the tools and a "
+            "sound device exist; --audio also says which are missing).",
+            show_default=False,
+        ),
+    ] = None,
     save_report_dir: Annotated[
         Path | None,
         typer.Option(
@@ -145,7 +150,8 @@ def live_cmd(
                 progress=dl,
             ) as feed,
         ):
-            sound = Audio(notify=notice) if audio else None
+            # missing tools or no sound device: said when sound was asked for, not on every run
+            sound = Audio(notify=notice if audio else None) if audio is not False else None
             if not headless:
                 from formcheck.render.window import Window
 

@@ -113,3 +113,21 @@ def test_a_real_ctrl_c_ends_the_session_and_writes_the_report(bird_dog, tmp_path
     report = json.loads((tmp_path / "report.json").read_text())["result"]
     assert report["interrupted"] is True and report["summary"]["reps"] >= 1
     assert report["summary"]["reps"] < 4  # stopped before the end of the set
+
+
+@pytest.mark.parametrize(("flag", "said"), [([], False), (["--audio"], True)])
+def test_missing_sound_tools_are_said_only_when_sound_is_asked_for(
+    bird_dog, monkeypatch, flag, said
+):
+    """Without espeak-ng or a player, a plain run stays quiet about it (it used to print the
+    same notice on every run); --audio says what is missing."""
+    from formcheck.live import Audio
+
+    monkeypatch.setattr(
+        "formcheck.cli.live_cmd.Audio",
+        lambda notify=None: Audio(notify=notify, which=lambda _: None),
+    )
+    res = live("bird-dog", "--video", str(bird_dog), "--headless", "--speed", "0",
+               "--no-history", *flag)  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert ("espeak-ng not found" in res.output) is said
