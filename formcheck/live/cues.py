@@ -17,6 +17,9 @@ events:
   so a fault that clears and comes straight back does not make the banner blink.
 - Faults judged on a finished rep (raised together with its ``RepCompleted``, e.g. a hold that
   was too short) are never cleared by the engine: they are shown once, for the minimum time.
+  Of several judged on the same rep only the most severe (then the first) is shown: queued,
+  they would arrive one after another over the next reps, where they no longer belong (the
+  summary lists them all). One not shown yet when that side's next rep starts is dropped.
 - Which message wins: "not in view" over setup guidance over form cues, then the newest.
 
 Times are the frames' ``t_s`` (media seconds), so a replay behaves the same at any speed.
@@ -34,6 +37,7 @@ from formcheck.engine.events import (
     FaultRaised,
     NotInView,
     RepCompleted,
+    RepStarted,
     SetupIssue,
     SetupOk,
 )
@@ -41,6 +45,7 @@ from formcheck.engine.events import (
 __all__ = ["Cue", "CueBoard"]
 
 _RANK = {"fault": 0, "setup": 1, "view": 2}  # higher wins
+_SEVERITY = {"info": 0, "warning": 1, "error": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +136,23 @@ class CueBoard:
 
     def _take(self, t_s: float, events: list[Event]) -> None:
         finished = {ev.rep.side for ev in events if isinstance(ev, RepCompleted)}
+        # of the faults judged on a finished rep, per side, the one worth saying
+        judged = [ev for ev in events if isinstance(ev, FaultRaised) and ev.side in finished]
+        worst = {}
+        for ev in judged:
+            best = worst.get(ev.side)
+            if best is None or _SEVERITY.get(ev.severity, 1) > _SEVERITY.get(best.severity, 1):
+                worst[ev.side] = ev
         for ev in events:
-            if isinstance(ev, FaultRaised):
+            if isinstance(ev, RepStarted):
+                self._drop_waiting(ev.side)  # the last rep's cue would now be late
+            elif isinstance(ev, FaultRaised):
+                one_shot = ev.side in finished
+                if one_shot and worst[ev.side] is not ev:
+                    continue
                 cue = Cue(ev.cue, "fault", ev.severity)
                 key = ("fault", ev.fault, ev.side)
-                self._active[key] = _Message(cue, t_s, one_shot=ev.side in finished)
+                self._active[key] = _Message(cue, t_s, one_shot=one_shot)
             elif isinstance(ev, FaultCleared):
                 self._active.pop(("fault", ev.fault, ev.side), None)
             elif isinstance(ev, SetupIssue):
@@ -150,6 +167,12 @@ class CueBoard:
                 )
             elif isinstance(ev, BackInView):
                 self._active.pop(("view",), None)
+
+    def _drop_waiting(self, side: str) -> None:
+        """Forget the side's one-shot cues not shown yet."""
+        for key, msg in list(self._active.items()):
+            if msg.one_shot and key != self._shown and key[-1] == side:
+                del self._active[key]
 
     def _expire(self, t_s: float) -> None:
         """One-shot cues go once shown for the minimum time, or when too old to matter."""

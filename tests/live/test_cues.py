@@ -13,6 +13,7 @@ from formcheck.engine.events import (
     NotInView,
     RepCompleted,
     RepRecord,
+    RepStarted,
     SetupIssue,
     SetupOk,
 )
@@ -23,6 +24,8 @@ KNEE = "Straighten your left knee"
 HIPS = "Keep your hips square"
 HOLD = "Hold the stretch for 2-3 seconds"
 TURN = "Turn sideways to the camera"
+BACK = "Keep your back flat"
+SLOW = "Slow down"
 AWAY = "No person in view: step into the picture"
 _EV = FaultEvidence("knee_left", 130.0, "< 150", "left", 0.0, 0.0)
 
@@ -65,6 +68,33 @@ CASES = {
     "a fault judged on a finished rep shows once, for the minimum time": (
         {1.0: [raised(1.0, "hold_short", HOLD), rep(1.0)]},
         [(1.0, HOLD), (2.95, HOLD), (3.0, HOLD), (3.3, None), (6.0, None)],
+    ),
+    "of three cues judged on a finished rep only the most severe shows, and only once": (
+        {
+            1.0: [
+                raised(1.0, "hold_short", HOLD),
+                FaultRaised(1.0, "rounded_back", "left", BACK, "error", _EV),
+                raised(1.0, "too_fast", SLOW),
+                rep(1.0),
+            ]
+        },
+        [(1.0, BACK), (2.95, BACK), (3.3, None), (8.0, None)],  # not HOLD, SLOW after it
+    ),
+    "a finished rep's cue still waiting when the side's next rep starts is dropped": (
+        {
+            0.0: [raised(0.0)],
+            0.5: [cleared(0.5), raised(0.5, "hold_short", HOLD), rep(0.5)],
+            1.2: [RepStarted(1.2, "left", 1.1)],
+        },
+        [(0.5, KNEE), (1.95, KNEE), (2.0, None), (3.0, None)],
+    ),
+    "the other side's next rep does not drop it": (
+        {
+            0.0: [raised(0.0)],
+            0.5: [cleared(0.5), raised(0.5, "hold_short", HOLD), rep(0.5)],
+            1.2: [RepStarted(1.2, "right", 1.1)],
+        },
+        [(1.95, KNEE), (2.0, HOLD), (3.95, HOLD), (4.3, None)],
     ),
     "setup guidance stays until the setup is fixed": (
         {0.0: [SetupIssue(0.0, "wrong_view", TURN)], 4.0: [SetupOk(4.0, "wrong_view")]},
