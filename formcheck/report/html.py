@@ -33,16 +33,12 @@ _CSS = """
 .fault img{border:1px solid #ddd;max-height:260px}
 .side-left{color:#1f6fb4;font-weight:600}.side-right{color:#e07b10;font-weight:600}
 .who{font-size:16px;margin:6px 0 0}.who b{font-weight:600}
-video{width:100%;max-width:960px;background:#000;display:block}
+video{display:block;max-width:min(100%,960px);max-height:80vh;background:#000}
 a.seek{color:inherit;text-decoration:underline dotted}
 .since li.better::marker{content:"▲ ";color:#2e7d32}
 .since li.worse::marker{content:"▼ ";color:#c62828}.since li.same::marker{content:"= ";color:#888}
-.print-head{display:none}
 @media print{
  body{background:#fff;max-width:none;padding:0 0 0 0;font-size:12px}
- .print-head{display:block;position:fixed;top:0;left:0;right:0;font-size:11px;color:#444;
-  border-bottom:1px solid #ccc;padding:2px 0;background:#fff}
- header{margin-top:28px}
  @page{margin:16mm 12mm 14mm}
  video,.screen-only{display:none}
  h2{break-after:avoid}
@@ -318,7 +314,6 @@ def report_html(
     ex, inp = report["exercise"], report["input"]
     who = _who(report)
     parts = [
-        f'<div class="print-head">{who or escape(inp["name"])} · {escape(ex["name"])}</div>'
         f"<header><h1>{escape(ex['name'])} — {escape(inp['name'])}</h1>"
         + (f'<p class="who">{who}</p>' if who else "")
         + f'<p class="sub">{_plural(report["result"]["summary"]["reps"], "rep")} in '
@@ -345,7 +340,7 @@ def report_html(
     video = (report.get("outputs") or {}).get("annotated_video")
     if video:
         parts += [
-            "<h2>Video</h2>",
+            '<h2 class="screen-only">Video</h2>',
             f'<video id="video" controls preload="metadata" src="{escape(_href(video))}">'
             f'<a href="{escape(_href(video))}">{escape(video)}</a></video>',
             '<p class="note screen-only">The skeleton, the counter and the cues as the analysis '
@@ -376,7 +371,19 @@ def report_html(
     )
     if video:
         parts.append(_SEEK_SCRIPT)
-    return html_page(f"formcheck: {ex['name']} — {inp['name']}", "\n".join(parts), css=_CSS)
+    head = " · ".join([*(_who_words(report) or [inp["name"]]), ex["name"]])
+    css = _CSS + _running_head(head)
+    return html_page(f"formcheck: {ex['name']} — {inp['name']}", "\n".join(parts), css=css)
+
+
+def _running_head(text: str) -> str:
+    """Who, what and when at the top of every printed page, in the page's margin (where it
+    cannot cover the content, as a fixed element would on the second page and after)."""
+    quoted = "".join(c if c.isalnum() or c in " .,:()-" else f"\\{ord(c):06X}" for c in text)
+    return (
+        f'@page{{@top-left{{content:"{quoted}";font:10px sans-serif;color:#444;'
+        "vertical-align:bottom;padding-bottom:2mm;border-bottom:1px solid #ccc}}"
+    )
 
 
 # Only seeks the page's own video: no network, nothing else.
@@ -392,16 +399,25 @@ document.addEventListener("click", function (e) {
 </script>"""
 
 
-def _who(report: dict[str, Any]) -> str:
-    """Patient and recording date, in words ("" when the report has neither)."""
+def _who_words(report: dict[str, Any]) -> list[str]:
+    """Patient and recording date, as plain text: [] when the report has neither."""
     session = report.get("session") or {}
     parts = []
     if session.get("profile") and session["profile"] != "default":
-        parts.append(f"<b>{escape(session['profile'])}</b>")
+        parts.append(session["profile"])
     if session.get("recorded_at"):
-        day = escape(session["recorded_at"][:16].replace("T", " "))
-        how = f" ({escape(session['recorded'])})" if session.get("recorded") else ""
+        day = session["recorded_at"][:16].replace("T", " ")
+        how = f" ({session['recorded']})" if session.get("recorded") else ""
         parts.append(f"recorded {day} UTC{how}")
+    return parts
+
+
+def _who(report: dict[str, Any]) -> str:
+    """Patient (in bold) and recording date, as HTML ("" when the report has neither)."""
+    parts = [escape(p) for p in _who_words(report)]
+    session = report.get("session") or {}
+    if parts and session.get("profile") and session["profile"] != "default":
+        parts[0] = f"<b>{parts[0]}</b>"
     return " · ".join(parts)
 
 

@@ -67,6 +67,11 @@ def test_two_visits_a_week_apart_give_since_last_time_and_a_tidy_history(tmp_pat
     assert rows["reps, left"]["then"] == first["result"]["summary"]["reps_by_side"]["left"]
     html = (out / "week2" / "report.html").read_text()
     assert "Since last time" in html and "anna" in html and "2026-11-20" in html
+    # every printed page is headed who, when and what, in the page margin (a fixed header
+    # would cover the top of the content from the second page on)
+    assert '@top-left{content:"anna \\0000B7 recorded 2026-11-2' in html
+    assert "Bird-dog" in html.split("@top-left")[1].split("}")[0]
+    assert "position:fixed" not in html
     # analysing the first visit again replaces its session: two sessions, not three
     again = runner.invoke(app, ["analyze", str(week1), "-e", "bird-dog", "--profile", "anna"])
     assert again.exit_code == 0 and "replaced history session 1" in again.output
