@@ -224,6 +224,25 @@ class Engine:
         self.events.extend(out)
         return out
 
+    def drop_reps_in_progress(self) -> list[Event]:
+        """Drop every side's rep in progress, as when the person is away for
+        ``abandon_after_s``: not counted, not judged, its active faults cleared; the next rep
+        counts once the person has held still at rest. A live session calls it when the
+        person left the held position during a pause, so the pause is not a short hold."""
+        out: list[Event] = []
+        for side in self.sides:
+            self._machines[side].reset()
+            if side in self._holds:
+                self._reset_hold(side)
+            self._context[side] = None
+            self._hold_reported.pop(side, None)
+            for state in self._faults[side]:
+                if state.active:
+                    out.append(FaultCleared(self.t_s, state.rule.id, side, state.evidence()))
+                state.clear()
+        self.events.extend(out)
+        return out
+
     # -- pieces of the step ----------------------------------------------------------------
     def _smooth(self, frame: PoseFrame) -> PoseFrame:
         if not frame.has_person:

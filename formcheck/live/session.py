@@ -262,6 +262,7 @@ class LiveSession:
         self._pause_from: float | None = None  # last frame analysed before a pause
         self._shift = 0.0  # paused time cut out of the engine's time line
         self._step_s = 0.0  # the last interval between analysed frames
+        self._holding: set[str] = set()  # sides mid-hold (target not met) when paused
         self.show_help = False
         self._notice: tuple[str, float] | None = None
         self._hold_met: set[str] = set()
@@ -337,13 +338,22 @@ class LiveSession:
         if self.paused:
             if self._pause_from is None and self._last_t is not None:
                 self._pause_from = self._last_t
+                self._holding = self._holds_not_met()
             return
+        dropped: list[Event] = []
         if self._pause_from is not None:
             # the pause is cut out of the engine's time: a hold or a rep in progress goes on
             # where it stopped, and the pause is neither a fault nor the end of a hold
             step = self._step_s if self._step_s > 0 else 1 / 30
             self._shift += max(0.0, pose.t_s - self._pause_from - step)
             self._pause_from = None
+            if self._holding and self._left_the_hold(pose, self._holding):
+                # held short of the target, then left during the pause: the rep is not
+                # judged on a hold the pause cut short; it is dropped, as if the person had
+                # stepped away, and done again
+                dropped = self.engine.drop_reps_in_progress()
+                self._say("The hold was left during the pause: that rep is not counted")
+            self._holding = set()
         if self._last_t is not None and pose.t_s > self._last_t:
             self._step_s = pose.t_s - self._last_t
         if self._first_t is None:
@@ -353,10 +363,10 @@ class LiveSession:
             pose = replace(pose, t_s=pose.t_s - self._shift)
         before = self.cues.current
         if self.runner is None:
-            events = self.engine.update(pose)
+            events = dropped + self.engine.update(pose)
             self.cues.update(pose.t_s, events)
         else:
-            events = self.runner.update(pose)
+            events = dropped + self.runner.update(pose)
             self._follow_runner()
             self.cues.update(pose.t_s, [e for e in events if not isinstance(e, RoutineEvent)])
         for ev in events:
@@ -364,6 +374,29 @@ class LiveSession:
         cue = self.cues.current
         if cue is not None and cue != before and self.audio is not None:
             self.audio.say(cue.text)
+
+    def _holds_not_met(self) -> set[str]:
+        """Sides held at the top whose hold has not reached its target yet."""
+        hold = self.exercise.hold
+        if hold is None or hold.target_s is None or self.engine.last_frame is None:
+            return set()
+        return {
+            side for side in self.engine.sides
+            if self.engine.machine(side).at_top and self.engine.hold_s(side) < hold.target_s
+        }  # fmt: skip
+
+    def _left_the_hold(self, pose: PoseFrame, sides: set[str]) -> bool:
+        """Whether, on the first frame after a pause, one of ``sides`` is no longer at the
+        top (its drive back below where the rep's top begins)."""
+        reps = self.exercise.reps
+        assert reps is not None
+        values = self.engine.features.evaluate(pose, self.engine.settings.min_visibility)
+        for side in sides:
+            value = values.get(substitute_side(reps.drive, side), math.nan)
+            machine = self.engine.machine(side)
+            if not math.isnan(value) and machine.sign * value < machine.sign * machine.enter:
+                return True
+        return False
 
     def _follow_runner(self) -> None:
         """The HUD, keys and the end follow the routine's current exercise."""

@@ -206,3 +206,22 @@ def test_a_pause_in_the_middle_of_a_hold_is_not_a_fault(long_hold):
     # the hold in one piece, 1.5 s (45 frames) shorter than without the pause
     assert rep["form_hold_s"] == rep["hold_s"]
     assert rep["hold_s"] == pytest.approx(whole["hold_s"] - 1.5, abs=1 / 30 + 1e-6)
+
+
+@pytest.mark.parametrize(
+    ("pause", "counted", "said"),
+    [
+        # paused at 2.0 s, 0.8 s into the hold, back at 8.0 s, down since 7.4 s: the pause cut
+        # the hold short, so the rep is dropped (no hold_short), and it says so
+        ((60, 240), [], True),
+        # paused at 4.0 s, the 2 s target already met: the rep counts as held, no fault
+        ((120, 240), [("left", ())], False),
+    ],
+)
+def test_leaving_the_hold_during_a_pause_is_not_a_short_hold(long_hold, pause, counted, said):
+    lines: list[str] = []
+    start, end = pause
+    outcome = run(long_hold, keys={start: " ", end: " "}, lines=lines)
+    assert reps(outcome) == counted
+    assert "hold_short" not in outcome.result["summary"]["faults"]
+    assert any("that rep is not counted" in ln for ln in lines) is said
