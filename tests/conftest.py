@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,19 @@ def _one_line_error(result, *needles) -> None:  # noqa: ANN001
     assert lines[0].startswith("formcheck: error:")
     for needle in needles:
         assert needle in lines[0], lines[0]
+
+
+@pytest.fixture
+def time_zone(monkeypatch):
+    """``time_zone("Europe/Berlin")`` makes that the local time zone until the test ends."""
+
+    def use(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield use
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import gzip
 import hashlib
 import json
 import os
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,13 +29,9 @@ NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def berlin(monkeypatch):
+def berlin(time_zone) -> None:
     """Local time is Europe/Berlin (UTC+1 in winter) for the duration of the test."""
-    monkeypatch.setenv("TZ", "Europe/Berlin")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+    time_zone("Europe/Berlin")
 
 
 def _video(path: Path, metadata: dict[str, str] | None = None) -> Path:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import time
 
 import pytest
 from rich.console import Console
@@ -29,13 +28,9 @@ SYNTHETIC_LEGEND = (
 
 
 @pytest.fixture(autouse=True)
-def _utc(monkeypatch) -> None:
+def _utc(time_zone) -> None:
     """Times are shown in local time: here that is UTC, whatever the machine's zone."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+    time_zone("UTC")
 
 
 @pytest.fixture

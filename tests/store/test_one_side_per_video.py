@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 from datetime import datetime, timezone
 
 import pytest
@@ -15,13 +14,9 @@ H = [f"{i:064x}" for i in range(1, 9)]  # content hashes
 
 
 @pytest.fixture(autouse=True)
-def _utc(monkeypatch):
+def _utc(time_zone) -> None:
     """Days are local dates: here they are UTC ones, whatever the machine's zone."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+    time_zone("UTC")
 
 
 def _at(day: int, hour: int) -> datetime:
