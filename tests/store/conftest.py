@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from formcheck.store.schema import MIGRATIONS
 
 
 def build_result(
@@ -85,3 +88,24 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def make_result():
     return build_result
+
+
+def write_old_database(path: Path, version: int, rows: list[tuple[str, tuple]]) -> None:
+    """A history as an older formcheck wrote it: the schema at ``version`` (its migrations
+    only), then each ``(INSERT statement, parameters)`` of ``rows``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    for statements in MIGRATIONS[:version]:
+        for sql in statements:
+            conn.execute(sql)
+    for sql, params in rows:
+        conn.execute(sql, params)
+    conn.execute(f"PRAGMA user_version = {int(version)}")
+    conn.commit()
+    conn.close()
+
+
+@pytest.fixture
+def old_database():
+    """:func:`write_old_database`, for the migration tests."""
+    return write_old_database

@@ -12,7 +12,7 @@ import pytest
 
 from formcheck.errors import HistoryError
 from formcheck.store import SaveOutcome, load_progress, open_history, save_session
-from formcheck.store.schema import MIGRATIONS, SCHEMA_VERSION
+from formcheck.store.schema import SCHEMA_VERSION
 
 UTC = timezone.utc
 H1, H2 = "a" * 64, "b" * 64
@@ -30,28 +30,19 @@ def _sql(path: Path, query: str, params: tuple = ()) -> list[tuple]:
         conn.close()
 
 
-def _version_3_database(path: Path, result: dict) -> None:
+def test_a_version_3_database_migrates_and_its_sessions_get_the_defaults(
+    home, make_result, old_database
+):
     """A history as formcheck wrote it before issue 15: schema 3, one session with a note."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path)
-    for statements in MIGRATIONS[:3]:
-        for sql in statements:
-            conn.execute(sql)
-    conn.execute("INSERT INTO profiles VALUES ('anna', '2024-01-01T00:00:00Z')")
-    conn.execute(
-        "INSERT INTO sessions VALUES (1, 'u1', '2024-01-02T09:00:00Z', 'old.mp4', 'video',"
-        " 'bird-dog', NULL, 'anna', 9.0, 2, 'reports/old.html', ?, 'felt ok', NULL)",
-        (json.dumps(result),),
-    )
-    conn.execute("INSERT INTO reps VALUES (1, 1, 'left', 1, 0.5, 4.0, 3.5, 1.0, 88.0, 2.2, 1, 0)")
-    conn.execute("PRAGMA user_version = 3")
-    conn.commit()
-    conn.close()
-
-
-def test_a_version_3_database_migrates_and_its_sessions_get_the_defaults(home, make_result):
     path = home / "history.sqlite3"
-    _version_3_database(path, make_result([{"hold_s": 2.2, "form_hold_s": 1.4}, {}]))
+    result = make_result([{"hold_s": 2.2, "form_hold_s": 1.4}, {}])
+    old_database(path, 3, [
+        ("INSERT INTO profiles VALUES ('anna', '2024-01-01T00:00:00Z')", ()),
+        ("INSERT INTO sessions VALUES (1, 'u1', '2024-01-02T09:00:00Z', 'old.mp4', 'video',"
+         " 'bird-dog', NULL, 'anna', 9.0, 2, 'reports/old.html', ?, 'felt ok', NULL)",
+         (json.dumps(result),)),
+        ("INSERT INTO reps VALUES (1, 1, 'left', 1, 0.5, 4.0, 3.5, 1.0, 88.0, 2.2, 1, 0)", ()),
+    ])  # fmt: skip
     with open_history() as history:
         (old,) = history.list_sessions()
         assert (old.uid, old.notes, old.report_path) == ("u1", "felt ok", "reports/old.html")

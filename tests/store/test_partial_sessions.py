@@ -8,13 +8,12 @@ import io
 import json
 import sqlite3
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
 from formcheck.errors import HistoryError
 from formcheck.store import load_progress, open_history, save_result
-from formcheck.store.schema import MIGRATIONS, SCHEMA_VERSION
+from formcheck.store.schema import SCHEMA_VERSION
 
 
 def _day(d: int) -> datetime:
@@ -49,33 +48,22 @@ def test_an_unknown_partial_reason_is_refused(home, make_result):
         assert history.list_sessions() == []
 
 
-def _version_2_database(path: Path, result: dict) -> None:
-    """A history as formcheck wrote it at schema version 2, holding one interrupted session
-    (saved looking complete) and one complete one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path)
-    for statements in MIGRATIONS[:2]:
-        for sql in statements:
-            conn.execute(sql)
-    conn.execute("INSERT INTO profiles VALUES ('default', '2024-01-01T00:00:00Z')")
-    interrupted = {**result, "interrupted": True}
-    for sid, res in ((1, result), (2, interrupted)):
-        conn.execute(
-            "INSERT INTO sessions VALUES (?, ?, ?, 'old.mp4', 'video', 'bird-dog', NULL,"
-            " 'default', 9.0, ?, NULL, ?, NULL)",
-            (sid, f"u{sid}", f"2024-01-0{sid}T09:00:00Z", len(res["reps"]),
-             json.dumps(res, separators=(",", ":"))),
-        )  # fmt: skip
-    conn.execute("PRAGMA user_version = 2")
-    conn.commit()
-    conn.close()
-
-
 def test_a_version_2_database_gets_the_partial_column_and_its_interrupted_sessions_marked(
-    home, make_result
+    home, make_result, old_database
 ):
+    """A history as formcheck wrote it at schema version 2, holding one complete session and
+    one interrupted session (saved looking complete)."""
     path = home / "history.sqlite3"
-    _version_2_database(path, make_result([{}, {}]))
+    result = make_result([{}, {}])
+    interrupted = {**result, "interrupted": True}
+    old_database(path, 2, [
+        ("INSERT INTO profiles VALUES ('default', '2024-01-01T00:00:00Z')", ()),
+        *[("INSERT INTO sessions VALUES (?, ?, ?, 'old.mp4', 'video', 'bird-dog', NULL,"
+           " 'default', 9.0, ?, NULL, ?, NULL)",
+           (sid, f"u{sid}", f"2024-01-0{sid}T09:00:00Z", len(res["reps"]),
+            json.dumps(res, separators=(",", ":"))))
+          for sid, res in ((1, result), (2, interrupted))],
+    ])  # fmt: skip
     with open_history() as history:
         old = {s.uid: s.partial for s in history.list_sessions()}
         new = history.save(_interrupted(make_result, 1), source_kind="live")
