@@ -8,6 +8,7 @@ draws and never prints.
 from __future__ import annotations
 
 import math
+import statistics
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -382,7 +383,7 @@ class Engine:
         if not math.isnan(value) or outside:
             recent.append(value)  # values outside the limits count against the median
         seen = [v for v in recent if not math.isnan(v)]
-        robust = float(np.median(seen)) if 2 * len(seen) > len(recent) else math.nan
+        robust = statistics.median(seen) if 2 * len(seen) > len(recent) else math.nan
         tr = machine.update(t, value, robust)
         # hold: the time the rep spends near its own top, and how much of it with good form
         if ex.hold is not None and machine.phase is Phase.TOP:
@@ -437,7 +438,7 @@ class Engine:
         out: dict[str, float] = {}
         for name in self._judge.names:
             vs = [v for vals in frames if not math.isnan(v := vals.get(name, math.nan))]
-            out[name] = float(np.median(vs)) if vs else math.nan
+            out[name] = statistics.median(vs) if vs else math.nan
         return out
 
     def _armed(self, t: float, side: str, values: dict[str, float], out: list[Event]) -> bool:

@@ -29,16 +29,20 @@ class FaultState:
     values: list[float] = field(default_factory=list)  # first condition's values in the span
     last_t: float = math.nan
     span_start: float = math.nan  # start of the current (or last) faulty span
+    _names: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._names = [substitute_side(c.feature, self.side) for c in self.rule.when]
 
     def feature_names(self) -> list[str]:
-        return [substitute_side(c.feature, self.side) for c in self.rule.when]
+        return list(self._names)
 
     def cue(self) -> str:
         return substitute_side(self.rule.cue, self.side)
 
     def update(self, t_s: float, values: dict[str, float], applies: bool) -> str | None:
         """Feed one frame; returns "raised", "cleared" or None."""
-        vals = [values.get(n, math.nan) for n in self.feature_names()]
+        vals = [values.get(n, math.nan) for n in self._names]
         if any(math.isnan(v) for v in vals):
             # not seen: change nothing, but a fault not seen for long is over (not judged)
             if self.active and t_s - self.last_t >= max(self.rule.clear_after_s, UNSEEN_S):

@@ -19,8 +19,6 @@ import statistics
 from collections import deque
 from collections.abc import Iterable, Sequence
 
-import numpy as np
-
 from formcheck.pose.core import LANDMARK_INDEX, PoseFrame
 
 __all__ = ["BORDER", "JITTER_WINDOW_S", "PEAK_BAND", "JUDGE_VISIBILITY", "Judge", "top_values"]
@@ -44,7 +42,7 @@ class Judge:
 
     def __init__(self, landmarks: dict[str, Iterable[str]]) -> None:
         self._idx = {
-            name: np.array(sorted({LANDMARK_INDEX[n] for n in names}), dtype=int)
+            name: tuple(sorted({LANDMARK_INDEX[n] for n in names}))
             for name, names in landmarks.items()
         }
         self._recent: dict[str, deque[tuple[float, float]]] = {n: deque() for n in self._idx}
@@ -68,7 +66,7 @@ class Judge:
         seen: dict[str, float] = {}
         for name, idx in self._idx.items():
             v = values.get(name, NAN)
-            ok = not math.isnan(v) and (clear is not None and bool(clear[idx].all()))
+            ok = not math.isnan(v) and clear is not None and all(clear[i] for i in idx)
             q = self._recent[name]
             if ok:
                 q.append((t, v))
@@ -80,7 +78,7 @@ class Judge:
         return out
 
 
-def _clearly_seen(frame: PoseFrame) -> np.ndarray | None:
+def _clearly_seen(frame: PoseFrame) -> list[bool] | None:
     """Per landmark: visible enough and inside the picture (None without a person)."""
     if frame.image is None:
         return None
@@ -88,7 +86,7 @@ def _clearly_seen(frame: PoseFrame) -> np.ndarray | None:
     mx, my = BORDER * w, BORDER * h
     xy = frame.image[:, :2]
     inside = (xy[:, 0] >= mx) & (xy[:, 0] <= w - mx) & (xy[:, 1] >= my) & (xy[:, 1] <= h - my)
-    return (frame.visibility >= JUDGE_VISIBILITY) & inside
+    return ((frame.visibility >= JUDGE_VISIBILITY) & inside).tolist()
 
 
 def top_values(

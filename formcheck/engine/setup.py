@@ -100,10 +100,8 @@ def framing_problem(
     xy = frame.image[:, :2]
     lo = np.array([-margin * w, -margin * h])
     hi = np.array([(1 + margin) * w, (1 + margin) * h])
-    outside = [
-        n for n in sorted(needed)
-        if np.any(xy[LANDMARK_INDEX[n]] < lo) or np.any(xy[LANDMARK_INDEX[n]] > hi)
-    ]  # fmt: skip
+    out = np.any((xy < lo) | (xy > hi), axis=1).tolist()
+    outside = [n for n in sorted(needed) if out[LANDMARK_INDEX[n]]]
     if outside:
         parts = list(dict.fromkeys(_part(n) for n in outside))
         what = " and ".join(parts[:2])

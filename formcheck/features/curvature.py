@@ -46,6 +46,7 @@ Numpy and OpenCV only; no model needed.
 from __future__ import annotations
 
 import math
+import statistics
 from collections import deque
 
 import cv2
@@ -298,7 +299,7 @@ class CurvatureSmoother:
         self._recent.append((float(t_s), float(value)))
         window = [v for t, v in self._recent if t_s - t <= self.max_age_s]
         live = [v for v in window if math.isfinite(v)]
-        return float(np.median(live)) if 2 * len(live) > len(window) else NAN
+        return statistics.median(live) if 2 * len(live) > len(window) else NAN
 
     def reset(self) -> None:
         self._recent.clear()

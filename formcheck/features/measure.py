@@ -95,6 +95,7 @@ class FeatureSet:
                     self._base.append((out_name, f, pts))
             if f.sided:
                 self._sided.append(name)
+        self._pairs = [(f"{n}_left", f"{n}_right", f"{n}_min", f"{n}_max") for n in self._sided]
         self.names = (
             [n for n, _, _ in self._base + self._combine]
             + [f"{n}_{s}" for n in self._mirrored for s in SIDES]
@@ -150,10 +151,16 @@ class FeatureSet:
         return out
 
     def _aggregate(self, out: dict[str, float]) -> None:
-        for base in self._sided:
-            pair = [out.get(f"{base}_left", NAN), out.get(f"{base}_right", NAN)]
-            out[f"{base}_min"] = _combine("min", pair)
-            out[f"{base}_max"] = _combine("max", pair)
+        """The ``_min`` and ``_max`` of each sided feature: of the side that is seen when the
+        other is not (as ``_combine`` does), NaN when neither is."""
+        for left, right, low, high in self._pairs:
+            a, b = out.get(left, NAN), out.get(right, NAN)
+            if math.isnan(a):
+                out[low] = out[high] = b
+            elif math.isnan(b):
+                out[low] = out[high] = a
+            else:
+                out[low], out[high] = min(a, b), max(a, b)
 
 
 def _measure(f: FeatureDef, c: list, pts: PointTable, torso: dict[str, float]) -> float:

@@ -28,8 +28,8 @@ class OneEuroParams:
     max_gap_s: float = 0.5
 
 
-def _alpha(cutoff_hz: np.ndarray | float, dt_s: float) -> np.ndarray | float:
-    tau = 1.0 / (2.0 * math.pi * np.asarray(cutoff_hz))
+def _alpha(cutoff_hz: np.ndarray | float, dt_s: np.ndarray) -> np.ndarray:
+    tau = 1.0 / (2.0 * math.pi * cutoff_hz)
     return 1.0 / (1.0 + tau / dt_s)
 
 
@@ -55,31 +55,37 @@ class OneEuroFilter:
         x = np.asarray(x, float)
         if x.ndim == 1:
             return self.update(t_s, x[:, None], valid)[:, 0]
-        n = x.shape[0]
-        valid = np.ones(n, bool) if valid is None else np.asarray(valid, bool).copy()
-        valid &= np.all(np.isfinite(x), axis=1)
+        finite = np.isfinite(x).all(axis=1)
+        valid = finite if valid is None else np.asarray(valid, bool) & finite
         if self._x is None or self._x.shape != x.shape:
+            n = x.shape[0]
             self._x = x.copy()
             self._dx = np.zeros_like(x)
             self._t = np.full(n, -np.inf)
             self._has = np.zeros(n, bool)
         p = self.params
         dt = t_s - self._t
-        fresh = valid & (~self._has | (dt > p.max_gap_s) | (dt <= 0))
-        step = valid & ~fresh
+        step = valid & self._has & (dt <= p.max_gap_s) & (dt > 0)
+        fresh = valid & ~step
         out = x.copy()
-        if np.any(step):
-            dts = dt[step][:, None]
-            dx = (x[step] - self._x[step]) / dts
+        if step.any():  # whole-array arithmetic; the rows not stepped are then ignored
+            every = bool(step.all())  # the usual frame: every landmark seen, in step
+            dts = (dt if every else np.where(step, dt, 1.0))[:, None]
             a_d = _alpha(p.d_cutoff_hz, dts)
-            dx_hat = a_d * dx + (1 - a_d) * self._dx[step]
-            speed = np.linalg.norm(dx_hat, axis=1, keepdims=True)
+            dx_hat = a_d * ((x - self._x) / dts) + (1 - a_d) * self._dx
+            speed = np.sqrt(np.add.reduce(dx_hat * dx_hat, axis=1, keepdims=True))
             a = _alpha(p.min_cutoff_hz + p.beta * speed, dts)
-            x_hat = a * x[step] + (1 - a) * self._x[step]
-            self._x[step], self._dx[step] = x_hat, dx_hat
-            out[step] = x_hat
-        self._x[fresh] = x[fresh]
-        self._dx[fresh] = 0.0
+            x_hat = a * x + (1 - a) * self._x
+            if every:
+                out, self._x, self._dx = x_hat, x_hat.copy(), dx_hat
+            else:
+                rows = step[:, None]
+                out = np.where(rows, x_hat, x)
+                self._x = np.where(rows, x_hat, self._x)
+                self._dx = np.where(rows, dx_hat, self._dx)
+        if fresh.any():
+            self._x[fresh] = x[fresh]
+            self._dx[fresh] = 0.0
         self._t[valid] = t_s
-        self._has = valid.copy()
+        self._has = valid
         return out
