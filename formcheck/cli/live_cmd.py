@@ -57,6 +57,16 @@ def live_cmd(
         ),
     ] = None,
     model: ModelOption = "full",
+    countdown: Annotated[
+        bool | None,
+        typer.Option(
+            "--countdown/--no-countdown",
+            help="Before counting: a card saying where to put the camera, a check that you "
+            "are in position and in view, then 3-2-1 (default: on for a camera; off for a "
+            "--video file, which is counted from its first frame).",
+            show_default=False,
+        ),
+    ] = None,
     reps: Annotated[
         int | None,
         typer.Option(
@@ -164,6 +174,7 @@ def live_cmd(
                 audio=sound,
                 on_line=typer.echo if headless else None,
                 mirror=feed.is_camera if mirror is None else mirror,
+                guided=feed.is_camera if countdown is None else countdown,
                 target_reps=reps,
                 summary_s=summary_s,
                 screenshots=screenshots,

@@ -56,6 +56,7 @@ from formcheck.live.cues import CueBoard
 from formcheck.live.feed import LiveFrame, LiveInput
 from formcheck.live.keys import HELP_LINES, Action, KeySource, action_for
 from formcheck.live.lag import LagWatch
+from formcheck.live.start import GuidedStart, StartPhase
 from formcheck.live.summary import ScreenshotSaver, routine_summary_lines, summary_lines
 from formcheck.pose.core import PoseFrame
 from formcheck.render.annotate import Hud, annotate, hud_from_engine, letterbox, placed
@@ -218,6 +219,8 @@ class LiveSession:
     - ``on_line``: receives one line per event worth reading (headless output).
     - ``mirror``: show the picture mirrored (counting always uses the unflipped landmarks, so
       "left" stays the person's own left).
+    - ``guided``: a guided start before counting (:mod:`formcheck.live.start`): a placement
+      card, a check that the person is in position and in view, then 3-2-1.
     - ``target_reps``: reps per side (or per direction) a single exercise's set aims for:
       the counter shows "3 / 8" (a routine's sets bring their own target).
     - ``cue_min_s``: the least time a cue stays on the banner.
@@ -234,6 +237,7 @@ class LiveSession:
         audio: Audio | None = None,
         on_line: Callable[[str], None] | None = None,
         mirror: bool = False,
+        guided: bool = False,
         target_reps: int | None = None,
         cue_min_s: float = 2.0,
         summary_s: float = 5.0,
@@ -254,6 +258,8 @@ class LiveSession:
         self.on_line = on_line
         self.mirror = mirror
         self.target_reps = target_reps
+        self._start = GuidedStart(self.exercise) if guided else None
+        self._start_said = False
         self.summary_s = summary_s
         self.quit_summary_s = quit_summary_s
         self.screenshots = screenshots
@@ -356,6 +362,10 @@ class LiveSession:
             self._holding = set()
         if self._last_t is not None and pose.t_s > self._last_t:
             self._step_s = pose.t_s - self._last_t
+        if self._start is not None:  # the guided start: nothing is counted yet
+            self._last_t = pose.t_s
+            self._starting(replace(pose, t_s=pose.t_s - self._shift) if self._shift else pose)
+            return
         if self._first_t is None:
             self._first_t = pose.t_s
         self._last_t = pose.t_s
@@ -371,6 +381,40 @@ class LiveSession:
             self.cues.update(pose.t_s, [e for e in events if not isinstance(e, RoutineEvent)])
         for ev in events:
             self._report(ev)
+        cue = self.cues.current
+        if cue is not None and cue != before and self.audio is not None:
+            self.audio.say(cue.text)
+
+    def _starting(self, pose: PoseFrame) -> None:
+        """One frame of the guided start: the card, the position check, 3-2-1, go."""
+        start = self._start
+        assert start is not None
+        t = f"{pose.t_s:6.1f} s  "
+        if not self._start_said:
+            self._start_said = True
+            if self.on_line is not None:
+                self.on_line(f"{t}get ready: " + "; ".join(start.card[1:]))
+            if self.audio is not None:
+                self.audio.say(f"{start.card[1]}. {start.card[2]}")
+        before, count = self.cues.current, start.count
+        events = start.update(pose)
+        self.cues.update(pose.t_s, events)
+        for ev in events:
+            self._report(ev)
+        if start.restarted:
+            self._say("Out of position: the countdown starts again once you are back")
+        if start.count is not None and start.count != count:
+            if self.on_line is not None:
+                self.on_line(f"{t}{start.count}")
+            if self.audio is not None:
+                self.audio.say(str(start.count))
+        if start.phase is StartPhase.GO:
+            self._start = None
+            self.cues.reset()
+            self._say("Go!")
+            if self.audio is not None:
+                self.audio.say("Go")
+            return
         cue = self.cues.current
         if cue is not None and cue != before and self.audio is not None:
             self.audio.say(cue.text)
@@ -539,6 +583,16 @@ class LiveSession:
             )
         else:
             hud = replace(hud, rep_target=self.target_reps)
+        if self._start is not None:  # the placement card, then the countdown
+            start = self._start
+            counting = start.phase is StartPhase.COUNTDOWN
+            hud = replace(
+                hud, reps_by_side={}, hold_s=None, hold_target_s=None, set_line=None,
+                countdown=start.count if counting else None, info=(),
+                warn_landmarks=frozenset(),
+            )  # fmt: skip
+            if not panel and not counting:
+                panel = (*start.card, "", start.status)
         hud = replace(
             hud,
             cue=cue.text if cue and not cue.is_guidance else None,

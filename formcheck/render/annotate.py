@@ -58,6 +58,7 @@ class Hud:
     warn_landmarks: frozenset[str] = frozenset()
     notice: str | None = None  # a notice ("Mirror on", "Reset: a new set"); "\n" between lines
     paused: bool = False  # a large "PAUSED" in the middle
+    countdown: int | None = None  # the guided start's 3, 2, 1, huge in the middle
     panel: tuple[str, ...] = ()  # a centred panel (title, then lines): help, the summary
 
 
@@ -75,6 +76,7 @@ CUE_PX = 44  # the cue banner's words
 TITLE_PX = 30  # the exercise, top right
 INFO_PX = 24  # the values under it
 PAD_PX = 12
+COUNTDOWN_PX = 200  # the guided start's 3, 2, 1
 
 MIN_PX_AT_720 = {"counter": 90, "cue": 40, "hold bar": 40, "hold text": 24, "info": 20}
 """The least height (px) of each element on a 720-pixel-high window: legible from 2 m on a
@@ -180,11 +182,19 @@ def draw_hud_boxes(scene: np.ndarray, hud: Hud) -> dict[str, Box]:
         bottom = boxes["hold"][3]
     # title and info lines, top right; below the counter when the window is too narrow for
     # both side by side (a portrait video)
-    left_edge = max((b[2] for b in boxes.values()), default=0) + pad
     lines = [(hud.title, TITLE_PX * s)] if hud.title else []
     lines += [(line, INFO_PX * s) for line in hud.info]
     if lines:
+        block_h = int(sum(px * 1.45 for _, px in lines)) + pad
+        # beside what it would otherwise cover: the counter, and the hold bar if it reaches
+        beside = [b for b in boxes.values() if b[1] < pad + block_h]
+        left_edge = max((b[2] for b in beside), default=0) + pad
         widths = [_width(t, _font(px)) for t, px in lines]
+        room = w - 2 * pad - left_edge
+        if max(widths) > room >= max(widths) * MIN_PX_AT_720["info"] / INFO_PX:
+            k = room / max(widths)  # a little smaller, down to the least legible size
+            lines = [(t, px * k) for t, px in lines]
+            widths = [_width(t, _font(px)) for t, px in lines]
         widest = min(max(widths), w - 2 * pad)
         y = pad if w - 2 * pad - widest >= left_edge else bottom + pad
         x_min = w
@@ -203,6 +213,11 @@ def draw_hud_boxes(scene: np.ndarray, hud: Hud) -> dict[str, Box]:
         boxes["cue"] = _draw_banner(scene, message, colour, s, pad)
     if hud.notice:
         _centred_lines(scene, tuple(hud.notice.split("\n")), int(h * 0.3), 30 * s, 30 * s)
+    if hud.countdown is not None:
+        size = _font(COUNTDOWN_PX * s)
+        text = str(hud.countdown)
+        y = (h + int(COUNTDOWN_PX * s)) // 2
+        _text(scene, text, ((w - _width(text, size)) // 2, y), size)
     if hud.paused:
         _centred_lines(scene, ("PAUSED", "space to resume"), int(h * 0.42), 64 * s, 26 * s)
     if hud.panel:

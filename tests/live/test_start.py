@@ -1,0 +1,136 @@
+"""The guided start: a placement card, the check that the person is in position, 3-2-1.
+
+The mannequin kneels still on all fours for 6.5 s, then does one bird-dog per side; seen
+side-on it is in position from the first frame: ready after 2 s still, 3-2-1 from 2.0 s, go at
+5.0 s, and both reps are counted. Seen from the front it is never in position (wrong view):
+no countdown, nothing counted. Times are the recording's own.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from formcheck.engine import load_exercise
+from formcheck.live import LiveFrame, LiveInput, LiveSession, ScriptedKeys, open_live_input
+from formcheck.live.start import GuidedStart, StartPhase, placement_card
+from formcheck.pose.core import PoseFrame
+from formcheck.recording import RecordingSource
+
+EXERCISE = load_exercise("bird-dog")
+
+
+def _record(tmp_path_factory, name: str, azimuth_deg: float):
+    from formcheck.engine.selftest import build_case
+    from formcheck.recording import RecordingHeader, RecordingWriter
+    from formcheck.synth import Camera, render
+
+    case = {
+        "start": "all_fours",
+        "script": [{"pose": "all_fours", "move_s": 0.5, "hold_s": 6.0}, "left", "right"],
+    }
+    frames = render(build_case(EXERCISE, case), Camera(azimuth_deg=azimuth_deg), fps=30.0)
+    path = tmp_path_factory.mktemp("recordings") / f"{name}.jsonl.gz"
+    header = RecordingHeader(f"bird-dog {name}", 30.0, frames[0].resolution_wh, "synthetic")
+    with RecordingWriter(path, header) as writer:
+        for frame in frames:
+            writer.write(frame)
+    return path
+
+
+@pytest.fixture(scope="module")
+def still_first(tmp_path_factory):
+    return _record(tmp_path_factory, "still-first", 90.0)
+
+
+@pytest.fixture(scope="module")
+def facing(tmp_path_factory):
+    return _record(tmp_path_factory, "facing", 0.0)
+
+
+def run(path, *, guided=True, keys=None, frames=None):
+    lines: list[str] = []
+    session = LiveSession(EXERCISE, guided=guided, on_line=lines.append, summary_s=0,
+                          keys=ScriptedKeys(keys or {}))  # fmt: skip
+    if frames is None:
+        with open_live_input(path, speed=0) as feed:
+            outcome = session.run(feed)
+    else:
+        outcome = session.run(LiveInput(frames, "camera", 30.0, (960, 540), is_camera=True))
+    return outcome, lines
+
+
+def timed(lines, words):
+    return [ln.split(" s  ")[0].strip() for ln in lines if ln.endswith(words)]
+
+
+def test_the_card_says_where_the_person_and_the_camera_go():
+    assert placement_card(EXERCISE) == (
+        "Get ready: Bird-dog",
+        "Side-on to the camera, whole body in view",
+        "Camera low, about 50 cm up, 2-3 m away",
+        "Get on your hands and knees to start",
+    )
+    assert placement_card(load_exercise("squat"))[1:3] == (
+        "Side-on to the camera, whole body in view",
+        "Camera at hip height, 2-3 m away",
+    )
+
+
+def test_in_position_then_three_two_one_then_counting(still_first):
+    outcome, lines = run(still_first)
+    assert lines[0].endswith("get ready: Side-on to the camera, whole body in view; "
+                             "Camera low, about 50 cm up, 2-3 m away; "
+                             "Get on your hands and knees to start")  # fmt: skip
+    assert (timed(lines, "  3"), timed(lines, "  2"), timed(lines, "  1")) == (
+        ["2.0"],
+        ["3.0"],
+        ["4.0"],
+    )
+    assert any(ln.strip() == "Go!" for ln in lines)
+    assert outcome.result["summary"]["reps_by_side"] == {"left": 1, "right": 1}
+    assert outcome.result["reps"][0]["start_s"] > 5.0  # counted from "go" on
+
+
+def test_without_the_guided_start_the_same_set_counts_the_same(still_first):
+    guided, _ = run(still_first)
+    plain, lines = run(still_first, guided=False)
+    assert not any("get ready" in ln for ln in lines)
+    assert plain.result["reps"] == guided.result["reps"]
+
+
+def test_facing_the_camera_for_a_side_on_exercise_never_starts(facing):
+    outcome, lines = run(facing)
+    assert not timed(lines, "  3") and not any(ln.strip() == "Go!" for ln in lines)
+    assert any("Turn sideways to the camera" in ln for ln in lines)
+    assert outcome.result["summary"]["reps"] == 0
+
+
+def test_out_of_view_during_the_countdown_starts_the_check_again(still_first):
+    """The person steps out 2.5-3.5 s (in the countdown) and back: the card again, then a
+    new countdown once still for 2 s: 3 at 5.5 s, go at 8.5 s."""
+
+    def frames():
+        with RecordingSource(still_first) as rec:
+            for pose in rec:
+                if 2.5 <= pose.t_s < 3.5:
+                    pose = PoseFrame(pose.t_s, pose.resolution_wh, None, None, None, pose.index)
+                yield LiveFrame(pose)
+
+    _, lines = run(None, frames=frames())
+    assert timed(lines, "  3") == ["2.0", "5.5"]
+    assert any("countdown starts again" in ln for ln in lines)
+
+
+def test_the_start_is_a_state_machine_of_input_time(still_first):
+    start = GuidedStart(EXERCISE, ready_s=2.0, countdown_s=3)
+    phases = {}
+    with RecordingSource(still_first) as rec:
+        for pose in rec:
+            start.update(pose)
+            phases[round(pose.t_s, 2)] = (start.phase, start.count)
+            if start.phase is StartPhase.GO:
+                break
+    assert phases[1.0] == (StartPhase.PLACE, None)
+    assert phases[2.0] == (StartPhase.COUNTDOWN, 3)
+    assert phases[4.5] == (StartPhase.COUNTDOWN, 1)
+    assert max(phases) == 5.0 and phases[5.0] == (StartPhase.GO, None)
