@@ -221,11 +221,11 @@ class Collector:
                     spans.append(self._open[key])
                 if spans:
                     best = min(spans, key=lambda sp: abs(sp[0] - ev.start_s))[1]
-            elif fault in self._rules:
+            if best is None and fault in self._rules:  # judged on a snapshot, or no span seen
                 cands = [c for c in (self._peak[side], self._trough[side]) if c is not None]
                 if cands:
                     best = min(cands, key=lambda c: abs(c.t_s - ev.start_s))
-            else:
+            elif fault not in self._rules:
                 best = self._peak[side]
             if best is not None and best.pose is not None:
                 warn = self._warn_edges(fault, side)

@@ -194,6 +194,11 @@ def test_one_side_per_video_in_one_batch_is_judged_as_a_pair(tmp_path, home, row
     assert "3 (left side only; the right side is in" in html
     assert "1.00" not in html.split("Left vs right")[1].split("Faults")[0]  # no red 1.00 for reps
     assert (out / "row-left" / "reps.csv").is_file()  # the rest of the folder is kept
+    # the not-pulled-through rep 2 is judged at its peak yet spans a time: it still has its frame
+    assert [(f["fault"], f["worst"] is not None) for r in left["reps"] for f in r["faults"]] == [
+        ("partial_range", True)
+    ]
+    assert "no frame of this fault" not in html
     # progress joins the day's two videos into one session of 6 reps
     line = runner.invoke(app, ["progress"]).stdout
     assert "one-arm-row: 1 session (one side per video), 2026-11-28: reps 6.0 per session" in line
