@@ -67,8 +67,12 @@ def progress_png(progress: list[ExerciseProgress]) -> bytes:
 
 
 def progress_html(progress: list[ExerciseProgress], *, title: str = "formcheck progress") -> str:
-    """A self-contained page: per exercise, its one-line summary and its plots inline."""
-    with_profile = len({p.profile for p in progress}) > 1
+    """A self-contained page: per exercise, its one-line summary and its plots inline. The
+    profile is named in the title when the page is of one person's (not ``default``)."""
+    profiles = {p.profile for p in progress}
+    with_profile = len(profiles) > 1
+    if len(profiles) == 1 and (who := next(iter(profiles))) != "default":
+        title = f"{title}: {who}"
     sections = []
     for prog in progress:
         name = f"{prog.exercise} ({prog.profile})" if with_profile else prog.exercise

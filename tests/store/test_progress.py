@@ -134,3 +134,12 @@ def test_the_html_page_is_self_contained(history):
     rest = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)
     assert "http" not in rest and "<script" not in rest and "<link" not in rest
     assert "hold 1.6 s → 2.8 s (target 2 s)" in rest
+
+
+def test_the_page_names_whose_progress_it_is(tmp_path, make_result):
+    with open_history(tmp_path / "h.sqlite3") as h:
+        h.save(make_result([{}]), source_kind="video", profile="anna")
+        assert "<h1>formcheck progress: anna</h1>" in progress_html(load_progress(h))
+        h.save(make_result([{}]), source_kind="video")  # two people: each section names one
+        page = progress_html(load_progress(h))
+    assert "<h1>formcheck progress</h1>" in page and "<h2>bird-dog (anna)</h2>" in page
