@@ -40,6 +40,15 @@ def live_cmd(
     camera: Annotated[
         int | None, typer.Option("--camera", help="Camera index (default 0).", min=0)
     ] = None,
+    camera_size: Annotated[
+        str | None,
+        typer.Option(
+            "--camera-size",
+            metavar="WxH",
+            help="Ask the camera for this picture size, e.g. 640x480: smaller is faster when "
+            "the pose model cannot keep up (the camera picks its nearest size).",
+        ),
+    ] = None,
     video: Annotated[
         str | None,
         typer.Option(
@@ -119,6 +128,10 @@ def live_cmd(
     if camera is not None and video is not None:
         raise typer.BadParameter("give --camera or --video, not both")
     spec: str | int = video if video is not None else (camera or 0)
+    size_wh = _size(camera_size) if camera_size is not None else None
+    if size_wh is not None and video is not None:
+        raise typer.BadParameter("a camera size is for a camera, not --video",
+                                 param_hint="--camera-size")  # fmt: skip
     if speed == 0 and not (isinstance(spec, str) and is_recording_path(spec)):
         raise typer.BadParameter("0 (every frame, unpaced) works for landmark recordings only",
                                  param_hint="--speed")  # fmt: skip
@@ -158,6 +171,7 @@ def live_cmd(
                 with_mask=needs_mask,
                 notify=notice,
                 progress=dl,
+                camera_size_wh=size_wh,
             ) as feed,
         ):
             # missing tools or no sound device: said when sound was asked for, not on every run
@@ -200,7 +214,7 @@ def live_cmd(
         for line in routine_summary_lines(result):
             typer.echo(line)
     if outcome.dropped:  # only frames never analysed: a recording's late frames are not drawn
-        fix = ": try --model lite, or a smaller camera resolution" if outcome.behind else ""
+        fix = ": try --model lite, or --camera-size 640x480" if outcome.behind else ""
         notice(f"{outcome.dropped} frames were dropped to keep up with real time{fix}")
     report_path = None
     if report is not None:
@@ -228,3 +242,12 @@ def live_cmd(
                             routine=target.id)  # fmt: skip
     if result.get("interrupted"):
         raise typer.Exit(130)
+
+
+def _size(text: str) -> tuple[int, int]:
+    """ "640x480" as (640, 480); a usage error otherwise."""
+    w, sep, h = text.lower().replace("×", "x").partition("x")
+    if not sep or not w.strip().isdigit() or not h.strip().isdigit() or 0 in (int(w), int(h)):
+        raise typer.BadParameter(f"expected WIDTHxHEIGHT such as 640x480, got {text!r}",
+                                 param_hint="--camera-size")  # fmt: skip
+    return int(w), int(h)

@@ -101,10 +101,12 @@ def open_live_input(
     with_mask: bool = False,
     notify: Callable[[str], None] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    camera_size_wh: tuple[int, int] | None = None,
 ) -> Iterator[LiveInput]:
     """Open a camera index, a video (played as a camera) or a landmark recording as LiveFrames.
 
-    ``speed`` plays files faster than real time (tests); it is ignored for a camera. Raises
+    ``speed`` plays files faster than real time (tests); it is ignored for a camera.
+    ``camera_size_wh`` asks a camera for that picture size (smaller is faster). Raises
     :class:`~formcheck.errors.SourceError` for a camera or file that cannot be opened.
     """
     if isinstance(spec, str | Path) and is_recording_path(spec):
@@ -117,7 +119,9 @@ def open_live_input(
     from formcheck.sources import CameraSource, open_source
 
     is_camera = isinstance(spec, int) or str(spec).strip().isdigit()
-    if is_camera or speed == 1.0:
+    if is_camera and camera_size_wh is not None:
+        source = CameraSource(int(str(spec).strip()), size_wh=camera_size_wh)
+    elif is_camera or speed == 1.0:
         source = open_source(spec, as_camera=True)
     else:
         source = CameraSource.from_video(spec, speed=speed)

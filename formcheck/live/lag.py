@@ -35,7 +35,7 @@ def lag_notice(analysed_fps: float, input_fps: float) -> str:
     return (
         f"Falling behind: only {analysed_fps:.0f} of {input_fps:.0f} frames a second are "
         "analysed, so reps can be missed.\nFaster: --model lite, or a smaller camera "
-        "resolution (640x480)."
+        "resolution (--camera-size 640x480)."
     )
 
 

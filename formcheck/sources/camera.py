@@ -65,7 +65,11 @@ class CameraSource:
 
     live: bool = True
 
-    def __init__(self, index: int, *, timeout_s: float = 5.0) -> None:
+    def __init__(
+        self, index: int, *, timeout_s: float = 5.0, size_wh: tuple[int, int] | None = None
+    ) -> None:
+        """``size_wh``: the picture size to ask the camera for (it picks its nearest mode;
+        ``resolution_wh`` says what it gave); None: the camera's default."""
         if isinstance(index, bool) or not isinstance(index, int) or index < 0:
             raise SourceError(f"camera index must be a whole number 0 or more, got {index!r}")
         cap = cv2.VideoCapture(index)
@@ -73,6 +77,9 @@ class CameraSource:
             cap.release()
             raise SourceError(_camera_problem(index, "could not be opened"))
         cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # keep the driver from queueing old frames
+        if size_wh is not None:
+            cap.set(cv2.CAP_PROP_FRAME_WIDTH, size_wh[0])
+            cap.set(cv2.CAP_PROP_FRAME_HEIGHT, size_wh[1])
         fps = cap.get(cv2.CAP_PROP_FPS)
         width = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
         height = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))

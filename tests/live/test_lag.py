@@ -59,7 +59,7 @@ def test_falling_behind_is_said_once_with_the_fix(bird_dog, name, cost_s, said):
     outcome, notices = run(slow_camera(bird_dog, cost_s))
     assert len(notices) == said, name
     if said:
-        assert "--model lite" in notices[0] and "smaller camera resolution" in notices[0]
+        assert "--model lite" in notices[0] and "--camera-size 640x480" in notices[0]
         assert "only 10 of 30 frames a second" in notices[0]  # 0.1 s a frame: a third
         assert outcome.behind is not None and outcome.dropped > 0
     else:
@@ -97,3 +97,47 @@ def test_a_recording_replay_reports_no_dropped_frames(bird_dog, monkeypatch):
     assert res.exit_code == 0, res.output
     assert "4 reps (left 2, right 2)" in res.output
     assert "dropped" not in res.output and "Falling behind" not in res.output
+
+
+def test_the_camera_size_the_notice_names_is_asked_of_the_camera(monkeypatch):
+    import cv2
+
+    from formcheck.sources.camera import CameraSource
+
+    asked = {}
+
+    class FakeCapture:
+        def __init__(self, index):
+            self.props = {cv2.CAP_PROP_FPS: 30.0}
+
+        def isOpened(self):  # noqa: N802 - OpenCV's name
+            return True
+
+        def set(self, prop, value):
+            asked[prop] = value
+            self.props[prop] = value
+            return True
+
+        def get(self, prop):
+            return self.props.get(prop, 0.0)
+
+        def release(self):
+            pass
+
+    monkeypatch.setattr("formcheck.sources.camera.cv2.VideoCapture", FakeCapture)
+    source = CameraSource(0, size_wh=(640, 480))
+    assert (asked[cv2.CAP_PROP_FRAME_WIDTH], asked[cv2.CAP_PROP_FRAME_HEIGHT]) == (640, 480)
+    assert source.resolution_wh == (640, 480)
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--camera-size", "640-480"], "expected WIDTHxHEIGHT"),
+        (["--camera-size", "640x480", "--video", "x.mp4"], "for a camera, not --video"),
+    ],
+)
+def test_a_bad_camera_size_is_one_line(args, words, one_line_error):
+    res = CliRunner().invoke(app, ["live", "bird-dog", "--headless", *args])
+    assert res.exit_code == 2
+    one_line_error(res, words)
