@@ -34,7 +34,7 @@ def lag_notice(analysed_fps: float, input_fps: float) -> str:
     """What the window says when the model falls behind: how far, and what to do."""
     return (
         f"Falling behind: only {analysed_fps:.0f} of {input_fps:.0f} frames a second are "
-        "analysed, so reps can be missed.\nFaster: --model lite, or a smaller camera "
+        "analysed,\nso reps can be missed. Faster: --model lite,\nor a smaller camera "
         "resolution (--camera-size 640x480)."
     )
 

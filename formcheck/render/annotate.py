@@ -212,7 +212,7 @@ def draw_hud_boxes(scene: np.ndarray, hud: Hud) -> dict[str, Box]:
     if message:
         boxes["cue"] = _draw_banner(scene, message, colour, s, pad)
     if hud.notice:
-        _centred_lines(scene, tuple(hud.notice.split("\n")), int(h * 0.3), 30 * s, 30 * s)
+        _centred_lines(scene, tuple(hud.notice.split("\n")), int(h * 0.36), 30 * s, 30 * s)
     if hud.countdown is not None:
         size = _font(COUNTDOWN_PX * s)
         text = str(hud.countdown)
