@@ -221,7 +221,10 @@ def draw_hud_boxes(scene: np.ndarray, hud: Hud) -> dict[str, Box]:
     if hud.paused:
         _centred_lines(scene, ("PAUSED", "space to resume"), int(h * 0.42), 64 * s, 26 * s)
     if hud.panel:
-        _centred_lines(scene, hud.panel, int(h * 0.12), 34 * s, 24 * s, left=True)
+        # under the counter, the hold bar and the values (the help over a set), as room allows
+        under = max((b[3] for k, b in boxes.items() if k != "cue"), default=0) + pad
+        top = min(max(int(h * 0.12), under), int(h * 0.4))
+        _centred_lines(scene, hud.panel, top, 34 * s, 24 * s, left=True)
     return boxes
 
 
