@@ -79,6 +79,11 @@ class _Timed:
     def toggle_fullscreen(self) -> bool:
         return self.view.toggle_fullscreen()
 
+    @property
+    def canvas_wh(self) -> tuple[int, int] | None:
+        """The window's size: the loop draws at it (the picture resized into it), as live does."""
+        return getattr(self.view, "canvas_wh", None)
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
