@@ -581,6 +581,8 @@ class LiveSession:
                 set_line=None if progress.done else _set_line(progress),
                 rep_target=progress.target if progress.unit == "reps" else None,
             )
+            if progress.unit == "s" and hud.hold_s is not None:  # a set of one long hold
+                hud = replace(hud, hold_target_s=progress.target)
         else:
             hud = replace(hud, rep_target=self.target_reps)
         if self._start is not None:  # the placement card, then the countdown

@@ -222,3 +222,38 @@ def test_ctrl_c_marks_only_the_exercise_it_cut_short(bird_dog, tmp_path):
 
     done = run(bird_dog, routine_file(tmp_path, MINI, rest=1))  # runs to the end
     assert [one.get("interrupted") for one in done.per_exercise] == [None]
+
+
+def test_a_set_of_holds_fills_the_bar_to_the_sets_own_target(bird_dog, tmp_path, monkeypatch):
+    """A routine's set of one 2.5 s hold per side: the hold bar counts up to 2.5 s, not to the
+    exercise's own 2 s, and the set line says what the set asks."""
+    import formcheck.live.session as live_session
+
+    huds = {}
+    real = live_session.annotate
+
+    def spy(scene, pose, hud):
+        if pose is not None:
+            huds[round(pose.t_s, 1)] = hud
+        return real(scene, pose, hud)
+
+    monkeypatch.setattr(live_session, "annotate", spy)
+    held = routine_file(tmp_path, MINI.replace("reps = 1", "hold_s = 2.5"), rest=1)
+    run(bird_dog, held, view=_Drawn())
+    assert (huds[3.0].hold_target_s, huds[3.0].set_line) == (2.5, "set 1 of 2: hold 2.5 s")
+    assert huds[3.0].rep_target is None
+
+
+class _Drawn:
+    """A view that keeps nothing (the session draws every frame for it)."""
+
+    closed = False
+
+    def show(self, image_bgr):
+        pass
+
+    def poll_key(self, wait_ms=1):
+        return -1
+
+    def toggle_fullscreen(self):
+        return False
