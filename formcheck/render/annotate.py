@@ -198,9 +198,14 @@ def draw_hud_boxes(scene: np.ndarray, hud: Hud) -> dict[str, Box]:
         widest = min(max(widths), w - 2 * pad)
         y = pad if w - 2 * pad - widest >= left_edge else bottom + pad
         x_min = w
-        for (line, px), tw in zip(lines, widths, strict=True):
-            size = _font(px) * min(1.0, (w - 2 * pad) / max(tw, 1))
-            tw = min(tw, w - 2 * pad)
+        # too wide for the window: the title alone, and the values all alike, made smaller
+        first = 1 if hud.title else 0
+        fit = [min(1.0, (w - 2 * pad) / max(tw, 1)) for tw in widths]
+        values_fit = min(fit[first:], default=1.0)
+        for k, ((line, px), tw) in enumerate(zip(lines, widths, strict=True)):
+            shrink = fit[k] if k < first else values_fit
+            size = _font(px) * shrink
+            tw = int(tw * shrink)
             y += int(px * 1.45)
             _text(scene, line, (w - tw - pad, y), size)
             x_min = min(x_min, w - tw - pad)
@@ -212,7 +217,9 @@ def draw_hud_boxes(scene: np.ndarray, hud: Hud) -> dict[str, Box]:
     if message:
         boxes["cue"] = _draw_banner(scene, message, colour, s, pad)
     if hud.notice:
-        _centred_lines(scene, tuple(hud.notice.split("\n")), int(h * 0.36), 30 * s, 30 * s)
+        under = max((b[3] for k, b in boxes.items() if k != "cue"), default=0) + pad
+        top = min(max(int(h * 0.36), under), int(h * 0.6))
+        _centred_lines(scene, tuple(hud.notice.split("\n")), top, 30 * s, 30 * s)
     if hud.countdown is not None:
         size = _font(COUNTDOWN_PX * s)
         text = str(hud.countdown)
