@@ -11,7 +11,6 @@ import typer
 
 from formcheck.cli.common import (
     HistoryOption,
-    ModelOption,
     ProfileOption,
     download_progress,
     is_mannequin,
@@ -65,7 +64,14 @@ def live_cmd(
             "Left and right stay the person's own.",
         ),
     ] = None,
-    model: ModelOption = "full",
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            help="lite | full | heavy, or a path to a .task file; auto: full if it keeps up "
+            "with the camera on this machine (timed at the start), else lite.",
+        ),
+    ] = "full",
     countdown: Annotated[
         bool | None,
         typer.Option(
@@ -219,7 +225,7 @@ def live_cmd(
     report_path = None
     if report is not None:
         recorded = about["kind"] == "recording"
-        about["model"] = RecordingSource(spec).header.model if recorded else model
+        about["model"] = RecordingSource(spec).header.model if recorded else feed.model or model
         dropped = f"{outcome.dropped} frames were dropped to keep up with real time"
         warnings = [dropped] if outcome.dropped else []
         who = {

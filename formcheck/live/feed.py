@@ -20,6 +20,7 @@ behind each one, so the camera path is wired here from the same parts (sources, 
 
 from __future__ import annotations
 
+import itertools
 import queue
 import threading
 import time
@@ -57,6 +58,7 @@ class LiveInput:
     resolution_wh: tuple[int, int]
     is_camera: bool = False  # a real camera (mirrored by default), not a file
     source: Any = None  # the CameraSource (for ``dropped_frames``), None for recordings
+    model: str | None = None  # the pose model's name (the one --model auto chose); None: none
 
     @property
     def dropped_frames(self) -> int:
@@ -126,17 +128,69 @@ def open_live_input(
     else:
         source = CameraSource.from_video(spec, speed=speed)
     with source:
-        model_path = resolve_model(model, notify=notify, progress=progress)
-        with PoseStream(model_path, with_mask=with_mask) as pose:
-            worker = PoseThread(source, pose)
+        fps = float(getattr(source, "fps", 0.0) or 0.0)
+        auto = str(model) == "auto"
+        name = "full" if auto else model
+        model_path = resolve_model(name, notify=notify, progress=progress)
+        pose = PoseStream(model_path, with_mask=with_mask)
+        try:
+            frames: Iterable[Any] = source
+            if auto:  # time the full model on the first frame; lite if it cannot keep up
+                it = iter(source)
+                first = next(it, None)
+                frames = it if first is None else itertools.chain([first], it)
+                if first is not None:
+                    keeps_up, rate = keeps_up_with(first, fps or 30.0, pose)
+                    name = "full" if keeps_up else "lite"
+                    if notify is not None:
+                        notify(auto_model_words(rate, fps or 30.0, name))
+                    if not keeps_up:
+                        pose.close()
+                        lite = resolve_model("lite", notify=notify, progress=progress)
+                        pose = PoseStream(lite, with_mask=with_mask)
+            worker = PoseThread(source, pose, frames=frames)
             try:
-                fps = float(getattr(source, "fps", 0.0) or 0.0)
                 yield LiveInput(
                     worker.frames(), source.name, fps, tuple(source.resolution_wh), is_camera,
-                    source,
+                    source, model=str(name) if not _is_path(name) else Path(name).name,
                 )  # fmt: skip
             finally:
                 worker.stop()  # before the model closes: it may be inside an inference
+        finally:
+            pose.close()
+
+
+AUTO_PROBE_FRAMES = 12  # inferences timed to choose a model for --model auto
+AUTO_KEEP_UP = 0.9  # the model must manage this share of the camera's frame rate
+
+
+def keeps_up_with(
+    frame: Any, fps: float, pose: Any, *, clock: Callable[[], float] = time.perf_counter,
+    frames: int = AUTO_PROBE_FRAMES,
+) -> tuple[bool, float]:  # fmt: skip
+    """Whether ``pose`` analyses ``fps`` frames a second on this machine (``AUTO_KEEP_UP`` of
+    them): ``frame`` is analysed once to warm the model up, then ``frames`` times on the clock.
+    Returns the answer and the model's rate (frames a second)."""
+    pose.process(frame)
+    t0 = clock()
+    for _ in range(frames):
+        pose.process(frame)
+    per_frame = (clock() - t0) / frames
+    rate = 1.0 / per_frame if per_frame > 0 else float("inf")
+    return rate >= AUTO_KEEP_UP * fps, rate
+
+
+def auto_model_words(rate: float, fps: float, chosen: str) -> str:
+    """What ``--model auto`` says it chose, and why."""
+    return (
+        f"--model auto: the full pose model analyses {rate:.0f} frames a second here and the "
+        f"camera gives {fps:.0f}: using {chosen}"
+    )
+
+
+def _is_path(model: Any) -> bool:
+    text = str(model)
+    return text.endswith(".task") or "/" in text or "\\" in text
 
 
 _END = object()
@@ -149,13 +203,18 @@ class PoseThread:
     thread drops frames (counted), as before: nothing piles up. Every pose the model computes
     reaches the engine, in order; an error on the thread is raised in the loop."""
 
-    def __init__(self, source: Iterable[Any], pose: Any) -> None:
+    def __init__(
+        self, source: Iterable[Any], pose: Any, frames: Iterable[Any] | None = None
+    ) -> None:
+        """``frames``: what to analyse, if not ``source`` itself (``source`` is closed on
+        :meth:`stop`)."""
         self._results: queue.Queue[Any] = queue.Queue(maxsize=1)
         self._stopping = threading.Event()
         self._source = source
         self._thread = threading.Thread(
-            target=self._run, args=(source, pose), name="formcheck-pose", daemon=True
-        )
+            target=self._run, args=(frames if frames is not None else source, pose),
+            name="formcheck-pose", daemon=True,
+        )  # fmt: skip
         self._thread.start()
 
     def _put(self, item: Any) -> bool:
