@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from formcheck.engine.definition import ExerciseDef
-from formcheck.report.schema import feature_unit
+from formcheck.engine.words import DEGREES, SECONDS, Words, format_number
 
 __all__ = ["previous_set", "since_last_time"]
 
@@ -112,7 +112,7 @@ def since_last_time(
     assert exercise.reps is not None
     if side is not None:
         result, previous = _one_side(result, side), _one_side(previous, side)
-    unit = {"deg": "°"}.get(u := feature_unit(exercise, exercise.reps.drive), f" {u}" if u else "")
+    unit = Words(exercise).unit(exercise.reps.drive)  # "°", "torso lengths"
     rows: list[dict[str, Any]] = []
     lines: list[str] = []
 
@@ -120,6 +120,9 @@ def since_last_time(
         what: str, now: float | None, then: float | None, digits: int, suffix: str,
         higher_is_better: bool, *, step: float,
     ) -> None:  # fmt: skip
+        def num(x: float) -> str:  # "2.4 s", "55.1°", "−3.0°" (the words module's units)
+            return format_number(x, suffix, digits)
+
         if now is None or then is None:
             return
         change = now - then
@@ -127,10 +130,10 @@ def since_last_time(
         rows.append({"what": what, "now": now, "then": then, "change": change, "better": better})
         # the change as the two numbers shown differ (2.4 against 2.8: −0.4, not −0.35 → −0.3)
         shown = round(now, digits) - round(then, digits)
-        sign = "+" if shown > 0 else "−" if shown < 0 else "±"
+        sign = "+" if shown > 0 else "" if shown < 0 else "±"
         trend = "" if better is None else (", better" if better else ", worse")
-        delta = "the same" if better is None else f"{sign}{abs(shown):.{digits}f}{suffix}{trend}"
-        said = f"{now:.{digits}f}{suffix} (last time {then:.{digits}f}{suffix}, {delta})"
+        delta = "the same" if better is None else f"{sign}{num(shown)}{trend}"
+        said = f"{num(now)} (last time {num(then)}, {delta})"
         lines.append(f"{what} {said}")
 
     sides = _sides(result)
@@ -142,12 +145,12 @@ def since_last_time(
     else:
         add("reps", float(len(result["reps"])), float(len(previous["reps"])), 0, "", True,
             step=1)  # fmt: skip
-    add("hold in position", _per_rep(result, "hold_s"), _per_rep(previous, "hold_s"), 1, " s",
+    add("hold in position", _per_rep(result, "hold_s"), _per_rep(previous, "hold_s"), 1, SECONDS,
         True, step=0.1)  # fmt: skip
     add("hold with good form", _per_rep(result, "form_hold_s"),
-        _per_rep(previous, "form_hold_s"), 1, " s", True, step=0.1)  # fmt: skip
+        _per_rep(previous, "form_hold_s"), 1, SECONDS, True, step=0.1)  # fmt: skip
     add("range of motion", _per_rep(result, "range"), _per_rep(previous, "range"),
-        1 if u == "deg" else 2, unit, True,
+        1 if unit == DEGREES else 2, unit, True,
         step=0.05 * abs(_per_rep(previous, "range") or 1.0))  # fmt: skip
     add("faults per rep", _faults_per_rep(result), _faults_per_rep(previous), 1, "", False,
         step=0.05)  # fmt: skip

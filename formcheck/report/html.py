@@ -18,7 +18,7 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
-from formcheck.engine.words import time_span
+from formcheck.engine.words import DEGREES, format_number, time_span
 from formcheck.htmlpage import html_page, inline_image
 from formcheck.report.collect import Thumbnail
 from formcheck.report.plot import numbered_faults
@@ -56,7 +56,7 @@ def _num(v: Any, unit: str = "", digits: int = 1) -> str:
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, float):
-        return f"{v:.{digits}f}{unit}"
+        return format_number(v, unit.strip(), digits)  # "−32.1°", "2.8 s"
     return f"{v}{unit}"
 
 
@@ -72,7 +72,7 @@ def _summary(report: dict[str, Any]) -> str:
     res, ex = report["result"], report["exercise"]
     s = res["summary"]
     unit = ex["drive_unit"]
-    u = " °" if unit == "deg" else f" {unit}" if unit else ""
+    u = DEGREES if unit == "deg" else unit
     by_side = s["reps_by_side"]
     reps = str(s["reps"])
     pair = report.get("pair")

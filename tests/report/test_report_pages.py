@@ -8,7 +8,7 @@ import re
 from report_files import load_report
 
 from formcheck.htmlpage import BASE_CSS
-from formcheck.report.html import index_html
+from formcheck.report.html import index_html, report_html
 from formcheck.report.tables import CSV_COLUMNS
 
 
@@ -49,6 +49,17 @@ def test_html_has_summary_plot_reps_sides_and_faults(bird_dog_report):
     for internal in ("knee_left", "bent_knee", "hold_short", "form_hold_s", "reach_{side}"):
         assert internal not in html, internal  # ids stay in report.json and reps.csv
     assert "Left vs right" in html and "|L - R| / max(|L|, |R|)" in html
+
+
+def test_numbers_read_as_words_write_them(bird_dog_report):
+    """Degrees straight after the number ("55.1°"), a real minus sign ("−12.3°")."""
+    report = load_report(bird_dog_report)
+    report["reps"][0]["peak"] = -12.34
+    html = report_html(report, None, {})
+    assert "<td>−12.3°</td>" not in html and "<td>−12.3</td>" in html  # the unit is in the head
+    assert "-12.3" not in html
+    roms = [r["range_of_motion"] for r in report["reps"]]
+    assert f"<td>{sum(roms) / len(roms):.1f}°</td>" in html and " °" not in html
 
 
 def test_reps_csv_has_one_row_per_rep(bird_dog_report):
