@@ -198,8 +198,11 @@ class Engine:
         if self._away_reported:
             out.append(BackInView(t))
         self._away_since, self._away_reported = None, False
-        if not any(m.moving for m in self._machines.values()):
-            self._check_setup(t, smoothed, out)  # setup is judged at rest, not mid-rep
+        # A setup problem is raised at rest only, never mid-rep; it clears as soon as it is
+        # put right, mid-rep too: getting down from kneeling onto all fours moves the drive
+        # like a rep, and "Get on your hands and knees" stayed up while the person was on them.
+        moving = any(m.moving for m in self._machines.values())
+        self._check_setup(t, smoothed, out, clear_only=moving)
         for side in self.sides:
             self._step_side(t, side, values, smoothed, out)
         self.events.extend(out)
@@ -287,10 +290,19 @@ class Engine:
                         out.append(FaultCleared(t, state.rule.id, side, state.evidence()))
                     state.clear()
 
-    def _check_setup(self, t: float, frame: PoseFrame, out: list[Event]) -> None:
+    def _check_setup(
+        self, t: float, frame: PoseFrame, out: list[Event], *, clear_only: bool = False
+    ) -> None:
+        """Framing, view and posture against the definition, each debounced. With
+        ``clear_only`` (mid-rep) only a problem already raised is looked at, so that it clears
+        once put right; nothing new is raised, and a problem waiting to be raised waits on."""
+
+        def judge(check: Debounced, wrong: bool | None) -> bool | None:
+            return None if clear_only and not check.state else check.update(t, wrong)
+
         ex = self.exercise
         problem = framing_problem(frame, self._needed)
-        flip = self._framing.update(t, problem is not None)
+        flip = judge(self._framing, problem is not None)
         if flip is True and problem is not None:
             self._framing_issue = problem
             out.append(SetupIssue(t, problem[0], problem[1]))
@@ -300,7 +312,7 @@ class Engine:
         pts = PointTable.from_frame(frame, self.settings.min_visibility)
         if ex.view != "any":
             seen = observed_view(pts)
-            flip = self._view.update(t, None if seen is None else seen != ex.view)
+            flip = judge(self._view, None if seen is None else seen != ex.view)
             if flip is True:
                 out.append(SetupIssue(t, "wrong_view", VIEW_MESSAGES[ex.view]))
             elif flip is False:
@@ -308,7 +320,7 @@ class Engine:
         want = ex.trunk or POSTURE_TRUNK.get(ex.posture, "any")
         if want != "any":
             seen = observed_trunk(pts)
-            flip = self._posture.update(t, None if seen is None else seen != want)
+            flip = judge(self._posture, None if seen is None else seen != want)
             if flip is True:
                 out.append(SetupIssue(t, "wrong_posture", posture_message(ex.posture, want)))
             elif flip is False:

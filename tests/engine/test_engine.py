@@ -6,7 +6,7 @@ import copy
 import pytest
 
 from formcheck.engine import Engine, load_exercise, session_result
-from formcheck.engine.events import BackInView, NotInView, SetupIssue
+from formcheck.engine.events import BackInView, NotInView, SetupIssue, SetupOk
 from formcheck.engine.selftest import build_case, run_case
 from formcheck.engine.setup import posture_message
 from formcheck.synth.camera import Camera
@@ -45,6 +45,27 @@ def test_standing_up_for_a_floor_exercise_is_a_posture_issue(bird_dog):
     _, events = _run(bird_dog, render(script, Camera(azimuth_deg=90)))
     issues = [(e.issue, e.message) for e in events if isinstance(e, SetupIssue)]
     assert ("wrong_posture", "Get on your hands and knees to start") in issues  # plain words
+
+
+def test_a_posture_put_right_mid_rep_clears_at_once():
+    """Kneeling upright, then down onto all fours straight into a cat: the drive moves from
+    the kneeling rest like a rep, and "Get on your hands and knees" must go once the trunk is
+    level (the real cat-cow clip kept it up while the person was on all fours), not wait for
+    the end of that rep."""
+    from formcheck.synth.script import Script
+
+    cat_cow = load_exercise("cat-cow")
+    cat = {"base": "all_fours", "spine_flex": 30, "neck_flex": 30}
+    script = Script.from_dict({"poses": {"cat": cat}, "start": "kneeling", "steps": [
+        {"pose": "kneeling", "move_s": 0.5, "hold_s": 3.0},
+        {"pose": "cat", "move_s": 1.0, "hold_s": 4.0},   # on all fours from 4.5 s
+        {"pose": "all_fours", "move_s": 1.0, "hold_s": 2.0}]})  # fmt: skip
+    engine, events = _run(cat_cow, render(script, Camera(azimuth_deg=90)))
+    setup = [(type(e).__name__, e.issue) for e in events if isinstance(e, SetupIssue | SetupOk)]
+    assert setup == [("SetupIssue", "wrong_posture"), ("SetupOk", "wrong_posture")]
+    cleared = next(e.t_s for e in events if isinstance(e, SetupOk))
+    assert 4.5 < cleared < 6.0  # within the setup checks' 1 s after the trunk is level
+    assert engine.reps and engine.reps[0].start_s < cleared < engine.reps[0].end_s  # mid-rep
 
 
 @pytest.mark.parametrize(
