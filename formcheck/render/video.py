@@ -35,15 +35,32 @@ import numpy as np
 
 from formcheck.atomic import os_error_text, temp_file
 from formcheck.errors import OutputError
-from formcheck.render.annotate import annotate, hud_from_engine
+from formcheck.render.annotate import annotate, hud_from_engine, letterbox, placed
 
-__all__ = ["CODEC", "AnnotatedVideoWriter", "plain_background", "read_back"]
+__all__ = ["CODEC", "AnnotatedVideoWriter", "plain_background", "read_back", "video_size"]
 
 CODEC = "h264"  # what the file holds; written by the libx264 encoder
 BACKGROUND_BGR = (48, 44, 40)
 # x264's constant-quality mode: 23 is its default (visually clean for an annotated set);
 # "veryfast" keeps encoding a small share of the pose model's time per frame.
 _X264 = {"crf": "23", "preset": "veryfast"}
+
+
+PORTRAIT_MAX_H = 1080  # a portrait picture's video is 16:9 and at most this high
+
+
+def video_size(picture_wh: tuple[int, int]) -> tuple[int, int]:
+    """The annotated video's size for a picture of ``picture_wh``: the picture's own, or for a
+    portrait picture a 16:9 frame (at most ``PORTRAIT_MAX_H`` high) with the picture in the
+    middle. The overlay is drawn at the frame's size, as the live window draws it over a
+    portrait picture in full screen (:mod:`formcheck.render.annotate`: sizes follow the frame's
+    height): the counter, the hold bar and the values sit beside the person instead of over a
+    third of them, at the size they have over a landscape video."""
+    w, h = picture_wh
+    if h <= w:
+        return w // 2 * 2, h // 2 * 2
+    height = min(h, PORTRAIT_MAX_H) // 2 * 2
+    return round(height * 16 / 9) // 2 * 2, height
 
 
 def plain_background(resolution_wh: tuple[int, int]) -> np.ndarray:
@@ -107,8 +124,20 @@ class AnnotatedVideoWriter:
     ) -> None:  # fmt: skip
         """Draw the engine's current state (skeleton, counter, hold bar) and a ``cue`` (or
         ``setup`` guidance) on a copy of ``image_bgr`` (a plain background when None) and
-        append it."""
-        if image_bgr is None:
+        append it. A picture of another shape than the video (a portrait one, see
+        :func:`video_size`) is fitted into the middle, and the overlay drawn at the video's
+        size."""
+        pose = engine.last_frame
+        if image_bgr is not None:
+            picture_wh = (image_bgr.shape[1], image_bgr.shape[0])
+        else:
+            picture_wh = pose.resolution_wh if pose is not None else self.resolution_wh
+        if (picture_wh[0] // 2 * 2, picture_wh[1] // 2 * 2) != self.resolution_wh:  # fitted in
+            background = BACKGROUND_BGR if image_bgr is None else (0, 0, 0)
+            scene, scale, offset = letterbox(image_bgr, picture_wh, self.resolution_wh, background)
+            if pose is not None:
+                pose = placed(pose, scale, offset, self.resolution_wh)
+        elif image_bgr is None:
             if self._background is None:
                 self._background = plain_background(self.resolution_wh)
             scene = self._background.copy()
@@ -116,7 +145,7 @@ class AnnotatedVideoWriter:
             scene = image_bgr.copy()
         hud = hud_from_engine(engine, cue=cue, info=(f"{engine.t_s:6.1f} s",))
         hud = dataclasses.replace(hud, cue_severity=severity, setup=setup)
-        self.write(annotate(scene, engine.last_frame, hud))
+        self.write(annotate(scene, pose, hud))
 
     def close(self, commit: bool = True) -> None:
         """Finish the file; with ``commit`` check it reads back and move it into place."""

@@ -316,7 +316,7 @@ def _analyse(
     """One pass of the engine (with the report's collector and the annotated video)."""
     from formcheck.engine import Engine
     from formcheck.live.cues import CueBoard
-    from formcheck.render.video import AnnotatedVideoWriter
+    from formcheck.render.video import AnnotatedVideoWriter, video_size
 
     sides = Engine(definition).sides  # the engine's rep machines ("both", or left and right)
     collector = Collector(definition, sides) if out_dir is not None else None
@@ -324,7 +324,8 @@ def _analyse(
     seen = [0]  # engine events already handed to the cue board
     writer = None
     if job.annotate and out_dir is not None:
-        writer = AnnotatedVideoWriter(out_dir / "annotated.mp4", pose.fps, pose.resolution_wh)
+        size = video_size(pose.resolution_wh)  # a portrait picture: 16:9, the overlay beside it
+        writer = AnnotatedVideoWriter(out_dir / "annotated.mp4", pose.fps, size)
 
     def on_frame(frame: PoseFrame, engine) -> None:  # noqa: ANN001
         image = pose.image

@@ -63,6 +63,45 @@ def test_the_video_is_h264_a_browser_plays_from_the_start(samples, tmp_path):
     assert data.index(b"moov") < data.index(b"mdat")
 
 
+def test_a_portrait_picture_is_drawn_in_a_16_9_video_with_the_overlay_beside_it(tmp_path):
+    """A 360x640 portrait set: the video is 1138x640, the person in the middle 360 px and the
+    counter in the bar to its left at the size it has over a landscape video, as the live
+    window draws a portrait picture full screen (not a third of the picture covered)."""
+    from formcheck.engine import load_exercise
+    from formcheck.engine.selftest import build_case
+    from formcheck.recording import RecordingHeader, RecordingWriter
+    from formcheck.render.video import video_size
+    from formcheck.synth import Camera, render
+
+    assert video_size((360, 640)) == (1138, 640)
+    assert video_size((1080, 1920)) == (1920, 1080)
+    assert video_size((1280, 720)) == (1280, 720) and video_size((65, 49)) == (64, 48)
+    bird_dog = load_exercise("bird-dog")
+    script = build_case(bird_dog, bird_dog.selftest.cases[0])
+    camera = Camera(azimuth_deg=90, resolution_wh=(360, 640))
+    frames = render(script, camera, fps=30.0)[:240]
+    path = tmp_path / "portrait.jsonl.gz"
+    header = RecordingHeader("mannequin, portrait", 30.0, (360, 640), "synthetic")
+    with RecordingWriter(path, header) as writer:
+        for frame in frames:
+            writer.write(frame)
+    out = tmp_path / "portrait"
+    job = AnalysisJob(str(path), "bird-dog", str(out), annotate=True)
+    assert run_job(job).status == "ok"
+    cap = cv2.VideoCapture(str(out / "annotated.mp4"))
+    for _ in range(200):
+        ok, image = cap.read()
+        assert ok
+    cap.release()
+    assert image.shape == (640, 1138, 3)
+    left, right = (1138 - 360) // 2, (1138 + 360) // 2  # the picture's columns
+    green = np.all(np.abs(image.astype(int) - (90, 220, 90)) < 25, axis=2)  # the skeleton
+    cols = np.flatnonzero(green[260:].any(axis=0))  # under the counter and the hold bar
+    assert cols.size and left - 2 <= cols.min() and cols.max() <= right + 2
+    white = (image[:200, :left].min(axis=2) > 230).sum()  # the counter's digits, in the bar
+    assert white > 500
+
+
 def test_writer_refuses_an_unwritable_folder(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
