@@ -105,6 +105,7 @@ class Engine:
         conds = [c for rule in exercise.faults for c in rule.when]
         conds += exercise.hold.when if exercise.hold else []
         judged = {substitute_side(c.feature, s) for c in conds for s in ("left", "right")}
+        judged |= {of for name, of in self.features.from_start if name in judged}
         self._judge = Judge({n: _limbs(self.features.points_of(n)) for n in sorted(judged)})
         self._peak_features = {
             side: sorted({substitute_side(c.feature, side) for r in exercise.faults
@@ -118,6 +119,7 @@ class Engine:
         """Forget everything: a new set starts."""
         ex = self.exercise
         self._curvature = {n: CurvatureSmoother() for n in self.features.curvature_names}
+        self._start = {name: _StartBaseline() for name, _ in self.features.from_start}
         self._filter_xy = OneEuroFilter(self.settings.smoothing)
         self._filter_world = OneEuroFilter(self.settings.smoothing)
         self._machines = {s: RepMachine(ex.reps) for s in self.sides}  # type: ignore[arg-type]
@@ -188,7 +190,11 @@ class Engine:
         self.values = values = self.features.evaluate(smoothed, self.settings.min_visibility)
         for name, smoother in self._curvature.items():
             values[name] = smoother.update(t, values[name])
+        for name, of in self.features.from_start:
+            values[name] = values[of] - self._start[name].value
         self.judged = self._judge.update(smoothed, values)
+        for name, of in self.features.from_start:  # learnt from what is clearly seen
+            self._start[name].update(t, self.judged.get(of, values[of]))
         out: list[Event] = []
         in_view = any(not math.isnan(values[self._drive[s]]) for s in self.sides)
         if not in_view:
@@ -610,6 +616,36 @@ def _landmarks(points) -> set[str]:  # noqa: ANN001 - any iterable of point name
 
 # Rules judged from the rest (``from_rest``) compare with the median over this long at rest.
 REST_BASELINE_S = 1.0
+
+
+# A feature of kind ``from_start`` compares with the median of its first clearly seen values
+# over this long: the person's own start (the back they have, the camera they set up).
+START_BASELINE_S = 1.0
+
+
+class _StartBaseline:
+    """The median of a value over the first ``START_BASELINE_S`` after it was first seen (NaN
+    until that time has passed)."""
+
+    __slots__ = ("first_t", "samples", "value")
+
+    def __init__(self) -> None:
+        self.first_t: float | None = None
+        self.samples: list[float] = []
+        self.value = math.nan
+
+    def update(self, t: float, v: float) -> None:
+        if not math.isnan(self.value):
+            return
+        if self.first_t is None:
+            if math.isnan(v):
+                return
+            self.first_t = t
+        if t - self.first_t <= START_BASELINE_S + 1e-9:
+            if not math.isnan(v):
+                self.samples.append(v)
+        else:
+            self.value = statistics.median(self.samples)
 
 
 def _from_rest(values: dict[str, float], rest: dict[str, float]) -> dict[str, float]:

@@ -264,6 +264,9 @@ def generated_label(f: FeatureDef, label_of: Any = None) -> str:
         return f"twist of the {one} against the {two}"
     if f.kind == "spine_curvature":
         return "back rounding"
+    if f.kind == "from_start":
+        of = label_of(f.of[0]) if label_of else f.of[0].replace("_", " ")
+        return f"{of}, change since the start"
     assert f.kind == "combine" and f.op is not None
     parts = [label_of(n) if label_of else n.replace("_", " ") for n in f.of]
     same = _same_feature(f.of)
@@ -381,7 +384,7 @@ class Words:
             return ""
         if f.unit:
             return f.unit
-        if f.kind == "combine":
+        if f.kind in ("combine", "from_start"):
             return self.unit(f.of[0]) if f.of else ""
         return DEGREES if f.kind in _DEGREE_KINDS else TORSO_LENGTHS
 

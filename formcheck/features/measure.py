@@ -79,6 +79,8 @@ class FeatureSet:
     def __init__(self, features: Mapping[str, FeatureDef]) -> None:
         self._base: list[tuple[str, FeatureDef, list[str]]] = []
         self._combine: list[tuple[str, FeatureDef, list[str]]] = []
+        # (name, feature of): measured against the set's start, by the engine (it has state)
+        self.from_start: list[tuple[str, str]] = []
         self._sided: list[str] = []
         self._mirrored: list[str] = []
         for name, f in features.items():
@@ -86,6 +88,9 @@ class FeatureSet:
             variants = [(f"{name}_{s}", s) for s in SIDES] if templated else [(name, "left")]
             if f.mirror:
                 self._mirrored.append(name)
+            if f.kind == "from_start":
+                self.from_start.append((name, f.of[0]))
+                continue
             for out_name, side in variants:
                 if f.kind == "combine":
                     refs = [substitute_side(r, side) for r in f.of]
@@ -98,6 +103,7 @@ class FeatureSet:
         self._pairs = [(f"{n}_left", f"{n}_right", f"{n}_min", f"{n}_max") for n in self._sided]
         self.names = (
             [n for n, _, _ in self._base + self._combine]
+            + [n for n, _ in self.from_start]
             + [f"{n}_{s}" for n in self._mirrored for s in SIDES]
             + [f"{n}_{agg}" for n in self._sided for agg in ("min", "max")]
         )
@@ -115,6 +121,9 @@ class FeatureSet:
         for name, _, refs in self._combine:
             if name == feature:
                 return [p for r in refs for p in self.points_of(r)]
+        for name, of in self.from_start:
+            if name == feature:
+                return self.points_of(of)
         for base in self._mirrored:
             if feature in (f"{base}_left", f"{base}_right"):
                 return self.points_of(base)
@@ -148,6 +157,8 @@ class FeatureSet:
         for name, f, refs in self._combine:
             out[name] = _combine(f.op, [out.get(r, NAN) for r in refs])
         self._aggregate(out)  # ... and sided combines have a _min/_max of their own
+        for name, _ in self.from_start:
+            out[name] = NAN  # the engine's: it knows the set's start
         return out
 
     def _aggregate(self, out: dict[str, float]) -> None:

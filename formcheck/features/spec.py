@@ -62,6 +62,7 @@ FeatureKind = Literal[
     "ahead",
     "spine_curvature",
     "combine",
+    "from_start",
 ]
 _POINTS_PER_KIND = {
     "angle": 3, "bend": 3, "inclination": 2, "elevation": 2, "distance": 2, "height": 2,
@@ -85,7 +86,9 @@ class FeatureDef(StrictModel):
     the way the chest faces, in torso lengths (world space); ``spine_curvature`` (no points):
     how far the back's outline in the segmentation mask bows from the hip-shoulder line, in
     torso lengths, + rounded, - arched (needs masks); ``combine`` of other features (min, max,
-    mean, diff, absdiff)."""
+    mean, diff, absdiff); ``from_start`` of one feature (``of``, without ``{side}``): how far it
+    has moved from the person's own value when it was first clearly seen in the set (the
+    median of that first second; NaN before), in the feature's unit."""
 
     kind: FeatureKind
     points: list[str] = []
@@ -110,6 +113,12 @@ class FeatureDef(StrictModel):
                 raise ValueError("a 'combine' feature needs 'op' and 'of'")
             if self.op in ("diff", "absdiff") and len(self.of) != 2:
                 raise ValueError(f"op '{self.op}' needs exactly 2 features in 'of'")
+            return self
+        if self.kind == "from_start":
+            if len(self.of) != 1 or self.points or PLACEHOLDER.search(self.of[0]):
+                raise ValueError(
+                    "a 'from_start' feature needs 'of' = one feature without {side}, no points"
+                )
             return self
         need = _POINTS_PER_KIND[self.kind]
         if len(self.points) != need:

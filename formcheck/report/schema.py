@@ -101,7 +101,7 @@ def feature_unit(exercise: ExerciseDef, name: str) -> str:
     f = exercise.features.get(base)
     if f is None:
         return ""
-    if f.kind == "combine":
+    if f.kind in ("combine", "from_start"):
         return feature_unit(exercise, f.of[0]) if f.of else ""
     return "deg" if f.kind in _DEG_KINDS else "torso lengths"
 
