@@ -53,6 +53,10 @@ def eval_cmd(
         typer.Option("--min-fault-precision", help="Fail (exit 1) if fault precision is below."),
     ] = None,
     model: ModelOption = "full",
+    workers: Annotated[
+        int,
+        typer.Option("--workers", min=1, help="Clips analysed at once, each in its own process."),
+    ] = 1,
 ) -> None:
     """Run the analysis on every labelled clip and score counts, holds and faults."""
     from formcheck.atomic import write_atomic, write_json
@@ -62,7 +66,9 @@ def eval_cmd(
     def progress(label, score) -> None:  # noqa: ANN001
         notice(f"{label.file}: {score.pred_reps if score.supported else 'not supported'}")
 
-    result = evaluate(labels, clips, model=model, cache_dir=cache, on_clip=progress)
+    result = evaluate(
+        labels, clips, model=model, cache_dir=cache, on_clip=progress, workers=workers
+    )
     table = Table(header_style="bold", title="per clip")
     for col in (
         "clip",

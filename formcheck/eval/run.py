@@ -9,15 +9,19 @@ change to the engine or a definition takes seconds.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing as mp
+import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from formcheck import __version__
-from formcheck.engine import ExerciseDef, list_exercises
+from formcheck.atomic import temp_file
+from formcheck.engine import list_exercises
 from formcheck.errors import FormcheckError
 from formcheck.eval.labels import ClipLabel, read_labels
 from formcheck.eval.metrics import LABELLED_FAULTS, ClipScore, Totals, totals
@@ -80,11 +84,20 @@ def _cached_recording(clip: Path, cache: Path, model: str) -> Path:
 
 
 def _record(clip: Path, out: Path, model: str) -> None:
-    with open_pose_input(clip, model=model) as pose:
-        header = RecordingHeader(pose.name, pose.fps, pose.resolution_wh, pose.model)
-        with RecordingWriter(out, header) as writer:
-            for frame in pose.frames:
-                writer.write(frame)
+    """Record ``clip``'s landmarks into the cache file ``out``, atomically: an interrupted
+    recording leaves no file that a later run would replay as if whole."""
+    tmp: Path | None = temp_file(out, suffix=".jsonl.gz")
+    try:
+        with open_pose_input(clip, model=model) as pose:
+            header = RecordingHeader(pose.name, pose.fps, pose.resolution_wh, pose.model)
+            with RecordingWriter(tmp, header) as writer:
+                for frame in pose.frames:
+                    writer.write(frame)
+        os.replace(tmp, out)
+        tmp = None
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 def score_clip(label: ClipLabel, result: dict[str, Any], seconds: float) -> ClipScore:
@@ -112,6 +125,37 @@ def score_clip(label: ClipLabel, result: dict[str, Any], seconds: float) -> Clip
     )
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _score_one(
+    label: ClipLabel, folder: Path, model: str, cache_dir: str | Path | None
+) -> ClipScore:
+    """Analyse one labelled clip and score it (an error is a score that says so)."""
+    defn = {d.id: d for d in list_exercises()}.get(label.exercise)
+    if defn is None:
+        return ClipScore(label.file, label.exercise, False, label.reps, None, label.hold_s,
+                         None, confidence=label.confidence)  # fmt: skip
+    t0 = time.perf_counter()
+    try:
+        source = folder / label.file
+        if cache_dir is not None and not defn.needs_mask:
+            cached = _cached_recording(source, Path(cache_dir), model)
+            if not cached.exists():
+                _record(source, cached, model)
+            source = cached
+        with open_pose_input(source, model=model, with_mask=defn.needs_mask) as pose:
+            result = analyze(pose, defn)
+        return score_clip(label, result, time.perf_counter() - t0)
+    except (FormcheckError, OSError) as err:
+        return ClipScore(label.file, label.exercise, True, label.reps, None, label.hold_s,
+                         None, error=str(err), confidence=label.confidence)  # fmt: skip
+
+
 def evaluate(
     labels_path: str | Path | Sequence[str | Path],
     clips_dir: str | Path | None = None,
@@ -119,9 +163,11 @@ def evaluate(
     model: str = "full",
     cache_dir: str | Path | None = None,
     on_clip: Callable[[ClipLabel, ClipScore], None] | None = None,
+    workers: int = 1,
 ) -> EvalResult:
     """Analyse and score every clip of one or more labels files, in order (the clips are next
-    to the first file unless ``clips_dir``)."""
+    to the first file unless ``clips_dir``), on ``workers`` processes: each clip is analysed
+    as it is alone, so the scores do not depend on ``workers``."""
     paths = (
         [Path(labels_path)]
         if isinstance(labels_path, str | Path)
@@ -129,32 +175,24 @@ def evaluate(
     )
     labels = [label for path in paths for label in read_labels(path)]
     folder = Path(clips_dir) if clips_dir is not None else paths[0].parent
-    catalogue: dict[str, ExerciseDef] = {d.id: d for d in list_exercises()}
-    scores = []
-    for label in labels:
-        defn = catalogue.get(label.exercise)
-        t0 = time.perf_counter()
-        if defn is None:
-            score = ClipScore(label.file, label.exercise, False, label.reps, None, label.hold_s,
-                              None, confidence=label.confidence)  # fmt: skip
-        else:
-            try:
-                source = folder / label.file
-                if cache_dir is not None and not defn.needs_mask:
-                    cached = _cached_recording(source, Path(cache_dir), model)
-                    if not cached.exists():
-                        _record(source, cached, model)
-                    source = cached
-                with open_pose_input(source, model=model, with_mask=defn.needs_mask) as pose:
-                    result = analyze(pose, defn)
-                score = score_clip(label, result, time.perf_counter() - t0)
-            except (FormcheckError, OSError) as err:
-                score = ClipScore(label.file, label.exercise, True, label.reps, None,
-                                  label.hold_s, None, error=str(err),
-                                  confidence=label.confidence)  # fmt: skip
-        scores.append(score)
-        if on_clip is not None:
-            on_clip(label, score)
+    jobs = [(label, folder, model, cache_dir) for label in labels]
+    if workers > 1 and len(jobs) > 1:
+        # the longest clips first, so no process is left with a long one at the end
+        order = sorted(range(len(jobs)), key=lambda i: -_size(folder / labels[i].file))
+        ctx = mp.get_context("spawn")  # a fresh interpreter: no threads forked mid-use
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx) as pool:
+            futures = {i: pool.submit(_score_one, *jobs[i]) for i in order}
+            scores = []
+            for i, label in enumerate(labels):  # reported in the labels' order
+                scores.append(futures[i].result())
+                if on_clip is not None:
+                    on_clip(label, scores[-1])
+    else:
+        scores = []
+        for job in jobs:
+            scores.append(_score_one(*job))
+            if on_clip is not None:
+                on_clip(job[0], scores[-1])
     return EvalResult(
         scores=scores,
         totals=totals(scores),
