@@ -89,7 +89,7 @@ def open_pose_input(
             h = rec.header
             yield PoseInput(iter(rec), rec.name, h.fps, h.resolution_wh, h.model, kind="recording")
         return
-    from formcheck.pose.landmarker import PoseStream
+    from formcheck.pose.kept import pose_stream
     from formcheck.pose.provision import resolve_model
     from formcheck.sources import open_source
 
@@ -100,7 +100,7 @@ def open_pose_input(
         res = tuple(getattr(frames, "resolution_wh", (0, 0)))
         count = getattr(frames, "frame_count", None)
         tap = FrameTap()
-        with PoseStream(model_path, with_mask=with_mask) as pose:
+        with pose_stream(model_path, with_mask=with_mask) as pose:  # a worker's: kept
             yield PoseInput(
                 pose.run(tap.watch(frames)), frames.name, fps, res, str(model_name),  # type: ignore[arg-type]
                 live=bool(getattr(frames, "live", False)), source=frames,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -37,7 +38,6 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from formcheck.atomic import write_atomic
 from formcheck.cli.common import (
     HistoryOption,
     ModelOption,
@@ -50,6 +50,7 @@ from formcheck.cli.common import (
     notice,
     save_to_history,
 )
+from formcheck.cli.resume import BatchBook
 from formcheck.cli.summary import print_summary
 from formcheck.engine import ExerciseDef, load_exercise
 from formcheck.errors import FormcheckError, OutputError
@@ -64,7 +65,6 @@ from formcheck.recorded import (
 from formcheck.recording import is_recording_path
 from formcheck.report import AnalysisJob, AnalysisOutcome, JobProgress, expand_inputs, out_dirs
 from formcheck.report.batch import pair_one_sided, run_batch
-from formcheck.report.html import index_html
 
 EXIT_UNSURE = 6
 
@@ -133,13 +133,46 @@ def analyze_cmd(
         ),
     ] = False,
     history: HistoryOption = None,
+    ray: Annotated[
+        bool,
+        typer.Option(
+            "--ray",
+            help="Run one Ray task per input: on a local Ray instance, or on the cluster at "
+            "the ADDRESS given after it (auto, ray://host:port). Needs formcheck[ray].",
+        ),
+    ] = False,
+    retry_failed: Annotated[
+        bool,
+        typer.Option(
+            "--retry-failed", help="With -o: analyse again the inputs that failed last time."
+        ),
+    ] = False,
+    again: Annotated[
+        bool,
+        typer.Option(
+            "--again",
+            help="With -o: analyse every input again, also those an earlier run finished.",
+        ),
+    ] = False,
 ) -> None:
     """Analyse recorded sets: reps (per side), holds, faults with evidence; reports with -o.
 
     Each analysed set is saved to the training history (see `formcheck history`) unless
     --no-history is given, dated by when it was recorded; the report compares it with the
     same profile's previous set of the exercise. The mannequin's sets (the bundled samples)
-    are saved only with --history."""
+    are saved only with --history.
+
+    With -o, OUTDIR/manifest.jsonl notes every input analysed: running the same command
+    again skips the inputs already analysed (same file, formcheck, model and settings) and
+    finishes the rest."""
+    address = None
+    if ray:
+        if workers != 1:
+            raise typer.BadParameter("give --workers or --ray, not both", param_hint="--ray")
+        inputs, address = _ray_address(inputs)
+        from formcheck.report.on_ray import require_ray
+
+        require_ray()
     if annotate and out is None:
         typer.echo("formcheck: error: --annotate writes a video: give -o OUTDIR too", err=True)
         raise typer.Exit(2)
@@ -148,9 +181,46 @@ def analyze_cmd(
     except RecordedValueError as err:
         raise typer.BadParameter(str(err), param_hint="--recorded") from None
     who = _Who(profile, given, note, keep_both, history is False, save_mannequin=bool(history))
+    how = _How(workers, "local" if ray and address is None else address, retry_failed, again)
+    how.settings = {
+        "exercise": exercise, "annotate": annotate, "profile": profile,
+        "recorded": recorded if given is None else _utc_iso(given), "note": note,
+        "history": history is not False,
+    }  # fmt: skip
     with graceful_sigint():  # Ctrl+C stops the analysis, never the saving of what was done
-        code = _analyze(inputs, exercise, out, annotate, workers, as_json, model, who)
+        code = _analyze(inputs, exercise, out, annotate, how, as_json, model, who)
     raise typer.Exit(code)
+
+
+_ADDRESS = re.compile(r"^(auto|local|ray://\S+|[\w.-]+:\d+)$")
+
+
+def _ray_address(inputs: list[str]) -> tuple[list[str], str | None]:
+    """``--ray [ADDRESS]``: the address is the word after ``--ray`` (``auto``,
+    ``ray://host:port``, ``host:port``), which the command line hands over as an input; a
+    file or folder of that name stays an input."""
+    found = [i for i in inputs if _ADDRESS.match(i) and not Path(i).exists()]
+    if len(found) > 1:
+        raise typer.BadParameter(
+            f"give one Ray address, not {len(found)} ({', '.join(found)})", param_hint="--ray"
+        )
+    rest = [i for i in inputs if i not in found]
+    if not rest:
+        raise typer.BadParameter("give the inputs to analyse too", param_hint="--ray")
+    address = found[0] if found else None
+    return rest, None if address == "local" else address
+
+
+@dataclass
+class _How:
+    """How the batch runs: workers or Ray (``ray`` None: not on Ray; "local" or an address),
+    and what a rerun does with what an earlier run finished."""
+
+    workers: int
+    ray: str | None
+    retry_failed: bool
+    again: bool
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -240,7 +310,7 @@ def _synthetic(path: Path) -> bool:
 
 
 def _analyze(
-    inputs: list[str], exercise: str, out: Path | None, annotate: bool, workers: int,
+    inputs: list[str], exercise: str, out: Path | None, annotate: bool, how: _How,
     as_json: bool, model: str, who: _Who,
 ) -> int:  # fmt: skip
     auto = exercise.strip().lower() == "auto"
@@ -250,41 +320,71 @@ def _analyze(
     for p in paths:
         who.learn(p, exercise_id)
     out_existed = out is not None and out.exists()
-    dirs = out_dirs(paths, out) if out is not None else [None] * len(paths)
+    book = BatchBook(
+        out, paths, settings=how.settings, facts=who.facts, model=model, again=how.again,
+        retry_failed=how.retry_failed,
+    )  # fmt: skip
+    dirs = out_dirs(paths, out, book.folders()) if out is not None else [None] * len(paths)
+    folder = dict(zip(paths, dirs, strict=True))
     jobs = [
         AnalysisJob(
             p,
             exercise,
-            None if d is None else str(d),
+            None if folder[p] is None else str(folder[p]),
             annotate,
             model,
             i,
             session=who.facts.get(p, {}).get("session"),
             history=who.facts.get(p, {}).get("history"),
         )  # fmt: skip
-        for i, (p, d) in enumerate(zip(paths, dirs, strict=True))
+        for i, p in enumerate(book.to_run())
     ]
-    with _BatchProgress(len(jobs)) as bar:
-        outcomes = run_batch(
-            jobs, workers=workers, on_progress=bar.update, on_outcome=bar.done, notify=notice
-        )
+    _said_skipped(book)
+    book.start()
+    left_out: list[str] = []
+
+    def save(o: AnalysisOutcome) -> None:  # the driver saves every session: one writer
+        if who.no_history or o.result is None or o.status not in ("ok", "partial", "unsure"):
+            return
+        if not who.save_mannequin and is_mannequin(o.job.input):
+            left_out.append(o.name)  # a first try on a bundled sample is not a session
+            return
+        who.save(o)  # an unsure guess is kept too, marked, and left out of progress
+
+    code = 0
+    skipped = len(paths) - len(jobs)
+    with _BatchProgress(len(jobs), skipped=skipped, per_input=how.ray is None) as bar:
+
+        def arrived(o: AnalysisOutcome) -> None:
+            nonlocal code
+            bar.done(o)
+            try:
+                book.record(o, save)
+            except OutputError as err:  # the report is there; a rerun analyses it again
+                typer.echo(f"formcheck: error: the batch manifest was not written: {err}", err=True)
+                code = code or err.exit_code
+
+        if how.ray is not None:
+            from formcheck.report.on_ray import run_on_ray
+
+            outcomes = run_on_ray(
+                jobs, address=None if how.ray == "local" else how.ray, on_outcome=arrived,
+            )  # fmt: skip
+        else:
+            outcomes = run_batch(
+                jobs, workers=how.workers, on_progress=bar.update, on_outcome=arrived,
+                notify=notice,
+            )  # fmt: skip
     for left, right in pair_one_sided(outcomes):
         notice(f"{left} and {right} hold one side each: their reports judge left against right")
-    code = _report(outcomes, as_json, single=len(jobs) == 1)
-    if not who.no_history:
-        left_out = []
-        for o in outcomes:
-            if o.result is None or o.status not in ("ok", "partial", "unsure"):
-                continue
-            if not who.save_mannequin and is_mannequin(o.job.input):
-                left_out.append(o.name)  # a first try on a bundled sample is not a session
-                continue
-            who.save(o)  # an unsure guess is kept too, marked, and left out of progress
-        mannequin_not_saved(left_out)
-    if out is not None and len(jobs) > 1:  # last: a full disk here loses nothing printed or saved
+    single = len(paths) == 1 and len(jobs) == 1
+    code = _report(outcomes, as_json, single=single) or code
+    code = code or _skipped_failed_code(book)
+    mannequin_not_saved(left_out)
+    if out is not None and len(paths) > 1:  # last: a full disk here loses nothing printed or saved
         try:
-            index = write_atomic(out / "index.html", index_html(_index_entries(outcomes)))
-            notice(f"index of the reports: {index}")
+            book.finish()
+            notice(f"index of the reports: {book.overview()}")
         except OutputError as err:
             typer.echo(f"formcheck: error: the batch index was not written: {err}", err=True)
             code = code or err.exit_code
@@ -294,6 +394,31 @@ def _analyze(
     return code
 
 
+def _said_skipped(book: BatchBook) -> None:
+    """One line each for the inputs an earlier run finished and those it could not analyse."""
+
+    def names(recs: list) -> str:
+        shown = ", ".join(Path(r.input).name for r in recs[:5])
+        return shown + (f" and {len(recs) - 5} more" if len(recs) > 5 else "")
+
+    if book.skipped:
+        notice(
+            f"skipped {len(book.skipped)} input(s) analysed by an earlier run into this folder "
+            f"(same file, formcheck, model and settings; --again analyses them again): "
+            f"{names(book.skipped)}"
+        )
+    if book.skipped_failed:
+        notice(
+            f"skipped {len(book.skipped_failed)} input(s) that failed in an earlier run "
+            f"(--retry-failed tries them again): {names(book.skipped_failed)}"
+        )
+
+
+def _skipped_failed_code(book: BatchBook) -> int:
+    codes = {r.exit_code or 1 for r in book.skipped_failed}
+    return 0 if not codes else codes.pop() if len(codes) == 1 else 1
+
+
 def _provision_model(paths: list[str], model: str) -> None:
     """Fetch the pose model once, up front, if any existing input needs it."""
     if any(Path(p).exists() and not is_recording_path(p) for p in paths):
@@ -301,17 +426,6 @@ def _provision_model(paths: list[str], model: str) -> None:
 
         with download_progress() as dl:
             resolve_model(model, notify=notice, progress=dl)
-
-
-def _index_entries(outcomes: list[AnalysisOutcome]) -> list[dict[str, Any]]:
-    """Headline numbers per input, with the report's path relative to OUTDIR."""
-    entries = []
-    for o in outcomes:
-        e = o.headline()
-        has_report = o.report_path is not None and o.job.out_dir is not None
-        e["link"] = f"{Path(o.job.out_dir).name}/report.html" if has_report else None
-        entries.append(e)
-    return entries
 
 
 def _definition(o: AnalysisOutcome) -> ExerciseDef | None:
@@ -371,37 +485,50 @@ def _report(outcomes: list[AnalysisOutcome], as_json: bool, *, single: bool) -> 
 
 
 class _FpsColumn(ProgressColumn):
+    """Frames a second for an input; inputs a minute for the batch."""
+
     def render(self, task) -> Text:  # noqa: ANN001 - rich's Task
-        if task.fields.get("overall"):
-            return Text("")
         speed = task.finished_speed or task.speed
+        if task.fields.get("overall"):
+            text = f"{speed * 60:5.1f} inputs/min" if speed else "    - inputs/min"
+            return Text(text, style="progress.data.speed")
         return Text(f"{speed:5.1f} fps" if speed else "    - fps", style="progress.data.speed")
 
 
 class _BatchProgress:
-    """A bar per input (frames, fps, time left) and, for a batch, one for all of them; on
-    stderr, and off when stderr is not a terminal."""
+    """On stderr, and off when stderr is not a terminal: a bar per input being analysed here
+    (frames, fps, time left; ``per_input``) and, for a batch, one bar for all of them, fed as
+    results arrive: done / failed / skipped, inputs a minute and time left."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, *, skipped: int = 0, per_input: bool = True) -> None:
         self.bar = Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _FpsColumn(),
             TimeRemainingColumn(), console=err_console, transient=True,
             disable=not err_console.is_terminal,
         )  # fmt: skip
         self.overall: TaskID | None = None
-        self.total = total
+        self.total, self.skipped, self.per_input = total, skipped, per_input
+        self.ok = self.failed = 0
         self.tasks: dict[int, TaskID] = {}
 
     def __enter__(self) -> _BatchProgress:
         self.bar.__enter__()
-        if self.total > 1:
-            self.overall = self.bar.add_task("[bold]all inputs[/]", total=self.total, overall=True)
+        if self.total + self.skipped > 1:
+            self.overall = self.bar.add_task(self._words(), total=self.total, overall=True)
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.bar.__exit__(*exc)
 
+    def _words(self) -> str:
+        return (
+            f"[bold]batch[/]: {self.ok} done · {self.failed} failed · {self.skipped} skipped "
+            "(done before)"
+        )
+
     def update(self, p: JobProgress) -> None:
+        if not self.per_input:
+            return
         label = (p.name if len(p.name) <= 28 else p.name[:27] + "…") + (
             " (report)" if p.phase == "reporting" else ""
         )
@@ -419,5 +546,9 @@ class _BatchProgress:
         task = self.tasks.pop(outcome.job.index, None)
         if task is not None and task in self.bar.task_ids:
             self.bar.remove_task(task)
+        if outcome.status in ("failed", "not analysed"):
+            self.failed += 1
+        else:
+            self.ok += 1
         if self.overall is not None:
-            self.bar.advance(self.overall)
+            self.bar.update(self.overall, advance=1, description=self._words())

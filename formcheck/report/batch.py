@@ -3,8 +3,8 @@ in worker processes, and keep going past bad files.
 
 ``run_batch(jobs, workers=N)`` returns one :class:`AnalysisOutcome` per job, in job order,
 whatever order they finished in. With ``workers > 1`` the jobs run in spawned processes (safe
-on every OS, nothing inherited by fork); each worker loads its own pose model and limits
-OpenCV to one thread, so two workers do not fight over the cores. Every job is independent and
+on every OS, nothing inherited by fork); each worker loads its own pose model once and keeps it
+for its next inputs (:mod:`formcheck.pose.kept`). Every job is independent and
 deterministic, so the outcomes are the same as with one worker.
 
 ``pair_one_sided(outcomes)`` then pairs the videos that hold one side of a one-side-at-a-time
@@ -24,7 +24,7 @@ import queue
 import re
 import signal
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -87,11 +87,18 @@ def output_stem(path: str | Path) -> str:
     return Path(name).stem or "input"
 
 
-def out_dirs(inputs: Sequence[str | Path], root: str | Path) -> list[Path]:
-    """``root/<stem>`` for each input; a stem used twice gets ``-2``, ``-3``..."""
-    used: set[str] = set()
+def out_dirs(
+    inputs: Sequence[str | Path], root: str | Path, kept: Mapping[str, str] | None = None
+) -> list[Path]:
+    """``root/<stem>`` for each input; a stem used twice gets ``-2``, ``-3``... An input in
+    ``kept`` (input -> folder name, from an earlier run of the batch) keeps its folder."""
+    kept = kept or {}
+    used: set[str] = {kept[str(i)].casefold() for i in inputs if str(i) in kept}
     dirs = []
     for item in inputs:
+        if str(item) in kept:
+            dirs.append(Path(root) / kept[str(item)])
+            continue
         stem = base = output_stem(item)
         k = 1
         while stem.casefold() in used:
@@ -116,7 +123,10 @@ _QUEUE: Any = None
 
 def _init_worker(stop: Any, progress: Any) -> None:
     global _STOP, _QUEUE
+    from formcheck.pose.kept import keep_models
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    keep_models()  # one pose model per worker, from one input to the next
     _STOP, _QUEUE = stop, progress
 
 

@@ -23,7 +23,7 @@ from formcheck.htmlpage import html_page, inline_image
 from formcheck.report.collect import Thumbnail
 from formcheck.report.plot import numbered_faults
 
-__all__ = ["index_html", "report_html"]
+__all__ = ["index_html", "index_table", "report_html"]
 
 # Only this page's own rules; the base (typography, tables, boxes, plots) is htmlpage.BASE_CSS.
 _CSS = """
@@ -451,16 +451,14 @@ def _href(relative: str) -> str:
     return "./" + "/".join(quote(part, safe="") for part in relative.split("/"))
 
 
-def index_html(entries: Sequence[Mapping[str, Any]]) -> str:
-    """The batch page: one row per input, linking its report, with its headline numbers.
-
-    Each entry: ``name``, ``status`` ("ok", "partial", "unsure", "failed", "not analysed"),
-    ``link`` (relative path of report.html or None), ``exercise``, ``reps``, ``faults``,
-    ``mean_hold_s``, ``duration_s``, ``message``."""
+def index_table(entries: Sequence[Mapping[str, Any]], *, prefix: str = "") -> str:
+    """The table of a batch page: one row per input, linking its report (``link``, relative
+    to OUTDIR; ``prefix`` is the way from the page to OUTDIR), with its headline numbers."""
     rows = []
     for e in entries:
         name = escape(str(e["name"]))
-        cell = f'<a href="{escape(_href(e["link"]))}">{name}</a>' if e.get("link") else name
+        link = e.get("link")
+        cell = f'<a href="{escape(_href(prefix + link))}">{name}</a>' if link else name
         status = e["status"]
         cls = "ok" if status == "ok" else "flt"
         rows.append(
@@ -472,16 +470,25 @@ def index_html(entries: Sequence[Mapping[str, Any]]) -> str:
             f"<td class='num'>{_num(e.get('duration_s'), ' s')}</td>"
             f"<td>{escape(str(e.get('message') or ''))}</td></tr>"
         )
-    n_bad = sum(e["status"] != "ok" for e in entries)
     head = (
         "<th>input</th><th>status</th><th>exercise</th><th class='num'>reps</th>"
         "<th class='num'>faults</th><th class='num'>mean hold</th><th class='num'>duration</th>"
         "<th>notes</th>"
     )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def index_html(entries: Sequence[Mapping[str, Any]]) -> str:
+    """The batch page: one row per input, linking its report, with its headline numbers.
+
+    Each entry: ``name``, ``status`` ("ok", "partial", "unsure", "failed", "not analysed"),
+    ``link`` (relative path of report.html or None), ``exercise``, ``reps``, ``faults``,
+    ``mean_hold_s``, ``duration_s``, ``message``. (A batch of thousands gets pages instead:
+    :mod:`formcheck.report.index`.)"""
+    n_bad = sum(e["status"] != "ok" for e in entries)
     body = (
         f"<header><h1>formcheck: {len(entries)} inputs</h1><p class='sub'>"
         f"{len(entries) - n_bad} analysed cleanly, {n_bad} with problems</p></header>"
-        f"<h2>Reports</h2><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}"
-        "</tbody></table>"
+        f"<h2>Reports</h2>{index_table(entries)}"
     )
     return html_page("formcheck: reports", body)
