@@ -69,6 +69,18 @@ class Condition(StrictModel):
         assert self.inside is not None
         return self.inside[0] <= value <= self.inside[1]
 
+    def margin(self, value: float) -> float:
+        """How far ``value`` lies beyond the threshold, in the feature's units (positive:
+        the condition holds)."""
+        if self.below is not None:
+            return self.below - value
+        if self.above is not None:
+            return value - self.above
+        if self.outside is not None:
+            return max(self.outside[0] - value, value - self.outside[1])
+        assert self.inside is not None
+        return min(value - self.inside[0], self.inside[1] - value)
+
     def threshold_text(self) -> str:
         if self.below is not None:
             return f"< {self.below:g}"

@@ -1,8 +1,10 @@
 """The exercise engine: landmarks in, what happened out.
 
-``Engine(exercise).update(pose_frame) -> list[Event]`` once per frame, ``finish()`` at the end.
-Streaming and deterministic: the same frames always give the same events. The engine never
-draws and never prints.
+``Engine(exercise).update(pose_frame) -> list[Event]`` once per frame, ``finish()`` at the end;
+after each, ``engine.frame`` is the frozen :class:`~formcheck.engine.frame.EngineFrame` of that
+frame (values, each side's phase, drive and hold, active faults, counts, events): what drawing,
+reports and the live window read. Streaming and deterministic: the same frames always give the
+same events. The engine never draws and never prints.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from formcheck.engine.events import (
     SetupOk,
 )
 from formcheck.engine.faults import FaultState
+from formcheck.engine.frame import ActiveFault, EngineFrame, SideFrame
 from formcheck.engine.holds import HoldClock
 from formcheck.engine.judge import PEAK_BAND, Judge, top_values
 from formcheck.engine.reps import RepMachine
@@ -112,6 +115,13 @@ class Engine:
                           if "peak" in r.phases for c in r.when})
             for side in self.sides
         }  # fmt: skip
+        self._fault_points = {
+            (rule.id, side): frozenset(_landmarks(
+                p for c in rule.when
+                for p in self.features.points_of(substitute_side(c.feature, side))
+            ))
+            for rule in exercise.faults for side in self.sides
+        }  # fmt: skip
         self.reset()
 
     # -- state ---------------------------------------------------------------------------
@@ -151,6 +161,8 @@ class Engine:
         self.t_s = 0.0
         self.values: dict[str, float] = {}
         self.last_frame: PoseFrame | None = None
+        self._counts = dict.fromkeys(ex.reps.labels, 0)  # type: ignore[union-attr]
+        self.frame: EngineFrame = self._frame(())
 
     def phase(self, side: str) -> Phase:
         return self._machines[side].phase
@@ -200,6 +212,7 @@ class Engine:
         if not in_view:
             self._while_away(t, frame, out)
             self.events.extend(out)
+            self.frame = self._frame(out)
             return out
         if self._away_reported:
             out.append(BackInView(t))
@@ -212,6 +225,7 @@ class Engine:
         for side in self.sides:
             self._step_side(t, side, values, smoothed, out)
         self.events.extend(out)
+        self.frame = self._frame(out)
         return out
 
     def finish(self) -> list[Event]:
@@ -232,6 +246,7 @@ class Engine:
                     out.append(FaultCleared(self.t_s, state.rule.id, side, state.evidence()))
                 state.clear()
         self.events.extend(out)
+        self.frame = self._frame(out)
         return out
 
     def drop_reps_in_progress(self) -> list[Event]:
@@ -251,7 +266,30 @@ class Engine:
                     out.append(FaultCleared(self.t_s, state.rule.id, side, state.evidence()))
                 state.clear()
         self.events.extend(out)
+        self.frame = self._frame(out)
         return out
+
+    def _frame(self, events: list[Event]) -> EngineFrame:
+        """The frozen record of the state after this step (see :mod:`.frame`)."""
+        drive, values = self._drive, self.values
+        sides = tuple(
+            SideFrame(
+                side, m.phase, values.get(drive[side], math.nan), m.rest, m.at_top, m.moving,
+                self._hold_best.get(side, 0.0),
+            )
+            for side, m in self._machines.items()
+        )  # fmt: skip
+        faults = tuple(
+            ActiveFault(
+                f.rule.id, side, f.span_start,
+                f.rule.when[0].margin(f.values[-1]) if f.values else math.nan,
+                self._fault_points[f.rule.id, side],
+            )
+            for side, states in self._faults.items() for f in states if f.active
+        )  # fmt: skip
+        return EngineFrame(
+            self.t_s, self.last_frame, values, sides, faults, tuple(events), dict(self._counts)
+        )
 
     # -- pieces of the step ----------------------------------------------------------------
     def _smooth(self, frame: PoseFrame) -> PoseFrame:
@@ -598,6 +636,8 @@ class Engine:
             uncertain=uncertain,
         )
         self.reps.append(rep)
+        if label in self._counts:
+            self._counts[label] += 1
         out.append(RepCompleted(t, rep))
 
     def _rep_cue(self, rule_id: str) -> str:

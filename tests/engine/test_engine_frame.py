@@ -1,0 +1,49 @@
+"""``engine.frame``: after every update, a frozen record that agrees with the engine's state."""
+
+import dataclasses
+import math
+
+import pytest
+
+from formcheck.engine import Engine, load_exercise
+from formcheck.engine.events import RepCompleted
+from formcheck.engine.frame import EngineFrame
+from formcheck.engine.selftest import VARIANTS, case_frames
+
+
+@pytest.mark.parametrize(
+    ("exercise", "case"),
+    [("bent-over-row", "rounded back on rep 2"), ("bird-dog", None)],
+)
+def test_the_frame_record_is_the_engines_state_after_each_update(exercise, case):
+    defn = load_exercise(exercise)
+    chosen = next(c for c in defn.selftest.cases if case is None or c["name"] == case)
+    _, frames = case_frames(defn, chosen, VARIANTS["ideal"])
+    engine = Engine(defn)
+    assert engine.frame.pose is None and engine.frame.events == ()
+    raised = completed = 0
+    for pose in frames:
+        events = engine.update(pose)
+        ef = engine.frame
+        assert isinstance(ef, EngineFrame)
+        assert ef.t_s == pose.t_s and ef.pose is engine.last_frame and ef.values is engine.values
+        assert ef.events == tuple(events)
+        assert ef.reps_by_side == engine.reps_by_side()
+        for s in ef.sides:
+            assert s.phase is engine.phase(s.side) and s.hold_s == engine.hold_s(s.side)
+            drive = engine.drive_value(s.side)
+            assert s.drive == drive or (math.isnan(s.drive) and math.isnan(drive))
+            assert s.at_top == engine.machine(s.side).at_top
+        active = engine.active_faults()
+        assert [(f.rule_id, f.side, f.span_start_s) for f in ef.faults] == [
+            (f.rule.id, f.side, f.span_start) for f in active
+        ]
+        assert all(f.margin > 0 for f in ef.faults)  # a fault is raised where its rule holds
+        assert ef.warn_landmarks == engine.fault_landmarks()
+        raised += len(ef.faults)
+        completed += sum(isinstance(e, RepCompleted) for e in events)
+    assert completed == len(engine.reps) > 0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ef.t_s = 0.0  # type: ignore[misc]
+    engine.finish()
+    assert engine.frame.faults == () and engine.frame.reps_by_side == engine.reps_by_side()
