@@ -12,6 +12,7 @@ from rich.table import Table
 from formcheck.cli.common import console
 from formcheck.engine.definition import ExerciseDef
 from formcheck.engine.words import Words
+from formcheck.recording.format import is_recording_path
 
 __all__ = ["print_summary"]
 
@@ -67,13 +68,27 @@ def print_summary(result: dict[str, Any], name: str, exercise: ExerciseDef | Non
     for r in result["reps"]:
         for fault in r.get("not_judged", []):
             not_judged.setdefault(fault, []).append(str(r["index"]))
+    unseen = _outline_faults(exercise) if is_recording_path(result["source"]) else set()
     for fault, reps in not_judged.items():
+        why = (
+            "a landmark recording keeps no body outline" if fault in unseen
+            else "what it measures was not clearly seen"
+        )  # fmt: skip
         console.print(
             f"[dim]{words.fault(fault)} not judged on rep{'s' if len(reps) > 1 else ''} "
-            f"{', '.join(reps)}: what it measures was not clearly seen[/]",
+            f"{', '.join(reps)}: {why}[/]",
             highlight=False,
         )
     if any(r["uncertain"] for r in result["reps"]):
         console.print("[dim]? = counted while key landmarks were poorly visible[/]")
     if result.get("interrupted"):
         console.print("[bold yellow]interrupted: this covers only the part analysed[/]")
+
+
+def _outline_faults(exercise: ExerciseDef | None) -> set[str]:
+    """Faults judged on the back's outline (a ``spine_curvature`` feature), which a landmark
+    recording cannot show."""
+    if exercise is None:
+        return set()
+    outline = {n for n, f in exercise.features.items() if f.kind == "spine_curvature"}
+    return {f.id for f in exercise.faults if any(c.feature in outline for c in f.when)}

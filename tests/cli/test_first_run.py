@@ -38,6 +38,12 @@ def test_the_quick_start_command_is_clean_and_keeps_the_history_empty(home, wide
         "11.6–16.1 s\n"
     ) in result.stdout
     assert "knee_left" not in result.stdout and "bent_knee" not in result.stdout
+    # why the rounded back was not judged: no outline in a recording, not "not clearly seen"
+    assert (
+        "rounded back not judged on reps 1, 2, 3, 4: a landmark recording keeps no body outline"
+        in result.stdout
+    )
+    assert "not clearly seen" not in result.stdout
     assert result.stderr.splitlines() == [
         "formcheck: note: bird-dog.jsonl.gz: landmark recordings keep no body outline, so "
         "rounded back cannot be judged; analyse the video for it",
