@@ -27,7 +27,8 @@ from enum import Enum
 
 from formcheck.engine import Engine, ExerciseDef
 from formcheck.engine.events import BackInView, Event, NotInView, SetupIssue, SetupOk
-from formcheck.engine.setup import POSTURE_MESSAGES
+from formcheck.engine.setup import POSTURE_MESSAGES, POSTURE_TRUNK, observed_trunk
+from formcheck.features.measure import PointTable
 from formcheck.pose.core import PoseFrame
 
 __all__ = ["GuidedStart", "StartPhase", "placement_card"]
@@ -123,8 +124,10 @@ class GuidedStart:
                 self.status = "Step into the picture: whole body in view"
             elif self._issues:
                 self.status = next(iter(self._issues.values()))
-            elif not still:
+            elif not still and not self._in_posture():
                 self.status = self.card[-1] if len(self.card) > 3 else "Hold still to start"
+            elif not still:  # in the start position, moving: not "get on your hands and knees"
+                self.status = "Hold still to start"
             else:
                 self.status = "In position: hold still"
             if self._ok_since is not None and t - self._ok_since >= self.ready_s - 1e-9:
@@ -137,3 +140,13 @@ class GuidedStart:
                 self.count = math.ceil(left - 1e-9)
                 self.status = "Get set"
         return events
+
+    def _in_posture(self) -> bool:
+        """Whether the trunk is as the exercise's posture has it now (upright or horizontal,
+        unjudged: the setup check's debounced issue comes later); True when it is not checked."""
+        want = self.exercise.trunk or POSTURE_TRUNK.get(self.exercise.posture, "any")
+        frame = self._probe.last_frame
+        if want == "any" or frame is None:
+            return want == "any"
+        points = PointTable.from_frame(frame, self._probe.settings.min_visibility)
+        return observed_trunk(points) == want

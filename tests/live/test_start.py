@@ -134,3 +134,27 @@ def test_the_start_is_a_state_machine_of_input_time(still_first):
     assert phases[2.0] == (StartPhase.COUNTDOWN, 3)
     assert phases[4.5] == (StartPhase.COUNTDOWN, 1)
     assert max(phases) == 5.0 and phases[5.0] == (StartPhase.GO, None)
+
+
+def test_on_all_fours_and_moving_is_told_to_hold_still_not_to_get_on_all_fours():
+    """Already on hands and knees but moving (a rep before the countdown, as in the real
+    cat-cow clip): "Hold still to start", not "Get on your hands and knees to start"; standing
+    up and moving, the posture's words."""
+    from formcheck.engine.selftest import build_case
+    from formcheck.synth import Camera, render
+
+    def statuses(case) -> set[str]:  # noqa: ANN001
+        start = GuidedStart(EXERCISE, ready_s=2.0, countdown_s=3)
+        seen = set()
+        for pose in render(build_case(EXERCISE, case), Camera(azimuth_deg=90), fps=30.0):
+            start.update(pose)
+            if start.phase is StartPhase.PLACE and pose.t_s > 0.5:
+                seen.add(start.status)
+        return seen
+
+    moving = {"start": "all_fours", "script": ["left", {"pose": "all_fours", "hold_s": 1.0}]}
+    assert "Hold still to start" in statuses(moving)
+    assert "Get on your hands and knees to start" not in statuses(moving)
+    standing = {"start": "standing", "script": [{"pose": "standing", "move_s": 0.5, "hold_s": 0.5},
+                                                {"pose": "all_fours", "move_s": 2.0}]}  # fmt: skip
+    assert "Get on your hands and knees to start" in statuses(standing)
