@@ -141,7 +141,9 @@ def _draw(prog: ExerciseProgress, axes: list[Axes], with_profile: bool) -> None:
         _from_zero(range_ax)
         range_ax.legend(fontsize=8, loc="lower right")
         if prog.drive:
-            range_ax.set_ylabel(textwrap.fill(f"range of the {prog.drive}", 32))
+            unit = prog.range_unit()
+            label = f"range of the {prog.drive}" + (f" ({unit})" if unit else "")
+            range_ax.set_ylabel(textwrap.fill(label, 32))
     else:
         _empty(range_ax, "no range recorded")
     range_ax.set_title("range of motion", fontsize=10)

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from formcheck.engine.words import Words, words_for
+from formcheck.engine.words import DEGREES, Words, words_for
 from formcheck.errors import FormcheckError
 from formcheck.store.rows import session_filter
 
@@ -122,9 +122,16 @@ class ExerciseProgress:
         cannot be loaded now)."""
         return words_for(self.exercise).fault(fault)
 
+    def range_unit(self) -> str:
+        """The unit of the range of motion, the driving feature's ("°", "torso lengths"); ""
+        when the exercise cannot be loaded now."""
+        words = words_for(self.exercise)
+        reps = words.exercise.reps if words.exercise is not None else None
+        return words.unit(reps.drive) if reps is not None else ""
+
     def summary(self, *, with_profile: bool = False, max_faults: int = 3) -> str:
         """One line, e.g. ``bird-dog: 6 sessions, 2024-05-01 → 2024-05-20 (first 2 vs last 2):
-        reps 4.0 → 6.0 per session; hold 2.1 s → 2.8 s (target 2 s); range 85.0 → 90.0;
+        reps 4.0 → 6.0 per session; hold 2.1 s → 2.8 s (target 2 s); range 85.0° → 90.0°;
         bent knee in 40 % → 10 % of reps``. With partial sessions the head says how many
         (``6 sessions, 1 partial``) and reps are ``per complete session``."""
         t = self.trend()
@@ -148,7 +155,9 @@ class ExerciseProgress:
             target = f" (target {self.hold_target_s:g} s)" if self.hold_target_s else ""
             parts.append(f"hold {_pair(t.hold_s, '{:.1f} s', t.sessions)}{target}")
         if any(v is not None for v in t.range):
-            parts.append(f"range {_pair(t.range, '{:.1f}', t.sessions)}")
+            unit = self.range_unit()
+            fmt = "{:.1f}" + (unit if unit in (DEGREES, "") else f" {unit}")
+            parts.append(f"range {_pair(t.range, fmt, t.sessions)}")
         worst = sorted(t.fault_pct.items(), key=lambda kv: (-max(kv[1]), kv[0]))
         for fault, pct in worst[:max_faults]:
             rate = _pair(pct, "{:.0f} %", t.sessions)

@@ -134,7 +134,7 @@ def test_progress_leaves_synthetic_and_unsure_sessions_out_and_says_so(saved):
     assert out.exit_code == 0, out.output
     assert out.stdout.splitlines() == [
         "bird-dog: 2 sessions, 2026-11-28 → 2026-12-01 (first 1 vs last 1): reps 2.0 → 3.0 per "
-        "session; hold 2.5 s → 2.5 s (target 2 s); range 90.0 → 90.0",
+        "session; hold 2.5 s → 2.5 s (target 2 s); range 90.0° → 90.0°",
         "1 synthetic session(s) left out (--synthetic takes them in); 1 unsure session(s) left "
         "out (--unsure takes them in)",
     ]

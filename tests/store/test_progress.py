@@ -67,7 +67,7 @@ def test_the_trend_compares_the_first_third_with_the_last_third_exactly(history)
     assert t.fault_pct["hold_short"] == pytest.approx((100.0, 0.0))
     assert prog.summary() == (
         "bird-dog: 8 sessions, 2024-05-01 → 2024-05-08 (first 2 vs last 2): "
-        "reps 4.0 → 6.0 per session; hold 1.6 s → 2.8 s (target 2 s); range 71.0 → 86.5; "
+        "reps 4.0 → 6.0 per session; hold 1.6 s → 2.8 s (target 2 s); range 71.0° → 86.5°; "
         "hold too short in 100 % → 0 % of reps; bent knee in 50 % → 8 % of reps"
     )
 
@@ -76,12 +76,12 @@ def test_the_trend_compares_the_first_third_with_the_last_third_exactly(history)
     ("count", "expected"),
     [
         (1, "bird-dog: 1 session, 2024-05-01: reps 4.0 per session; hold 1.5 s (target 2 s); "
-            "range 70.0; hold too short in 100 % of reps; bent knee in 50 % of reps"),
+            "range 70.0°; hold too short in 100 % of reps; bent knee in 50 % of reps"),
         (2, "bird-dog: 2 sessions, 2024-05-01 → 2024-05-02 (first 1 vs last 1): "
-            "reps 4.0 → 4.0 per session; hold 1.5 s → 1.7 s (target 2 s); range 70.0 → 72.0; "
+            "reps 4.0 → 4.0 per session; hold 1.5 s → 1.7 s (target 2 s); range 70.0° → 72.0°; "
             "hold too short in 100 % → 100 % of reps; bent knee in 50 % → 50 % of reps"),
         (5, "bird-dog: 5 sessions, 2024-05-01 → 2024-05-05 (first 1 vs last 1): "
-            "reps 4.0 → 6.0 per session; hold 1.5 s → 2.4 s (target 2 s); range 70.0 → 80.0; "
+            "reps 4.0 → 6.0 per session; hold 1.5 s → 2.4 s (target 2 s); range 70.0° → 80.0°; "
             "hold too short in 100 % → 0 % of reps; bent knee in 50 % → 17 % of reps"),
     ],
 )  # fmt: skip
@@ -113,7 +113,7 @@ def test_profiles_and_exercises_are_kept_apart(tmp_path, make_result):
     assert [p.hold_target_s for p in groups] == [2.0, None, None, 2.0]  # plank: unknown now
     cat_cow = groups[1].summary(with_profile=True)
     assert cat_cow.startswith("cat-cow (anna): 1 session, 2024-05-03: reps 6.0 per session; ")
-    assert "hold" not in cat_cow and "range 85.0" in cat_cow
+    assert "hold" not in cat_cow and "range 85.0°" in cat_cow
 
 
 def test_the_png_decodes_to_one_row_of_four_panels(history):
