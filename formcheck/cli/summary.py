@@ -77,8 +77,8 @@ def print_summary(result: dict[str, Any], name: str, exercise: ExerciseDef | Non
         console.print(
             f"[dim]{words.fault(fault)} not judged on rep{'s' if len(reps) > 1 else ''} "
             f"{', '.join(reps)}: {why}[/]",
-            highlight=False,
-        )
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
     if any(r["uncertain"] for r in result["reps"]):
         console.print("[dim]? = counted while key landmarks were poorly visible[/]")
     if result.get("interrupted"):
