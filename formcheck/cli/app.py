@@ -141,8 +141,16 @@ def _root(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", help="Also show MediaPipe's own log lines (hidden otherwise)."),
+    ] = False,
 ) -> None:
     """formcheck: exercise form coaching from a webcam or a video."""
+    if verbose:
+        # read by the pose adapter (formcheck.pose.landmarker.VERBOSE_ENV, not imported here:
+        # it loads MediaPipe), in this process and in worker processes
+        os.environ["FORMCHECK_VERBOSE"] = "1"
 
 
 # Every command, in the order `formcheck --help` lists them. The command modules only define

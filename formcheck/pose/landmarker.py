@@ -74,8 +74,10 @@ _keep_mediapipe_offline()  # before the first task: libcurl reads them at each r
 # model runs with descriptor 2 pointed at a scratch file (see _NativeStderr); afterwards the
 # native lines are dropped and anything else written meanwhile (another thread's progress bar)
 # is passed on to the real stderr, in order.
+# `formcheck --verbose` (this variable, so that worker processes inherit it) passes them on.
 os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+VERBOSE_ENV = "FORMCHECK_VERBOSE"
 
 _NATIVE_LINE = re.compile(
     rb"[IWEF]\d{4} [\d:.]+ +\d+ [^\s\]]+:\d+\] "  # absl / glog, wherever it starts in a line
@@ -145,6 +147,8 @@ class _NativeStderr:
         os.lseek(fd, 0, os.SEEK_SET)
         rest, native = _split_native(data)
         self.lines.extend(native)
+        if os.environ.get(VERBOSE_ENV):
+            rest = data  # --verbose: MediaPipe's own lines too, as they came
         while rest:
             try:
                 rest = rest[os.write(2, rest) :]

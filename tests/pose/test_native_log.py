@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from formcheck.pose.landmarker import _NativeStderr, _split_native
+from formcheck.pose.landmarker import VERBOSE_ENV, _NativeStderr, _split_native
 
 ABSL = (
     b"W0000 00:00:1796593082.093480   24829 landmark_projection_calculator.cc:81] Using NORM_RECT"
@@ -69,3 +69,20 @@ def test_an_exception_inside_still_restores_descriptor_2(capfd) -> None:
     os.write(2, b"afterwards\n")
     quiet.close()
     assert capfd.readouterr().err == "kept\nafterwards\n"
+
+
+def test_verbose_passes_the_native_lines_on(capfd, monkeypatch) -> None:
+    """``formcheck --verbose`` sets the variable; then MediaPipe's own lines reach stderr."""
+    from typer.testing import CliRunner
+
+    from formcheck.cli.app import app
+
+    monkeypatch.setenv(VERBOSE_ENV, "")  # put back as it was after the test
+    assert CliRunner().invoke(app, ["--verbose", "models", "path"]).exit_code in (0, 1)
+    assert os.environ.get(VERBOSE_ENV) == "1"  # the CLI sets what the adapter reads
+    quiet = _NativeStderr()
+    with quiet():
+        os.write(2, ABSL + b"\nours\n")
+    quiet.close()
+    assert capfd.readouterr().err == ABSL.decode() + "\nours\n"
+    assert list(quiet.lines) == [ABSL.decode()]
