@@ -1,15 +1,18 @@
-"""Wiring: input -> frames -> pose -> engine -> result.
+"""Wiring: input -> frames -> pose -> engine -> result, once.
 
 ``open_pose_input`` turns anything the user can point at (a video, a folder, an image, a camera
-index, a landmark recording) into one stream of PoseFrames; ``analyze`` runs an exercise over it.
-The CLI, the live window and the reports all go through here::
+index, a landmark recording) into one stream of PoseFrames, each with the picture it was
+computed from; ``run`` runs an exercise over it and yields one :class:`FrameResult` per frame,
+then holds the typed :class:`SessionResult`. The CLI, the reports, the annotated video and
+eval all go through here::
 
     with open_pose_input("set.mp4") as pose:
-        result = analyze(pose, load_exercise("bird-dog"),
-                         on_frame=lambda pf, engine: use(pose.image, engine))
+        session = run(pose, load_exercise("bird-dog"))
+        for fr in session:   # fr.frame: the picture (None for recordings), fr.pose, fr.engine
+            draw(fr.frame, fr.engine)
+    print(session.result.to_dict())   # the --json contract
 
-``pose.image`` is the picture (upright BGR) behind the PoseFrame just handed out, for drawing
-or thumbnails; it is None for recordings, which carry landmarks only.
+``analyze`` is the same run with only the result kept.
 """
 
 from __future__ import annotations
@@ -20,31 +23,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from formcheck.engine import Engine, ExerciseDef, session_result
+from formcheck.engine.events import Event, RepRecord
+from formcheck.engine.frame import EngineFrame
 from formcheck.engine.framerate import require_frame_rate
 from formcheck.errors import SourceError
 from formcheck.pose.core import PoseFrame
 from formcheck.recording import RecordingSource, is_recording_path
 from formcheck.sources.core import Frame
 
-__all__ = ["FrameTap", "PoseInput", "analyze", "open_pose_input"]
-
-
-class FrameTap:
-    """Remembers the last source Frame that went past on its way to the pose model.
-
-    The model consumes frames one at a time, so while a PoseFrame is being handled ``frame``
-    is the picture it was computed from (nothing older is kept)."""
-
-    def __init__(self) -> None:
-        self.frame: Frame | None = None
-
-    def watch(self, frames: Iterable[Frame]) -> Iterator[Frame]:
-        for frame in frames:
-            self.frame = frame
-            yield frame
+__all__ = [
+    "FrameResult", "PoseInput", "SessionResult", "SessionRun", "analyze", "open_pose_input", "run",
+]  # fmt: skip
 
 
 @dataclass
@@ -52,9 +42,12 @@ class PoseInput:
     """A stream of PoseFrames and what is known about where they come from.
 
     ``kind`` is "recording" for a landmark recording, else "video" (a file, folder, image or
-    camera); ``frame_count`` is the source's estimate (None if unknown)."""
+    camera); ``frame_count`` is the source's estimate (None if unknown). The pictures behind
+    the PoseFrames come either with them (``pictured``: (Frame, PoseFrame) pairs, from the
+    pose model) or beside them (``pictures``: the video decoded again beside its recording,
+    matched by frame index); without either, there are none (a recording alone)."""
 
-    frames: Iterator[PoseFrame]
+    frames: Iterator[PoseFrame] | None
     name: str
     fps: float
     resolution_wh: tuple[int, int]
@@ -63,13 +56,81 @@ class PoseInput:
     source: Any = None  # the FrameSource (for dropped-frame counts), None for recordings
     kind: str = "video"
     frame_count: int | None = None
-    tap: FrameTap | None = None
+    pictures: Iterator[Frame] | None = None
+    pictured: Iterator[tuple[Frame, PoseFrame]] | None = None
 
-    @property
-    def image(self) -> np.ndarray | None:
-        """The upright BGR picture behind the current PoseFrame (None for recordings)."""
-        frame = self.tap.frame if self.tap is not None else None
-        return None if frame is None else frame.image_bgr
+    def __post_init__(self) -> None:
+        if self.frames is None:
+            if self.pictured is None:
+                raise ValueError(f"{self.name}: PoseInput needs frames or pictured, got neither")
+            self.frames = (pf for _, pf in self.pictured)
+
+    def pairs(self) -> Iterator[tuple[Frame | None, PoseFrame]]:
+        """Each PoseFrame with the picture it was computed from (None where there is none)."""
+        if self.pictured is not None:
+            return iter(self.pictured)
+        assert self.frames is not None
+        if self.pictures is None:
+            return ((None, pf) for pf in self.frames)
+        return _by_index(self.frames, self.pictures)
+
+
+def _by_index(
+    poses: Iterable[PoseFrame], pictures: Iterator[Frame]
+) -> Iterator[tuple[Frame | None, PoseFrame]]:
+    """The pose frames, each with the picture of the same index (None if there is none)."""
+    current: Frame | None = None
+    more = True
+    for pf in poses:
+        while more and (current is None or current.index < pf.index):
+            current = next(pictures, None)
+            more = current is not None
+        yield (current if current is not None and current.index == pf.index else None), pf
+
+
+def _through(pose: Any, frames: Iterable[Frame]) -> Iterator[tuple[Frame, PoseFrame]]:  # noqa: ANN401
+    """Each source frame with its pose: the one place a picture meets the pose model."""
+    for frame in frames:
+        yield frame, pose.process(frame)
+
+
+@dataclass(frozen=True, slots=True)
+class FrameResult:
+    """One frame through the whole pipeline: the source ``frame`` (the upright picture; None
+    for a recording), the ``pose`` the model gave, and the engine's state after it (the
+    smoothed pose, values, sides, faults, this frame's events: :class:`EngineFrame`)."""
+
+    frame: Frame | None
+    pose: PoseFrame
+    engine: EngineFrame
+
+
+@dataclass(frozen=True, slots=True)
+class SessionResult:
+    """What a run over a whole input found; ``to_dict()`` is the ``--json`` contract
+    (``formcheck.result`` v1, :func:`formcheck.engine.session_result`).
+
+    ``end`` is the engine's state after the end of the input (``Engine.finish``: a rep all
+    but done counted, active faults cleared); its events are also the last of ``events``."""
+
+    exercise: ExerciseDef
+    source: str
+    duration_s: float
+    reps: tuple[RepRecord, ...]
+    events: tuple[Event, ...]
+    end: EngineFrame
+    frames: int
+    frames_with_person: int
+    interrupted: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        result = session_result(
+            self.exercise, list(self.reps), list(self.events),
+            source=self.source, duration_s=self.duration_s,
+        )  # fmt: skip
+        if self.interrupted:
+            result["interrupted"] = True
+        return result
 
 
 @contextmanager
@@ -99,13 +160,73 @@ def open_pose_input(
         fps = float(getattr(frames, "fps", 0.0) or 0.0)
         res = tuple(getattr(frames, "resolution_wh", (0, 0)))
         count = getattr(frames, "frame_count", None)
-        tap = FrameTap()
         with pose_stream(model_path, with_mask=with_mask) as pose:  # a worker's: kept
             yield PoseInput(
-                pose.run(tap.watch(frames)), frames.name, fps, res, str(model_name),  # type: ignore[arg-type]
+                None, frames.name, fps, res, str(model_name),  # type: ignore[arg-type]
                 live=bool(getattr(frames, "live", False)), source=frames,
-                frame_count=count if isinstance(count, int) else None, tap=tap,
+                frame_count=count if isinstance(count, int) else None,
+                pictured=_through(pose, frames),
             )  # fmt: skip
+
+
+class SessionRun:
+    """The frames of one run, then its result: iterate for a :class:`FrameResult` per frame;
+    once the input is done (or Ctrl+C stopped it), ``result`` is the :class:`SessionResult`.
+    A consumer that is interrupted while handling a frame (Ctrl+C in its drawing, a stop
+    asked for) calls :meth:`interrupt`: the run ends after that frame, as on Ctrl+C.
+
+    Raises :class:`SourceError` when the input had no frames, or no person in any of them
+    (unless interrupted)."""
+
+    def __init__(self, pose_input: PoseInput, exercise: ExerciseDef) -> None:
+        require_frame_rate(pose_input.fps, pose_input.name, exercise)
+        self.input, self.exercise = pose_input, exercise
+        self.engine = Engine(exercise)
+        self.result: SessionResult | None = None
+        self._stop = False
+
+    def interrupt(self) -> None:
+        """End the run after the frame being handled; the result is marked interrupted."""
+        self._stop = True
+
+    def __iter__(self) -> Iterator[FrameResult]:
+        pose_input, engine = self.input, self.engine
+        first_t = last_t = None
+        frames = people = 0
+        interrupted = False
+        try:
+            for picture, pose in pose_input.pairs():
+                first_t = pose.t_s if first_t is None else first_t
+                last_t = pose.t_s
+                frames += 1
+                people += pose.has_person
+                engine.update(pose)
+                yield FrameResult(picture, pose, engine.frame)
+                if self._stop:
+                    raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            interrupted = True
+        engine.finish()
+        if first_t is None:
+            raise SourceError(f"{pose_input.name}: no frames could be read")
+        if people == 0 and not interrupted:
+            raise SourceError(
+                f"{pose_input.name}: no person found in any frame; make sure the whole body "
+                "is in view and well lit"
+            )
+        self.result = SessionResult(
+            self.exercise, pose_input.name, (last_t or 0.0) - first_t, tuple(engine.reps),
+            tuple(engine.events), engine.frame, frames, people, interrupted,
+        )  # fmt: skip
+
+
+def run(pose_input: PoseInput, exercise: ExerciseDef) -> SessionRun:
+    """Run ``exercise``'s engine over every frame of ``pose_input`` (see :class:`SessionRun`).
+
+    Raises :class:`SourceError` at once when the input's frame rate is below what the exercise
+    needs to be counted (``formcheck.engine.framerate``). Ctrl+C ends the frames early: the
+    result of what was seen so far is kept, marked ``interrupted``."""
+    return SessionRun(pose_input, exercise)
 
 
 def analyze(
@@ -113,47 +234,17 @@ def analyze(
     exercise: ExerciseDef,
     *,
     on_event: Callable[[Any], None] | None = None,
-    on_frame: Callable[[PoseFrame, Engine], None] | None = None,
 ) -> dict[str, Any]:
     """Run the engine over every frame; returns the session result (``--json`` contract).
 
-    Raises :class:`SourceError` before the first frame when the input's frame rate is below
-    what the exercise needs to be counted (``formcheck.engine.framerate``), and when no person
-    was seen at all. Ctrl+C stops early and the result of what was seen so far is returned,
-    marked ``"interrupted": true``.
-    """
-    require_frame_rate(pose_input.fps, pose_input.name, exercise)
-    engine = Engine(exercise)
-    first_t = last_t = None
-    people = 0
-    interrupted = False
-    try:
-        for frame in pose_input.frames:
-            first_t = frame.t_s if first_t is None else first_t
-            last_t = frame.t_s
-            people += frame.has_person
-            events = engine.update(frame)
-            if on_frame is not None:
-                on_frame(frame, engine)
-            if on_event is not None:
-                for ev in events:
-                    on_event(ev)
-    except KeyboardInterrupt:
-        interrupted = True
-    for ev in engine.finish():
+    ``on_event`` sees every event, the end's too. Errors as :func:`run`."""
+    session = run(pose_input, exercise)
+    for fr in session:
         if on_event is not None:
+            for ev in fr.engine.events:
+                on_event(ev)
+    assert session.result is not None
+    if on_event is not None:
+        for ev in session.result.end.events:
             on_event(ev)
-    if first_t is None:
-        raise SourceError(f"{pose_input.name}: no frames could be read")
-    if people == 0 and not interrupted:
-        raise SourceError(
-            f"{pose_input.name}: no person found in any frame; make sure the whole body is in "
-            "view and well lit"
-        )
-    result = session_result(
-        exercise, engine.reps, engine.events,
-        source=pose_input.name, duration_s=(last_t or 0.0) - first_t,
-    )  # fmt: skip
-    if interrupted:
-        result["interrupted"] = True
-    return result
+    return session.result.to_dict()

@@ -37,6 +37,7 @@ from formcheck.engine.events import (
     SetupIssue,
     SetupOk,
 )
+from formcheck.engine.frame import EngineFrame
 from formcheck.engine.routine import (
     ExerciseStarted,
     RestStarted,
@@ -59,7 +60,7 @@ from formcheck.live.lag import LagWatch
 from formcheck.live.start import GuidedStart, StartPhase
 from formcheck.live.summary import ScreenshotSaver, routine_summary_lines, summary_lines
 from formcheck.pose.core import PoseFrame
-from formcheck.render.annotate import Hud, annotate, hud_from_engine, letterbox, placed
+from formcheck.render.annotate import Hud, annotate, hud_for, letterbox, placed
 
 __all__ = ["LiveOutcome", "LiveSession", "View", "describe_event", "mirrored"]
 
@@ -422,12 +423,10 @@ class LiveSession:
     def _holds_not_met(self) -> set[str]:
         """Sides held at the top whose hold has not reached its target yet."""
         hold = self.exercise.hold
-        if hold is None or hold.target_s is None or self.engine.last_frame is None:
+        frame = self.engine.frame
+        if hold is None or hold.target_s is None or frame.pose is None:
             return set()
-        return {
-            side for side in self.engine.sides
-            if self.engine.machine(side).at_top and self.engine.hold_s(side) < hold.target_s
-        }  # fmt: skip
+        return {s.side for s in frame.sides if s.at_top and s.hold_s < hold.target_s}
 
     def _left_the_hold(self, pose: PoseFrame, sides: set[str]) -> bool:
         """Whether, on the first frame after a pause, one of ``sides`` is no longer at the
@@ -544,8 +543,9 @@ class LiveSession:
             picture_wh = (960, 540)
         image = lf.image_bgr  # ours alone from here on
         resting = self.runner is not None and (self.runner.resting or self.runner.done)
-        if not self.paused and not resting and self.engine.last_frame is not None:
-            pose = self.engine.last_frame  # smoothed, as the engine sees it (stale in a rest)
+        engine = self.engine.frame
+        if not self.paused and not resting and engine.pose is not None:
+            pose = engine.pose  # smoothed, as the engine sees it (stale in a rest)
         if self.mirror:
             image = None if image is None else cv2.flip(image, 1)
             pose = mirrored(pose)
@@ -558,7 +558,7 @@ class LiveSession:
             rate = 1.0 / (now - self._last_draw)
             self._fps = rate if self._fps == 0 else 0.9 * self._fps + 0.1 * rate
         self._last_draw = now
-        hud = hud_from_engine(self.engine, info=self._info())
+        hud = hud_for(engine, self.engine.exercise, info=self._info(engine))
         cue = None if self.paused else self.cues.current
         notice = self._notice[0] if self._notice and now < self._notice[1] else None
         panel = HELP_LINES if self.show_help else ()
@@ -618,7 +618,7 @@ class LiveSession:
         w, h = size_wh if size_wh[0] > 0 and size_wh[1] > 0 else (960, 540)
         return np.full((h, w, 3), BACKGROUND_BGR, np.uint8)
 
-    def _info(self) -> tuple[str, ...]:
+    def _info(self, frame: EngineFrame) -> tuple[str, ...]:
         """Top right, under the title: the value that drives the count, in words, per side."""
         reps = self.exercise.reps
         if self._words is None or self._words.exercise is not self.exercise:
@@ -626,11 +626,11 @@ class LiveSession:
         lines = []
         if reps is not None:
             values = []
-            for side in self.engine.sides:
-                name = substitute_side(reps.drive, side)
-                value = self.engine.drive_value(side)
+            for sf in frame.sides:
+                name = substitute_side(reps.drive, sf.side)
+                value = sf.drive
                 shown = "--" if math.isnan(value) else self._words.value(name, value, 0)
-                values.append(shown if side == "both" else f"{side} {shown}")
+                values.append(shown if sf.side == "both" else f"{sf.side} {shown}")
             lines += [self._words.feature(reps.drive), "   ".join(values)]
         lines.append(f"{self._fps:.0f} frames/s" if self._fps else "-- frames/s")
         return tuple(lines)

@@ -153,7 +153,7 @@ class LiveReport:
         self._engine: Engine | None = None
         self._events: list[Any] | None = None
         self._seen = 0
-        self._last: Any = None  # the engine's last frame when the collector last saw it
+        self._last: Any = None  # the engine's (smoothed) pose when the collector last saw it
         self._pending: tuple[Any, np.ndarray | None] | None = None
 
     def frames(self, source: Iterable[LiveFrame], session: Any) -> Iterator[LiveFrame]:
@@ -170,18 +170,19 @@ class LiveReport:
     def _collect(self, engine: Engine) -> None:
         if self._pending is None:
             return
-        pose, picture = self._pending
+        _, picture = self._pending
         self._pending = None
-        if engine.last_frame is None or engine.last_frame is self._last:
+        frame = engine.frame
+        if frame.pose is None or frame.pose is self._last:
             return  # not analysed: paused, or the set was just reset
         if engine is not self._engine or engine.events is not self._events:
             from formcheck.report.collect import Collector
 
             assert self.exercise is not None
-            self._collector = Collector(self.exercise, engine.sides)
+            self._collector = Collector(self.exercise, [s.side for s in frame.sides])
             self._engine, self._events, self._seen = engine, engine.events, 0
-        self._last = engine.last_frame
-        self._collector.on_frame(pose, engine, picture)
+        self._last = frame.pose
+        self._collector.on_frame(frame, picture)
         self._new_events(engine)
 
     def _new_events(self, engine: Engine) -> None:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from formcheck.engine.definition import ExerciseDef
+from formcheck.engine.frame import EngineFrame
 from formcheck.pose.core import LANDMARK_INDEX, SKELETON_EDGES, PoseFrame
 
 __all__ = [
@@ -24,7 +26,7 @@ __all__ = [
     "draw_hud_boxes",
     "draw_skeleton",
     "hold_label",
-    "hud_from_engine",
+    "hud_for",
     "letterbox",
     "placed",
 ]
@@ -428,18 +430,18 @@ def annotate(scene: np.ndarray, pose: PoseFrame | None, hud: Hud) -> np.ndarray:
     return draw_hud(scene, hud)
 
 
-def hud_from_engine(engine, *, cue: str | None = None, info: tuple[str, ...] = ()) -> Hud:  # noqa: ANN001
-    """The Hud for an :class:`~formcheck.engine.Engine`'s current state."""
-    ex = engine.exercise
-    hold_s = None
-    if ex.hold is not None:
-        hold_s = max(engine.hold_s(s) for s in engine.sides)
+def hud_for(
+    frame: EngineFrame, exercise: ExerciseDef, *, cue: str | None = None,
+    info: tuple[str, ...] = (),
+) -> Hud:  # fmt: skip
+    """The Hud of one engine frame (``engine.frame``, ``FrameResult.engine``) of ``exercise``."""
+    hold = exercise.hold
     return Hud(
-        reps_by_side=engine.reps_by_side(),
-        hold_s=hold_s,
-        hold_target_s=ex.hold.target_s if ex.hold else None,
+        reps_by_side=dict(frame.reps_by_side),
+        hold_s=None if hold is None else frame.hold_s,
+        hold_target_s=None if hold is None else hold.target_s,
         cue=cue,
-        title=ex.name,
+        title=exercise.name,
         info=info,
-        warn_landmarks=frozenset(engine.fault_landmarks()),
+        warn_landmarks=frame.warn_landmarks,
     )

@@ -3,9 +3,10 @@
 ::
 
     with AnnotatedVideoWriter("out/annotated.mp4", fps=30, resolution_wh=(1280, 720)) as video:
-        ...                              # per frame, after engine.update(pose_frame):
-        video.write_engine_frame(image_bgr, engine, cue="Straighten your left knee")
-                                         # image None: a plain background (recordings)
+        for fr in run(pose_input, exercise):          # formcheck.pipeline
+            hud = hud_for(fr.engine, exercise, cue="Straighten your left knee")
+            video.write_annotated(fr.frame, fr.engine.pose, hud)
+                                         # frame None: a plain background (recordings)
 
 Which cue to show, and for how long, is decided by :class:`formcheck.live.cues.CueBoard`, the
 same as in the live window.
@@ -24,7 +25,6 @@ the report can still be written without the video.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from fractions import Fraction
 from pathlib import Path
@@ -35,7 +35,9 @@ import numpy as np
 
 from formcheck.atomic import os_error_text, temp_file
 from formcheck.errors import OutputError
-from formcheck.render.annotate import annotate, hud_from_engine, letterbox, placed
+from formcheck.pose.core import PoseFrame
+from formcheck.render.annotate import Hud, annotate, letterbox, placed
+from formcheck.sources.core import Frame
 
 __all__ = ["CODEC", "AnnotatedVideoWriter", "plain_background", "read_back", "video_size"]
 
@@ -118,16 +120,12 @@ class AnnotatedVideoWriter:
     def _mux(self, packets: list) -> None:  # noqa: ANN001 - PyAV packets
         self._container.mux(packets)  # type: ignore[union-attr]
 
-    def write_engine_frame(
-        self, image_bgr: np.ndarray | None, engine, *, cue: str | None = None,  # noqa: ANN001
-        severity: str = "warning", setup: str | None = None,
-    ) -> None:  # fmt: skip
-        """Draw the engine's current state (skeleton, counter, hold bar) and a ``cue`` (or
-        ``setup`` guidance) on a copy of ``image_bgr`` (a plain background when None) and
-        append it. A picture of another shape than the video (a portrait one, see
-        :func:`video_size`) is fitted into the middle, and the overlay drawn at the video's
-        size."""
-        pose = engine.last_frame
+    def write_annotated(self, frame: Frame | None, pose: PoseFrame | None, hud: Hud) -> None:
+        """Draw ``pose`` (the skeleton) and ``hud`` (counter, hold bar, cue) on a copy of the
+        ``frame``'s picture (a plain background when None) and append it. A picture of another
+        shape than the video (a portrait one, see :func:`video_size`) is fitted into the
+        middle, and the overlay drawn at the video's size."""
+        image_bgr = None if frame is None else frame.image_bgr
         if image_bgr is not None:
             picture_wh = (image_bgr.shape[1], image_bgr.shape[0])
         else:
@@ -143,8 +141,6 @@ class AnnotatedVideoWriter:
             scene = self._background.copy()
         else:
             scene = image_bgr.copy()
-        hud = hud_from_engine(engine, cue=cue, info=(f"{engine.t_s:6.1f} s",))
-        hud = dataclasses.replace(hud, cue_severity=severity, setup=setup)
         self.write(annotate(scene, pose, hud))
 
     def close(self, commit: bool = True) -> None:

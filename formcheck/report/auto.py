@@ -175,7 +175,7 @@ class ExerciseGuesser:
         engines = list(self.engines.values())
         for engine in engines:
             engine.update(frame)
-        smoothed = engines[0].last_frame  # every engine smooths the same way
+        smoothed = engines[0].frame.pose  # every engine smooths the same way
         if smoothed is None or not smoothed.has_person:
             return
         pts = PointTable.from_frame(smoothed, engines[0].settings.min_visibility)

@@ -1,6 +1,7 @@
 """What a report needs from the frame loop, gathered while the frames go by.
 
-``Collector`` is fed by :func:`formcheck.pipeline.analyze` (``on_frame``, ``on_event``) and keeps:
+``Collector`` is fed the engine's record of each frame (``on_frame(fr.engine, picture)``, from
+:func:`formcheck.pipeline.run`) and its events (``on_event``), and keeps:
 
 - the driving feature of each side over time (a few floats per frame), for the plot and for
   each rep's tempo;
@@ -35,6 +36,8 @@ import numpy as np
 
 from formcheck.engine.definition import Condition, ExerciseDef
 from formcheck.engine.events import Event, RepCompleted, RepRecord
+from formcheck.engine.frame import EngineFrame
+from formcheck.features.measure import FeatureSet
 from formcheck.features.spec import MID_POINTS, substitute_side
 from formcheck.pose.core import LANDMARK_INDEX, SKELETON_EDGES, PoseFrame
 from formcheck.render.annotate import WARN_BGR, draw_skeleton
@@ -55,14 +58,7 @@ def machine_side(label: str, sides: list[str]) -> str:
 
 def badness(cond: Condition, value: float) -> float:
     """How far ``value`` lies beyond the condition's threshold (positive = holds)."""
-    if cond.below is not None:
-        return cond.below - value
-    if cond.above is not None:
-        return value - cond.above
-    if cond.outside is not None:
-        return max(cond.outside[0] - value, value - cond.outside[1])
-    assert cond.inside is not None
-    return min(value - cond.inside[0], cond.inside[1] - value)
+    return cond.margin(value)
 
 
 @dataclass(slots=True)
@@ -128,13 +124,15 @@ class Collector:
         self._done: dict[tuple[str, str], deque[tuple[float, _Snap]]] = {}
         self._peak: dict[str, _Snap | None] = dict.fromkeys(self.sides)
         self._trough: dict[str, _Snap | None] = dict.fromkeys(self.sides)
-        self._engine = None
+        self._features = FeatureSet(exercise.features)
         self.resolution_wh: tuple[int, int] = (0, 0)
 
     # -- the frame loop ------------------------------------------------------------------
-    def on_frame(self, frame: PoseFrame, engine, image: np.ndarray | None = None) -> None:  # noqa: ANN001
-        """Call after ``engine.update(frame)``; ``image`` is the picture behind ``frame``."""
-        self._engine = engine
+    def on_frame(self, engine: EngineFrame, image: np.ndarray | None = None) -> None:
+        """One frame: the engine's record of it (``engine.frame`` after ``engine.update``)
+        and the picture behind it (None: a plain background)."""
+        frame = engine.pose
+        assert frame is not None, "on_frame comes after an engine update"
         self.resolution_wh = frame.resolution_wh
         self.frames += 1
         self.frames_with_person += frame.has_person
@@ -142,9 +140,10 @@ class Collector:
             self.first_index = frame.index
         t = engine.t_s
         self.series.t_s.append(t)
-        for side in self.sides:
-            self.series.drive[side].append(engine.drive_value(side))
-            self.series.rest[side].append(engine.machine(side).rest)
+        sides = engine.sides
+        for sf in sides:
+            self.series.drive[sf.side].append(sf.drive)
+            self.series.rest[sf.side].append(sf.rest)
         if not frame.has_person:
             return
         image = image if self.keep_images else None
@@ -152,12 +151,12 @@ class Collector:
 
         def snap(score: float) -> _Snap:
             if not current:
-                current.append(_Snap(t, frame.index, engine.last_frame, image))
+                current.append(_Snap(t, frame.index, frame, image))
             s = current[0]
             return _Snap(s.t_s, s.index, s.pose, s.image, score)
 
         values = engine.values
-        in_position = {s: engine.machine(s).at_top for s in self.sides}
+        in_position = {sf.side: sf.at_top for sf in sides}
         now: dict[tuple[str, str], float] = {}
         for key, names in self._names.items():
             vals = [values.get(n, math.nan) for n in names]
@@ -172,24 +171,24 @@ class Collector:
                     self._pre[key] = snap(score)
             else:
                 self._pre[key] = None
-        active = {(s.rule.id, s.side): s for s in engine.active_faults()}
+        active = {(f.rule_id, f.side): f.span_start_s for f in engine.faults}
         for key in [k for k, (start, _) in self._open.items() if k not in active]:
             self._finish_span(key)
-        for key, state in active.items():
+        for key, span_start in active.items():
             opened = self._open.get(key)
-            if opened is not None and opened[0] != state.span_start:
+            if opened is not None and opened[0] != span_start:
                 self._finish_span(key)
                 opened = None
             if opened is None:
                 pre = self._pre.get(key)
-                if pre is not None and pre.t_s >= state.span_start - 1e-9:
-                    self._open[key] = (state.span_start, pre)
+                if pre is not None and pre.t_s >= span_start - 1e-9:
+                    self._open[key] = (span_start, pre)
                 elif key in now:
-                    self._open[key] = (state.span_start, snap(now[key]))
+                    self._open[key] = (span_start, snap(now[key]))
             elif key in now and now[key] > opened[1].score:
-                self._open[key] = (state.span_start, snap(now[key]))
-        for side in self.sides:
-            v = engine.drive_value(side)
+                self._open[key] = (span_start, snap(now[key]))
+        for sf in sides:
+            side, v = sf.side, sf.drive
             if math.isnan(v):
                 continue
             sv = self._sign * v
@@ -244,15 +243,12 @@ class Collector:
 
     def _warn_edges(self, fault: str, side: str) -> frozenset[tuple[str, str]]:
         """Bones along the features a fault is judged on (the drive for rep-level faults)."""
-        engine = self._engine
-        if engine is None:
-            return frozenset()
         assert self.exercise.reps is not None
         names = self._names.get((fault, side), [substitute_side(self.exercise.reps.drive, side)])
         edges: set[tuple[str, str]] = set()
         for n in names:
             try:
-                points = engine.features.points_of(n)
+                points = self._features.points_of(n)
             except KeyError:
                 continue
             for a, b in zip(points, points[1:], strict=False):

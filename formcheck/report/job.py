@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,8 +35,7 @@ from formcheck.atomic import StagedFolder, write_atomic, write_json
 from formcheck.engine import ExerciseDef, load_exercise
 from formcheck.engine.words import Words
 from formcheck.errors import FormcheckError, OutputError, SourceError
-from formcheck.pipeline import FrameTap, PoseInput, analyze, open_pose_input
-from formcheck.pose.core import PoseFrame
+from formcheck.pipeline import PoseInput, open_pose_input, run
 from formcheck.recording import RecordingHeader, RecordingSource, RecordingWriter
 from formcheck.report.auto import ExerciseGuess, ExerciseGuesser
 from formcheck.report.collect import Collector, Thumbnail
@@ -290,10 +289,9 @@ def _replay(
     pictures = _pictures(job.input) if pose.kind == "video" and out_dir else None
     try:
         with RecordingSource(replay) as rec:
-            tap = FrameTap()
             again = PoseInput(
-                _aligned(rec, pictures, tap), pose.name, pose.fps, pose.resolution_wh,
-                pose.model, kind=pose.kind, frame_count=pose.frame_count, tap=tap,
+                iter(rec), pose.name, pose.fps, pose.resolution_wh, pose.model,
+                kind=pose.kind, frame_count=pose.frame_count, pictures=pictures,
             )  # fmt: skip
             return _analyse(job, again, definition, out_dir, ticker)
     finally:
@@ -314,45 +312,53 @@ def _analyse(
     ticker: _Ticker,
 ) -> _Analysed:  # fmt: skip
     """One pass of the engine (with the report's collector and the annotated video)."""
-    from formcheck.engine import Engine
     from formcheck.live.cues import CueBoard
+    from formcheck.render.annotate import hud_for
     from formcheck.render.video import AnnotatedVideoWriter, video_size
 
-    sides = Engine(definition).sides  # the engine's rep machines ("both", or left and right)
+    session = run(pose, definition)
+    sides = [s.side for s in session.engine.frame.sides]  # "both", or left and right
     collector = Collector(definition, sides) if out_dir is not None else None
     cues = CueBoard()
-    seen = [0]  # engine events already handed to the cue board
     writer = None
     if job.annotate and out_dir is not None:
         size = video_size(pose.resolution_wh)  # a portrait picture: 16:9, the overlay beside it
         writer = AnnotatedVideoWriter(out_dir / "annotated.mp4", pose.fps, size)
-
-    def on_frame(frame: PoseFrame, engine) -> None:  # noqa: ANN001
-        image = pose.image
-        if collector is not None:
-            collector.on_frame(frame, engine, image)
-        if writer is not None:
-            new, seen[0] = engine.events[seen[0] :], len(engine.events)  # this frame's events
-            cues.update(engine.t_s, new)
-            cue = cues.current
-            guidance = cue is not None and cue.is_guidance
-            writer.write_engine_frame(
-                image, engine, cue=None if cue is None or guidance else cue.text,
-                severity="warning" if cue is None else cue.severity,
-                setup=cue.text if guidance else None,
-            )  # fmt: skip
-        ticker.tick()
-
-    def on_event(event) -> None:  # noqa: ANN001
-        if collector is not None:
-            collector.on_event(event)
-
     try:
-        result = analyze(pose, definition, on_event=on_event, on_frame=on_frame)
+        for fr in session:
+            ef = fr.engine
+            try:
+                if collector is not None:
+                    collector.on_frame(ef, None if fr.frame is None else fr.frame.image_bgr)
+                if writer is not None:
+                    cues.update(ef.t_s, list(ef.events))
+                    cue = cues.current
+                    guidance = cue is not None and cue.is_guidance
+                    hud = hud_for(
+                        ef, definition, cue=None if cue is None or guidance else cue.text,
+                        info=(f"{ef.t_s:6.1f} s",),
+                    )  # fmt: skip
+                    hud = replace(
+                        hud, cue_severity="warning" if cue is None else cue.severity,
+                        setup=cue.text if guidance else None,
+                    )  # fmt: skip
+                    writer.write_annotated(fr.frame, ef.pose, hud)
+                ticker.tick()  # raises KeyboardInterrupt when asked to stop
+            except KeyboardInterrupt:
+                session.interrupt()  # what was seen so far is reported, marked partial
+                continue
+            if collector is not None:
+                for event in ef.events:
+                    collector.on_event(event)
     except BaseException:
         if writer is not None:
             writer.close(commit=False)
         raise
+    assert session.result is not None
+    if collector is not None:
+        for event in session.result.end.events:
+            collector.on_event(event)
+    result = session.result.to_dict()
     video = error = None
     if writer is not None:
         try:
@@ -403,20 +409,6 @@ def _guess(
 def _pictures(spec: str) -> Iterator[Frame]:
     with open_source(spec) as frames:
         yield from frames
-
-
-def _aligned(
-    poses: Iterable[PoseFrame], pictures: Iterator[Frame] | None, tap: FrameTap
-) -> Iterator[PoseFrame]:
-    """The pose frames, with ``tap.frame`` set to the picture of the same index (if any)."""
-    current: Frame | None = None
-    for pf in poses:
-        while pictures is not None and (current is None or current.index < pf.index):
-            current = next(pictures, None)
-            if current is None:
-                pictures = None
-        tap.frame = current if current is not None and current.index == pf.index else None
-        yield pf
 
 
 def _outline_faults(exercise: ExerciseDef) -> list[str]:

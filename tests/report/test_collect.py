@@ -6,7 +6,7 @@ import numpy as np
 
 from formcheck.engine import Engine, load_exercise
 from formcheck.engine.definition import Condition
-from formcheck.pipeline import analyze, open_pose_input
+from formcheck.pipeline import PoseInput, open_pose_input, run
 from formcheck.report.collect import Collector, _bones_between, badness
 
 
@@ -30,20 +30,16 @@ def _run_with_pictures(path, loops=1):
                     yield type(f)(f.t_s + k * 30.0, f.resolution_wh, f.image, f.world,
                                   index=f.index + k * 1000)  # fmt: skip
 
-    class Feed:
-        name, fps, resolution_wh = "loop", 30.0, (960, 540)
-        image = None
-
-    feed = Feed()
-    feed.frames = frames()
-
-    def on_frame(frame, engine):
+    session = run(PoseInput(frames(), "loop", 30.0, (960, 540), "recorded"), ex)
+    for fr in session:
         picture = np.zeros((4, 4, 3), np.uint8)  # stands for a decoded video frame
-        col.on_frame(frame, engine, picture)
+        col.on_frame(fr.engine, picture)
         held.append(pictures_held())
-
-    result = analyze(feed, ex, on_event=col.on_event, on_frame=on_frame)
-    return col, result, max(held)
+        for event in fr.engine.events:
+            col.on_event(event)
+    for event in session.result.end.events:
+        col.on_event(event)
+    return col, session.result.to_dict(), max(held)
 
 
 def test_memory_stays_flat_over_a_long_input(samples):
