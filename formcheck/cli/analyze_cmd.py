@@ -490,7 +490,7 @@ class _FpsColumn(ProgressColumn):
     def render(self, task) -> Text:  # noqa: ANN001 - rich's Task
         speed = task.finished_speed or task.speed
         if task.fields.get("overall"):
-            text = f"{speed * 60:5.1f} inputs/min" if speed else "    - inputs/min"
+            text = f"{speed * 60:5.1f}/min" if speed else "    -/min"  # inputs a minute
             return Text(text, style="progress.data.speed")
         return Text(f"{speed:5.1f} fps" if speed else "    - fps", style="progress.data.speed")
 
@@ -521,10 +521,7 @@ class _BatchProgress:
         self.bar.__exit__(*exc)
 
     def _words(self) -> str:
-        return (
-            f"[bold]batch[/]: {self.ok} done · {self.failed} failed · {self.skipped} skipped "
-            "(done before)"
-        )
+        return f"[bold]batch[/] {self.ok} done, {self.failed} failed, {self.skipped} skipped"
 
     def update(self, p: JobProgress) -> None:
         if not self.per_input:

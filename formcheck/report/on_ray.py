@@ -18,13 +18,17 @@ Ray worker process that keeps its pose model loaded from one input to the next
   and the batch goes on. A bad input is not retried: its failure is an outcome, not a crash.
 - At most a few tasks per CPU are in flight, so the driver's memory follows the cluster's
   size, not the batch's.
-- Ctrl+C cancels what has not finished; those inputs are "not analysed" (a rerun does them).
+- Ctrl+C (heard by the driver only: Ray's processes started here ignore it) cancels what has
+  not finished, stopping the workers where they are; those inputs are "not analysed", their
+  earlier report folders untouched, and a rerun does them.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import signal
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -74,12 +78,25 @@ def _start(address: str | None) -> bool:
         kwargs.update(include_dashboard=False, _node_ip_address="127.0.0.1")
     else:
         kwargs["address"] = address
+    # Ctrl+C on a terminal goes to the whole process group: Ray's processes started here would
+    # die of it under the driver (and take it down with a fatal error). Started with SIGINT
+    # ignored, they keep ignoring it, and only the driver hears Ctrl+C and stops the batch.
+    previous = signal.getsignal(signal.SIGINT) if _main_thread() else None
     try:
+        if previous is not None:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         ray.init(**kwargs)
     except (ConnectionError, RuntimeError, ValueError) as err:
         where = "a local Ray instance" if address is None else f"the Ray cluster at {address}"
         raise RayUnavailable(f"cannot start or reach {where}: {_first_line(err)}") from None
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     return True
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
 
 
 def _failed(job: AnalysisJob, err: BaseException) -> AnalysisOutcome:
@@ -146,9 +163,9 @@ def run_on_ray(
                 outcomes[job.index] = outcome
                 if on_outcome is not None:
                     on_outcome(outcome)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # the inputs in progress stop where they are, writing nothing
         for ref in running:
-            ray.cancel(ref)
+            ray.cancel(ref, force=True)
     finally:
         if started:
             ray.shutdown()
