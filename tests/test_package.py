@@ -6,6 +6,7 @@ import ast
 import pkgutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import formcheck
@@ -60,3 +61,16 @@ def test_features_and_pose_sit_below_the_engine():
                 m for m in _imports(path) if m.startswith(("formcheck.engine", "formcheck.cli"))
             }
             assert not above, f"{folder}/{path.name} imports {sorted(above)}"
+
+
+def test_the_package_docstring_example_runs_as_written():
+    """The loop the package docstring shows, run from the repository's root as it says."""
+    block = formcheck.__doc__.split("::\n", 1)[1].split("\n\n``open_pose_input``", 1)[0]
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(block)],
+        capture_output=True, text=True, check=True, cwd=PACKAGE.parent,
+    )  # fmt: skip
+    lines = out.stdout.splitlines()
+    assert lines[-1] == "4 reps"  # the sample: 2 left + 2 right, bent knee on rep 3
+    third = lines[2].split()[2:]
+    assert third == ["rep", "3", "left", "bent_knee", "hold_short"]
