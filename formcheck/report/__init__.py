@@ -19,7 +19,10 @@
 - :mod:`~formcheck.report.plot`, :mod:`~formcheck.report.html`, :mod:`~formcheck.report.tables`:
   the plot, the self-contained pages, the CSV;
 - :mod:`~formcheck.report.auto`: ``--exercise auto``;
-- :mod:`~formcheck.report.batch`: many inputs, in worker processes, with progress.
+- :mod:`~formcheck.report.batch`: many inputs, in worker processes, with progress;
+- :mod:`~formcheck.report.on_ray`: the same, one Ray task per input (``analyze --ray``);
+- :mod:`~formcheck.report.manifest`: what a batch finished, so that a rerun finishes it;
+- :mod:`~formcheck.report.index`: the batch's ``index.html`` (paged) and ``batch.csv``.
 """
 
 from formcheck.report.auto import ExerciseGuess, ExerciseGuesser
