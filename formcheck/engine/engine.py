@@ -46,9 +46,9 @@ from formcheck.engine.setup import (
     observed_view,
     posture_message,
 )
-from formcheck.features.curvature import CurvatureSmoother
+from formcheck.features.extractor import FeatureExtractor
 from formcheck.features.measure import FeatureSet, PointTable
-from formcheck.features.smoothing import OneEuroFilter, OneEuroParams
+from formcheck.features.smoothing import OneEuroParams
 from formcheck.features.spec import MID_POINTS, substitute_side
 from formcheck.pose.core import LANDMARK_INDEX, PoseFrame
 
@@ -95,6 +95,10 @@ class Engine:
         self.exercise = exercise
         self.settings = settings or EngineSettings()
         self.features = FeatureSet(exercise.features)
+        self.extractor = FeatureExtractor(
+            self.features, min_visibility=self.settings.min_visibility,
+            smoothing=self.settings.smoothing,
+        )  # fmt: skip
         self.sides = ["both"] if exercise.reps.sides in ("both", "direction") else ["left", "right"]
         self._drive = {s: substitute_side(exercise.reps.drive, s) for s in self.sides}
         key = [substitute_side(p, s) for p in exercise.key_points for s in ("left", "right")]
@@ -128,10 +132,8 @@ class Engine:
     def reset(self) -> None:
         """Forget everything: a new set starts."""
         ex = self.exercise
-        self._curvature = {n: CurvatureSmoother() for n in self.features.curvature_names}
+        self.extractor.reset()
         self._start = {name: _StartBaseline() for name, _ in self.features.from_start}
-        self._filter_xy = OneEuroFilter(self.settings.smoothing)
-        self._filter_world = OneEuroFilter(self.settings.smoothing)
         self._machines = {s: RepMachine(ex.reps) for s in self.sides}  # type: ignore[arg-type]
         self._holds = {s: HoldClock(ex.hold) for s in self.sides} if ex.hold else {}
         self._hold_best: dict[str, float] = {}  # the longest good-form hold of the rep so far
@@ -197,11 +199,9 @@ class Engine:
     def update(self, frame: PoseFrame) -> list[Event]:
         """Feed one frame; returns the events it caused (also appended to ``self.events``)."""
         self.t_s = t = frame.t_s
-        smoothed = self._smooth(frame)
-        self.last_frame = smoothed
-        self.values = values = self.features.evaluate(smoothed, self.settings.min_visibility)
-        for name, smoother in self._curvature.items():
-            values[name] = smoother.update(t, values[name])
+        features = self.extractor.update(frame)  # smoothing and the outline measure
+        self.last_frame = smoothed = features.pose
+        self.values = values = features.values
         for name, of in self.features.from_start:
             values[name] = values[of] - self._start[name].value
         self.judged = self._judge.update(smoothed, values)
@@ -292,18 +292,6 @@ class Engine:
         )
 
     # -- pieces of the step ----------------------------------------------------------------
-    def _smooth(self, frame: PoseFrame) -> PoseFrame:
-        if not frame.has_person:
-            self._filter_xy.update(frame.t_s, np.full((33, 3), np.nan), np.zeros(33, bool))
-            self._filter_world.update(frame.t_s, np.full((33, 3), np.nan), np.zeros(33, bool))
-            return frame
-        assert frame.image is not None and frame.world is not None
-        valid = frame.visibility >= self.settings.min_visibility
-        image = frame.image.copy()
-        image[:, :3] = self._filter_xy.update(frame.t_s, frame.image[:, :3], valid)
-        world = self._filter_world.update(frame.t_s, frame.world, valid)
-        return PoseFrame(frame.t_s, frame.resolution_wh, image, world, frame.mask, frame.index)
-
     def _while_away(self, t: float, frame: PoseFrame, out: list[Event]) -> None:
         if self._away_since is None:
             self._away_since = t
