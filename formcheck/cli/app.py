@@ -7,6 +7,7 @@ bad value): one line that says what to give, and exit code 2.
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 
@@ -90,8 +91,9 @@ def _usage_line(err: Any, subcommand: str | None = None) -> str:
         message += f" ({help_text})" if help_text else ""
     elif isinstance(err, _click_errors.NoSuchOption):
         message = f"{command} has no option {err.option_name}"
-        if err.possibilities:
-            message += f"; did you mean {' or '.join(sorted(err.possibilities))}?"
+        near = _near(err.option_name, err.possibilities or [])
+        if near:
+            message += f"; did you mean {' or '.join(near)}?"
     elif isinstance(err, _click_errors.BadParameter) and (param is not None or err.param_hint):
         hint = err.param_hint if err.param_hint is not None else _param_name(param)
         hint = hint if isinstance(hint, str) else "/".join(hint)
@@ -102,6 +104,16 @@ def _usage_line(err: Any, subcommand: str | None = None) -> str:
         message = _sentence(err.format_message()).replace(". Did you mean", "; did you mean")
     see = f"formcheck {command if words else ''}".strip() + " --help"
     return f"{message} See {see}" if message.endswith("?") else f"{message}; see {see}"
+
+
+def _near(option: str, possibilities: list[str]) -> list[str]:
+    """The options that look like a misspelling of ``option``, compared without their dashes
+    (click's own guesses count the dashes: "--bogus" would suggest "--verbose")."""
+    word = option.lstrip("-")
+    return sorted(
+        p for p in possibilities
+        if difflib.SequenceMatcher(None, word, p.lstrip("-")).ratio() >= 0.7
+    )  # fmt: skip
 
 
 def _sentence(text: str) -> str:
