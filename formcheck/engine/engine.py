@@ -332,6 +332,8 @@ class Engine:
         def judge(check: Debounced, wrong: bool | None) -> bool | None:
             return None if clear_only and not check.state else check.update(t, wrong)
 
+        if clear_only and not (self._framing.state or self._view.state or self._posture.state):
+            return  # mid-rep with nothing raised: nothing to look at
         ex = self.exercise
         problem = framing_problem(frame, self._needed)
         flip = judge(self._framing, problem is not None)
