@@ -56,3 +56,20 @@ def make_view() -> type[FakeView]:
 def bird_dog() -> Path:
     assert BIRD_DOG.is_file(), f"bundled sample missing: {BIRD_DOG}"
     return BIRD_DOG
+
+
+@pytest.fixture
+def huds(monkeypatch) -> dict:
+    """What the live session gives the overlay to draw, by frame time (0.1 s), as it runs."""
+    import formcheck.live.session as live_session
+
+    seen: dict = {}
+    real = live_session.annotate
+
+    def spy(scene, pose, hud):  # noqa: ANN001, ANN202 - annotate's own arguments
+        if pose is not None:
+            seen[round(pose.t_s, 1)] = hud
+        return real(scene, pose, hud)
+
+    monkeypatch.setattr(live_session, "annotate", spy)
+    return seen

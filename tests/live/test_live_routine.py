@@ -146,20 +146,7 @@ def test_space_during_a_rest_ends_it(bird_dog, tmp_path):
     assert waited.ended_by == "input" and waited.result["completed"] is False
 
 
-def test_the_window_shows_set_targets_and_the_rest_countdown(
-    bird_dog, tmp_path, fake_view, monkeypatch
-):
-    import formcheck.live.session as live_session
-
-    huds = {}
-    real = live_session.annotate
-
-    def spy(scene, pose, hud):
-        if pose is not None:
-            huds[round(pose.t_s, 1)] = hud
-        return real(scene, pose, hud)
-
-    monkeypatch.setattr(live_session, "annotate", spy)
+def test_the_window_shows_set_targets_and_the_rest_countdown(bird_dog, tmp_path, fake_view, huds):
     run(bird_dog, routine_file(tmp_path, MINI, rest=3), view=fake_view)
     during = huds[8.0]  # set 1, rep 1 (left) done
     assert (during.title, during.set_line, during.rep_target) == ("Bird-dog", "set 1 of 2", 1)
@@ -224,20 +211,9 @@ def test_ctrl_c_marks_only_the_exercise_it_cut_short(bird_dog, tmp_path):
     assert [one.get("interrupted") for one in done.per_exercise] == [None]
 
 
-def test_a_set_of_holds_fills_the_bar_to_the_sets_own_target(bird_dog, tmp_path, monkeypatch):
+def test_a_set_of_holds_fills_the_bar_to_the_sets_own_target(bird_dog, tmp_path, huds):
     """A routine's set of one 2.5 s hold per side: the hold bar counts up to 2.5 s, not to the
     exercise's own 2 s, and the set line says what the set asks."""
-    import formcheck.live.session as live_session
-
-    huds = {}
-    real = live_session.annotate
-
-    def spy(scene, pose, hud):
-        if pose is not None:
-            huds[round(pose.t_s, 1)] = hud
-        return real(scene, pose, hud)
-
-    monkeypatch.setattr(live_session, "annotate", spy)
     held = routine_file(tmp_path, MINI.replace("reps = 1", "hold_s = 2.5"), rest=1)
     run(bird_dog, held, view=_Drawn())
     assert (huds[3.0].hold_target_s, huds[3.0].set_line) == (2.5, "set 1 of 2: hold 2.5 s")

@@ -36,20 +36,9 @@ def test_the_hold_bar_counts_up_and_then_says_how_the_rep_counts(held, target, w
     assert hold_label(held, target) == words
 
 
-def test_the_counter_shows_the_target_and_agrees_with_the_hold_bar(bird_dog, monkeypatch):
+def test_the_counter_shows_the_target_and_agrees_with_the_hold_bar(bird_dog, huds):
     """Rep 1 (left) is held from 1.9 s and met at 3.9 s; it counts on the way back (4.6 s).
     While the bar is green it says to come back, and the counter still shows 0 / 2."""
-    import formcheck.live.session as live_session
-
-    huds = {}
-    real = live_session.annotate
-
-    def spy(scene, pose, hud):
-        if pose is not None:
-            huds[round(pose.t_s, 1)] = hud
-        return real(scene, pose, hud)
-
-    monkeypatch.setattr(live_session, "annotate", spy)
     session = LiveSession(load_exercise("bird-dog"), target_reps=2, summary_s=0)
     session.screenshots = _Shots()  # draws without a window
     with open_live_input(bird_dog, speed=0) as feed:
