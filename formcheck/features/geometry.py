@@ -26,6 +26,10 @@ __all__ = [
     "angle_between_deg",
     "distance",
     "midpoint",
+    "sub",
+    "dot",
+    "cross",
+    "unit",
 ]
 
 Point = Sequence[float]
@@ -34,30 +38,32 @@ _EPS = 1e-9
 NAN = float("nan")
 
 
-def _sub(p: Point, q: Point) -> tuple[float, ...]:
+def sub(p: Point, q: Point) -> tuple[float, ...]:
+    """The vector ``p - q``."""
     return tuple(a - b for a, b in zip(p, q, strict=True))
 
 
-def _dot(u: Point, v: Point) -> float:
+def dot(u: Point, v: Point) -> float:
     return sum(a * b for a, b in zip(u, v, strict=True))
 
 
-def _unit(v: Point) -> tuple[float, ...] | None:
+def unit(v: Point) -> tuple[float, ...] | None:
+    """``v`` scaled to length 1, or None when it has (almost) no length."""
     n = math.hypot(*v)
     return tuple(a / n for a in v) if n > _EPS else None
 
 
 def angle_between_deg(u: Point, v: Point) -> float:
     """Unsigned angle between vectors ``u`` and ``v`` in 0..180° (NaN if one has zero length)."""
-    uu, vv = _unit(u), _unit(v)
+    uu, vv = unit(u), unit(v)
     if uu is None or vv is None:
         return NAN
-    return math.degrees(math.acos(min(1.0, max(-1.0, _dot(uu, vv)))))
+    return math.degrees(math.acos(min(1.0, max(-1.0, dot(uu, vv)))))
 
 
 def joint_angle_deg(a: Point, b: Point, c: Point) -> float:
     """Angle at ``b`` of the chain a-b-c in 0..180° (180 = straight), 2D or 3D."""
-    return angle_between_deg(_sub(a, b), _sub(c, b))
+    return angle_between_deg(sub(a, b), sub(c, b))
 
 
 def bend_deg(a: Point, b: Point, c: Point) -> float:
@@ -67,19 +73,19 @@ def bend_deg(a: Point, b: Point, c: Point) -> float:
     E.g. hip -> shoulder -> ear on all fours: positive when the head drops (cat), negative
     when it rises (cow), whichever way the person faces.
     """
-    v1, v2 = _sub(b, a), _sub(c, b)
+    v1, v2 = sub(b, a), sub(c, b)
     bend = angle_between_deg(v1, v2)
-    u = _unit(v1)
+    u = unit(v1)
     if u is None:
         return NAN
-    along = _dot(v2, u)
+    along = dot(v2, u)
     below = c[1] - (b[1] + u[1] * along)  # c's height against the line's point beside it
     return bend if below >= 0 else -bend
 
 
 def _vertical_and_horizontal(p: Point, q: Point) -> tuple[float, float]:
     """Components of q - p: along y (down positive) and the length across it (x, and z in 3D)."""
-    d = _sub(q, p)
+    d = sub(q, p)
     return d[1], math.hypot(d[0], *d[2:])
 
 
@@ -103,13 +109,13 @@ def elevation_deg(p: Point, q: Point) -> float:
     return math.degrees(math.atan2(-dy, across))
 
 
-def _cross(u: Point, v: Point) -> tuple[float, float, float]:
+def cross(u: Point, v: Point) -> tuple[float, float, float]:
     return (u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0])
 
 
 def _across(v: Point, axis: Point) -> tuple[float, ...]:
     """``v`` projected onto the plane across the unit vector ``axis``."""
-    k = _dot(v, axis)
+    k = dot(v, axis)
     return tuple(a - k * x for a, x in zip(v, axis, strict=True))
 
 
@@ -122,11 +128,11 @@ def twist_deg(a: Point, b: Point, c: Point, d: Point) -> float:
     shoulder and c, d = right and left hip, + is a turn of the shoulders to the person's left,
     wherever the camera stands.
     """
-    axis = _unit(_sub(midpoint(a, b), midpoint(c, d)))
+    axis = unit(sub(midpoint(a, b), midpoint(c, d)))
     if axis is None:
         return NAN
-    u, v = _across(_sub(d, c), axis), _across(_sub(b, a), axis)
-    return math.degrees(math.atan2(_dot(axis, _cross(u, v)), _dot(u, v)))
+    u, v = _across(sub(d, c), axis), _across(sub(b, a), axis)
+    return math.degrees(math.atan2(dot(axis, cross(u, v)), dot(u, v)))
 
 
 def distance(p: Point, q: Point) -> float:

@@ -15,12 +15,16 @@ from formcheck.features.curvature import spine_curvature
 from formcheck.features.geometry import (
     angle_between_deg,
     bend_deg,
+    cross,
+    dot,
     elevation_deg,
     inclination_to_horizontal_deg,
     inclination_to_vertical_deg,
     joint_angle_deg,
     midpoint,
+    sub,
     twist_deg,
+    unit,
 )
 from formcheck.features.spec import MID_POINTS, SIDES, FeatureDef, substitute_side
 from formcheck.pose.core import LANDMARK_INDEX, PoseFrame
@@ -182,7 +186,7 @@ def _measure(f: FeatureDef, c: list, pts: PointTable, torso: dict[str, float]) -
         t = torso["world"]
         if fwd is None or not t > 0:
             return NAN
-        return sum((b - a) * x for a, b, x in zip(c[0], c[1], fwd, strict=True)) / t
+        return dot(sub(c[1], c[0]), fwd) / t
     if f.kind == "twist":
         return twist_deg(*c)
     if f.kind == "bend":
@@ -205,10 +209,7 @@ def _measure(f: FeatureDef, c: list, pts: PointTable, torso: dict[str, float]) -
         dims = 2 if f.space == "image" else 3
         # against the trunk pointing down (shoulders -> hips): arm down 0, overhead 180;
         # thigh of a standing person 0, seated 90 (like shoulder and hip flexion)
-        return angle_between_deg(
-            [b - a for a, b in zip(p[:dims], q[:dims], strict=True)],
-            [b - a for a, b in zip(s[:dims], h[:dims], strict=True)],
-        )
+        return angle_between_deg(sub(q[:dims], p[:dims]), sub(h[:dims], s[:dims]))
     raise AssertionError(f.kind)  # pragma: no cover - validated at load time
 
 
@@ -239,8 +240,4 @@ def _chest_forward(pts: PointTable) -> tuple[float, ...] | None:
     s, h = pts.get("shoulder_mid", "world"), pts.get("hip_mid", "world")
     if ls is None or rs is None or s is None or h is None:
         return None
-    u = [a - b for a, b in zip(ls, rs, strict=True)]
-    v = [a - b for a, b in zip(s, h, strict=True)]
-    fwd = (u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0])
-    n = math.hypot(*fwd)
-    return tuple(a / n for a in fwd) if n > 1e-9 else None
+    return unit(cross(sub(ls, rs), sub(s, h)))
