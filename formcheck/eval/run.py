@@ -8,6 +8,7 @@ change to the engine or a definition takes seconds.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing as mp
 import os
@@ -21,7 +22,7 @@ from typing import Any
 
 from formcheck import __version__
 from formcheck.atomic import temp_file
-from formcheck.engine import list_exercises
+from formcheck.engine import ExerciseDef, list_exercises
 from formcheck.errors import FormcheckError
 from formcheck.eval.labels import ClipLabel, read_labels
 from formcheck.eval.metrics import LABELLED_FAULTS, ClipScore, Totals, totals
@@ -132,11 +133,23 @@ def _size(path: Path) -> int:
         return 0
 
 
+@functools.cache
+def _catalogue() -> dict[str, ExerciseDef]:
+    """The exercises by id, read once in a worker process (not once per clip); a worker lives
+    as long as its ``evaluate`` call."""
+    return {d.id: d for d in list_exercises()}
+
+
 def _score_one(
-    label: ClipLabel, folder: Path, model: str, cache_dir: str | Path | None
+    label: ClipLabel,
+    folder: Path,
+    model: str,
+    cache_dir: str | Path | None,
+    catalogue: dict[str, ExerciseDef] | None = None,
 ) -> ClipScore:
-    """Analyse one labelled clip and score it (an error is a score that says so)."""
-    defn = {d.id: d for d in list_exercises()}.get(label.exercise)
+    """Analyse one labelled clip and score it (an error is a score that says so).
+    ``catalogue``: the exercises by id (default: read once in this process)."""
+    defn = (_catalogue() if catalogue is None else catalogue).get(label.exercise)
     if defn is None:
         return ClipScore(label.file, label.exercise, False, label.reps, None, label.hold_s,
                          None, confidence=label.confidence)  # fmt: skip
@@ -188,9 +201,10 @@ def evaluate(
                 if on_clip is not None:
                     on_clip(label, scores[-1])
     else:
+        catalogue = {d.id: d for d in list_exercises()}  # as the definitions are now
         scores = []
         for job in jobs:
-            scores.append(_score_one(*job))
+            scores.append(_score_one(*job, catalogue))
             if on_clip is not None:
                 on_clip(job[0], scores[-1])
     return EvalResult(
