@@ -9,7 +9,9 @@ opens a window or reads the camera.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -79,6 +81,12 @@ TITLE_PX = 30  # the exercise, top right
 INFO_PX = 24  # the values under it
 PAD_PX = 12
 COUNTDOWN_PX = 200  # the guided start's 3, 2, 1
+PAUSED_PX = 64  # "PAUSED"
+PANEL_TITLE_PX = 34  # a panel's title (help, the placement card, the summary)
+PANEL_PX = 24  # its lines
+NOTICE_PX = 30  # a notice ("Mirror on")
+GIVE_WAY_K = {"paused": CUE_PX / PAUSED_PX, "notice": PANEL_PX / NOTICE_PX}
+"""How far PAUSED and a notice shrink first when the middle has no room for all at full size."""
 
 MIN_PX_AT_720 = {"counter": 90, "cue": 40, "hold bar": 40, "hold text": 24, "info": 20}
 """The least height (px) of each element on a 720-pixel-high window: legible from 2 m on a
@@ -218,22 +226,7 @@ def draw_hud_boxes(scene: np.ndarray, hud: Hud) -> dict[str, Box]:
     )  # fmt: skip
     if message:
         boxes["cue"] = _draw_banner(scene, message, colour, s, pad)
-    if hud.notice:
-        under = max((b[3] for k, b in boxes.items() if k != "cue"), default=0) + pad
-        top = min(max(int(h * 0.36), under), int(h * 0.6))
-        _centred_lines(scene, tuple(hud.notice.split("\n")), top, 30 * s, 30 * s)
-    if hud.countdown is not None:
-        size = _font(COUNTDOWN_PX * s)
-        text = str(hud.countdown)
-        y = (h + int(COUNTDOWN_PX * s)) // 2
-        _text(scene, text, ((w - _width(text, size)) // 2, y), size)
-    if hud.paused:
-        _centred_lines(scene, ("PAUSED", "space to resume"), int(h * 0.42), 64 * s, 26 * s)
-    if hud.panel:
-        # under the counter, the hold bar and the values (the help over a set), as room allows
-        under = max((b[3] for k, b in boxes.items() if k != "cue"), default=0) + pad
-        top = min(max(int(h * 0.12), under), int(h * 0.4))
-        _centred_lines(scene, hud.panel, top, 34 * s, 24 * s, left=True)
+    boxes.update(_draw_middle(scene, hud, boxes, s, pad))
     return boxes
 
 
@@ -344,23 +337,113 @@ def hold_label(held_s: float, target_s: float | None) -> str:
     return f"hold {held_s:.1f} / {target_s:g} s"
 
 
+def _draw_middle(
+    scene: np.ndarray, hud: Hud, around: dict[str, Box], s: float, pad: int
+) -> dict[str, Box]:
+    """The blocks in the middle, one under another so that none covers another: "paused"
+    (PAUSED, space to resume), "panel" (the help, the placement card, the summary), the
+    guided start's "countdown" and a "notice". The stack starts where its first block would
+    stand alone, no higher than under the counter, the hold bar and the values, and ends
+    above the cue banner; all of it smaller when it does not fit."""
+    h, w = scene.shape[:2]
+    blocks: list[tuple[str, int]] = []  # (name, the top it takes alone)
+    if hud.paused:
+        blocks.append(("paused", int(h * 0.42)))
+    if hud.panel:
+        blocks.append(("panel", int(h * 0.12)))
+    if hud.countdown is not None:
+        blocks.append(("countdown", (h - int(COUNTDOWN_PX * s)) // 2))
+    if hud.notice:
+        blocks.append(("notice", int(h * 0.36)))
+    if not blocks:
+        return {}
+
+    def block(name: str, top: int, k: float, draw: bool) -> Box:
+        if name == "paused":
+            lines, first_px, rest_px = ("PAUSED", "space to resume"), PAUSED_PX * s, 26 * s
+        elif name == "panel":
+            lines, first_px, rest_px = hud.panel, PANEL_TITLE_PX * s, PANEL_PX * s
+        elif name == "notice":
+            lines = tuple((hud.notice or "").split("\n"))
+            first_px = rest_px = NOTICE_PX * s
+        else:
+            px = COUNTDOWN_PX * s * k
+            text, size = str(hud.countdown), _font(px)
+            x, edge = (w - _width(text, size)) // 2, _width("", size) // 2  # the outline
+            base = top + edge + int(px)
+            if draw:
+                _text(scene, text, (x + edge, base), size)
+            # the digits' curves dip a little under the baseline
+            return (max(0, x), top, min(w, x + _width(text, size)), base + edge + pad // 2)
+        return _centred_lines(
+            scene, lines, top, first_px * k, rest_px * k, left=name == "panel", draw=draw
+        )
+
+    high = max((b[3] for name, b in around.items() if name != "cue"), default=0) + pad
+    low = around["cue"][1] - pad if "cue" in around else h - pad
+
+    def total(ks: dict[str, float]) -> int:
+        return sum(block(n, 0, k, False)[3] for n, k in ks.items()) + pad * (len(ks) - 1)
+
+    def largest(scaled: Callable[[float], dict[str, float]], least: float) -> dict[str, float]:
+        """The blocks' scales at the largest factor in [least, 1] that fits (to 1 %)."""
+        lo, hi = least, 1.0
+        while hi - lo > 0.01:
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if total(scaled(mid)) <= low - high else (lo, mid)
+        return scaled(lo)
+
+    # too tall for the room: PAUSED first becomes as large as a cue, a notice as large as a
+    # panel's lines (no smaller), then all alike, down to 0.3
+    ks = {name: 1.0 for name, _ in blocks}
+    for name, least in GIVE_WAY_K.items():
+        if name in ks and total(ks) > low - high:
+            ks = largest(lambda f, ks=ks, name=name: {**ks, name: f}, least)
+    if total(ks) > low - high:
+        ks = largest(lambda f, ks=ks: {n: k * f for n, k in ks.items()}, 0.3)
+    total_h = total(ks)
+    y = max(high, min(blocks[0][1], low - total_h))
+    boxes: dict[str, Box] = {}
+    for name, _ in blocks:
+        boxes[name] = block(name, y, ks[name], True)
+        y = boxes[name][3] + pad
+    return boxes
+
+
 def _centred_lines(
     scene: np.ndarray, lines: tuple[str, ...], top: int, first_px: float, rest_px: float,
-    left: bool = False,
-) -> None:  # fmt: skip
+    left: bool = False, draw: bool = True,
+) -> Box:  # fmt: skip
     """Lines on a dark panel centred horizontally from ``top`` down; the first line larger
     (sizes: digit heights in px). ``left`` aligns the lines to the panel's left edge, else each
     is centred. A tab splits a line into two columns, the second aligned across lines (the
-    keys and what they do)."""
+    keys and what they do). A line too wide for the window is wrapped at its words. Returns
+    the panel's box; with ``draw`` False, only that (nothing is drawn)."""
     h, w = scene.shape[:2]
     pad = int(PAD_PX * _scale(scene))
-    sizes = [_font(first_px)] + [_font(rest_px)] * (len(lines) - 1)
-    cells = [line.split("\t", 1) for line in lines]
+    room = w - 4 * pad
+    rows: list[tuple[str, float, bool]] = []  # text, font scale, centred
+    for k, line in enumerate(lines):
+        size = _font(first_px if k == 0 else rest_px)
+        rows += [(part, size, k == 0 or not left) for part in _wrap(line, size, room)]
+    cells = [text.split("\t", 1) for text, _, _ in rows]
     col = max(
-        (_width(c[0], size) for c, size in zip(cells, sizes, strict=True) if len(c) == 2),
+        (_width(c[0], size) for c, (_, size, _) in zip(cells, rows, strict=True) if len(c) == 2),
         default=0,
     )
     gap = 2 * pad if col else 0
+    if col and room - col - gap >= room // 3:  # a long second column wraps under itself
+        wrapped: list[tuple[str, float, bool]] = []
+        for text, size, centred in rows:
+            if "\t" not in text:
+                wrapped.append((text, size, centred))
+                continue
+            key, what = text.split("\t", 1)
+            for i, part in enumerate(_wrap(what, size, room - col - gap)):
+                wrapped.append((f"{key if i == 0 else ''}\t{part}", size, centred))
+        rows = wrapped
+    sizes = [size for _, size, _ in rows]
+    cells = [text.split("\t", 1) for text, _, _ in rows]
 
     def width(cell: list[str], size: float) -> int:
         return col + gap + _width(cell[1], size) if len(cell) == 2 else _width(cell[0], size)
@@ -372,16 +455,50 @@ def _centred_lines(
     heights = [int(size * _CAP_PX) for size in sizes]
     step = [th + max(pad, th // 2) for th in heights]
     x0 = (w - widest) // 2 - pad
-    _panel(scene, x0, top, x0 + widest + 2 * pad, top + sum(step) + pad, PANEL_BGR, 0.8)
+    below = max(pad, heights[-1] // 2)  # room for the last line's descenders
+    box = (max(0, x0), top, min(w, x0 + widest + 2 * pad), top + sum(step) + below)
+    if not draw:
+        return box
+    _panel(scene, *box, PANEL_BGR, 0.8)
     y = top
-    for k, (cell, size, dy) in enumerate(zip(cells, sizes, step, strict=True)):
+    for (_, _, centred), cell, size, dy in zip(rows, cells, sizes, step, strict=True):
         y += dy
-        x = x0 + pad if left and k > 0 else (w - width(cell, size)) // 2
+        x = (w - width(cell, size)) // 2 if centred else x0 + pad
         _text(scene, cell[0], (x, y), size)
         if len(cell) == 2:
             _text(scene, cell[1], (x + col + gap, y), size)
+    return box
 
 
+@lru_cache(maxsize=1024)
+def _wrap(text: str, size: float, room: int) -> tuple[str, ...]:
+    """``text`` in as few lines no wider than ``room`` (px) at font scale ``size`` as it
+    takes, broken at its words and as even as they go (a line with a tab, or a single word,
+    is left whole)."""
+    if "\t" in text or _width(text, size) <= room:
+        return (text,)
+
+    def greedy(limit: int) -> list[str]:
+        lines: list[str] = []
+        for word in text.split():
+            if lines and _width(f"{lines[-1]} {word}", size) <= limit:
+                lines[-1] = f"{lines[-1]} {word}"
+            else:
+                lines.append(word)
+        return lines
+
+    best = greedy(room)
+    low, high = 1, room  # the narrowest limit that needs no more lines than ``room`` does
+    while low < high:
+        mid = (low + high) // 2
+        if len(greedy(mid)) <= len(best):
+            high = mid
+        else:
+            low = mid + 1
+    return tuple(greedy(high)) or (text,)
+
+
+@lru_cache(maxsize=4096)  # the same words at the same sizes, frame after frame
 def _width(text: str, size: float) -> int:
     """How wide ``text`` is drawn by :func:`_text` at font scale ``size``, outline included."""
     weight = max(1, int(round(size * 2)))

@@ -11,6 +11,7 @@ import pytest
 
 from formcheck.engine import load_exercise
 from formcheck.live import LiveFrame, LiveInput, LiveSession, open_live_input
+from formcheck.live.keys import HELP_LINES
 from formcheck.recording import RecordingSource
 from formcheck.render.annotate import (
     HOLD_BGR,
@@ -153,10 +154,79 @@ def test_the_window_opens_at_a_size_for_the_screen_with_the_picture_aspect(pictu
 def test_on_a_portrait_window_the_title_is_not_drawn_over_the_counter(canvas):
     w, h = canvas
     boxes = draw_hud_boxes(np.zeros((h, w, 3), np.uint8), HUD)
-
-    def overlap(a, b) -> bool:
-        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
     for other in ("counter", "hold", "cue"):
-        assert not overlap(boxes["info"], boxes[other]), (other, boxes)
+        assert not _overlap(boxes["info"], boxes[other]), (other, boxes)
     assert all(0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h for x0, y0, x1, y1 in boxes.values())
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+# -- the middle of the window: PAUSED, a panel, the countdown, a notice ----------------------
+MIDDLE = ("paused", "panel", "countdown", "notice")
+SIZES = [(1280, 720), (640, 360), (360, 640)]
+"""A laptop's window; the smallest the overlay supports (its sizes stop shrinking at 360 px
+high); a portrait phone clip's own size."""
+
+
+def draw_apart(hud: Hud, size_wh: tuple[int, int]) -> tuple[np.ndarray, dict]:
+    """``hud`` drawn at ``size_wh``; asserts that each block in the middle drew only inside
+    its box and that no box there overlaps another box. Returns the picture and the boxes."""
+    w, h = size_wh
+    image = np.full((h, w, 3), 60, np.uint8)
+    boxes = draw_hud_boxes(image, hud)
+    bare = np.full((h, w, 3), 60, np.uint8)  # the same without the middle
+    draw_hud_boxes(bare, replace(hud, paused=False, panel=(), countdown=None, notice=None))
+    inside = np.zeros((h, w), bool)
+    for name in MIDDLE:
+        if name in boxes:
+            x0, y0, x1, y1 = boxes[name]
+            inside[y0:y1, x0:x1] = True
+    drawn = np.any(image != bare, axis=2)
+    assert not (drawn & ~inside).any(), ("drawn outside its box", boxes)
+    names = list(boxes)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            if a in MIDDLE or b in MIDDLE:
+                assert not _overlap(boxes[a], boxes[b]), (a, b, boxes)
+    assert all(0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h for x0, y0, x1, y1 in boxes.values())
+    return image, boxes
+
+
+def lower(box, share: float = 0.25):
+    """The box without its top ``share`` (a panel's lines under its larger title)."""
+    x0, y0, x1, y1 = box
+    return (x0, y0 + int((y1 - y0) * share), x1, y1)
+
+
+@pytest.mark.parametrize(
+    ("size_wh", "paused_least", "keys_least"),
+    [
+        ((1280, 720), MIN_PX_AT_720["cue"], MIN_PX_AT_720["info"]),
+        ((640, 360), MIN_PX_AT_720["cue"] / 2, MIN_PX_AT_720["info"] / 2),
+        # a portrait window has no room for both at full size under the counter, the hold
+        # bar and the values: both give way, PAUSED no smaller than the values
+        ((360, 640), MIN_PX_AT_720["info"] * 640 / 720, None),
+    ],
+)
+def test_paused_with_the_help_open_both_are_readable(size_wh, paused_least, keys_least):
+    """PAUSED above the help, not under it: the word as large as a cue, the keys as large as
+    the values top right (on a 720-pixel-high window; in proportion on a smaller one)."""
+    hud = replace(HUD, cue=None, paused=True, panel=HELP_LINES)
+    image, boxes = draw_apart(hud, size_wh)
+    assert boxes["paused"][3] <= boxes["panel"][1]  # above it
+    assert _tallest(image, boxes["paused"]) >= paused_least, boxes
+    if keys_least is not None:
+        assert _tallest(image, lower(boxes["panel"])) >= keys_least, boxes
+
+
+@pytest.mark.parametrize("size_wh", SIZES)
+def test_the_countdown_under_the_help_and_a_notice_under_both(size_wh):
+    card = ("Get ready: Bird-dog", "Side-on to the camera, whole body in view")
+    for hud in (
+        Hud(title="Bird-dog", countdown=3, panel=HELP_LINES, notice="Mirror on"),
+        Hud(title="Bird-dog", countdown=1, cue="Turn sideways to the camera", panel=card),
+    ):
+        _, boxes = draw_apart(hud, size_wh)
+        assert boxes["panel"][3] <= boxes["countdown"][1]

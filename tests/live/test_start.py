@@ -9,12 +9,14 @@ no countdown, nothing counted. Times are the recording's own.
 from __future__ import annotations
 
 import pytest
+from test_overlay import SIZES, _tallest, draw_apart, lower
 
 from formcheck.engine import load_exercise
 from formcheck.live import LiveFrame, LiveInput, LiveSession, ScriptedKeys, open_live_input
 from formcheck.live.start import GuidedStart, StartPhase, placement_card
 from formcheck.pose.core import PoseFrame
 from formcheck.recording import RecordingSource
+from formcheck.render.annotate import MIN_PX_AT_720
 
 EXERCISE = load_exercise("bird-dog")
 
@@ -119,6 +121,33 @@ def test_out_of_view_during_the_countdown_starts_the_check_again(still_first):
     _, lines = run(None, frames=frames())
     assert timed(lines, "  3") == ["2.0", "5.5"]
     assert any("countdown starts again" in ln for ln in lines)
+
+
+def test_the_out_of_position_notice_and_the_card_are_drawn_apart(still_first, fake_view, huds):
+    """Out of view in the countdown (2.5-3.5 s): the card is back with the notice under it,
+    as the window draws them, neither over the other: on a 1280x720 window, on the smallest
+    the overlay supports and on a 360x640 portrait one."""
+
+    def frames():
+        with RecordingSource(still_first) as rec:
+            for pose in rec:
+                if 2.5 <= pose.t_s < 3.5:
+                    pose = PoseFrame(pose.t_s, pose.resolution_wh, None, None, None, pose.index)
+                yield LiveFrame(pose)
+                if pose.t_s > 3.6:
+                    break
+
+    session = LiveSession(EXERCISE, guided=True, view=fake_view, summary_s=0, clock=lambda: 0.0)
+    session.run(LiveInput(frames(), "camera", 30.0, (960, 540), is_camera=True))
+    hud = huds[3.0]  # the notice stays 1.5 s on the session's clock, stopped here
+    assert hud.notice.startswith("Out of position") and hud.countdown is None
+    assert hud.panel[0] == "Get ready: Bird-dog"
+    for size_wh in SIZES:
+        image, boxes = draw_apart(hud, size_wh)
+        assert boxes["panel"][3] <= boxes["notice"][1]
+        s = max(size_wh[1], 360) / 720
+        for name in ("panel", "notice"):  # the words no smaller than the values top right
+            assert _tallest(image, lower(boxes[name])) >= MIN_PX_AT_720["info"] * s, boxes
 
 
 def test_the_start_is_a_state_machine_of_input_time(still_first):
