@@ -69,7 +69,8 @@ def live_cmd(
         typer.Option(
             "--model",
             help="lite | full | heavy, or a path to a .task file; auto: full if it keeps up "
-            "with the camera on this machine (timed at the start), else lite.",
+            "with the camera on this machine (timed at the start), else lite if it is "
+            "downloaded (`formcheck models fetch lite`).",
         ),
     ] = "full",
     countdown: Annotated[

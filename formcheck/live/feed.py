@@ -141,10 +141,11 @@ def open_live_input(
                 frames = it if first is None else itertools.chain([first], it)
                 if first is not None:
                     keeps_up, rate = keeps_up_with(first, fps or 30.0, pose)
-                    name = "full" if keeps_up else "lite"
+                    # lite only if it is here: no download mid-start, and none without a word
+                    name, words = auto_choice(keeps_up, rate, fps or 30.0, provisioned("lite"))
                     if notify is not None:
-                        notify(auto_model_words(rate, fps or 30.0, name))
-                    if not keeps_up:
+                        notify(words)
+                    if name == "lite":
                         pose.close()
                         lite = resolve_model("lite", notify=notify, progress=progress)
                         pose = PoseStream(lite, with_mask=with_mask)
@@ -186,6 +187,31 @@ def auto_model_words(rate: float, fps: float, chosen: str) -> str:
         f"--model auto: the full pose model analyses {rate:.0f} frames a second here and the "
         f"camera gives {fps:.0f}: using {chosen}"
     )
+
+
+def auto_choice(keeps_up: bool, rate: float, fps: float, lite_here: bool) -> tuple[str, str]:
+    """``--model auto``'s model and the one line it says: full when it keeps up (``rate``
+    frames a second against the camera's ``fps``), else lite when its file is here, else full
+    all the same, with the command that fetches lite."""
+    if keeps_up or lite_here:
+        name = "full" if keeps_up else "lite"
+        return name, auto_model_words(rate, fps, name)
+    return "full", (
+        f"--model auto: the full pose model analyses {rate:.0f} frames a second here and the "
+        f"camera gives {fps:.0f}; the lite model is faster but not downloaded: run "
+        "`formcheck models fetch lite` (using full for now)"
+    )
+
+
+def provisioned(name: str) -> bool:
+    """Whether the registry model ``name`` is in the models folder and verified (no fetch)."""
+    from formcheck.errors import ModelError
+    from formcheck.pose.provision import ModelState, model_status
+
+    try:
+        return model_status([name])[0].state is ModelState.VERIFIED
+    except ModelError:  # not in the registry, or the registry unreadable
+        return False
 
 
 def _is_path(model: Any) -> bool:

@@ -6,6 +6,8 @@ the choice does not depend on the machine running the test.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from pathlib import Path
 
 import cv2
@@ -68,33 +70,76 @@ def small_video(tmp_path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("keeps_up", "chosen"), [(True, "full"), (False, "lite")])
-def test_auto_opens_the_model_it_chose_and_says_so(small_video, monkeypatch, keeps_up, chosen):
-    opened = []
+def _stand_in_models(tmp_path: Path, monkeypatch, present: tuple[str, ...]) -> None:
+    """A registry of tiny stand-in bundles (full, lite) and a models folder holding
+    ``present``: the real lookup and verification, and no download (one fails the test)."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    lines = []
+    for name in ("full", "lite"):
+        data = f"stand-in {name} bundle".encode()
+        if name in present:
+            (folder / f"pose_landmarker_{name}.task").write_bytes(data)
+        lines += [
+            f"[{name}]",
+            f'description = "{name}"',
+            f'file = "pose_landmarker_{name}.task"',
+            f'url = "https://models.invalid/{name}.task"',
+            f"size_bytes = {len(data)}",
+            f'sha256 = "{hashlib.sha256(data).hexdigest()}"',
+        ]
+    registry = tmp_path / "registry.toml"
+    registry.write_text("\n".join(lines) + "\n")
+    monkeypatch.setenv("FORMCHECK_MODEL_REGISTRY", str(registry))
+    monkeypatch.setenv("FORMCHECK_MODELS_DIR", str(folder))
 
-    class FakeStream:
+    def no_download(name, **kw):
+        raise AssertionError(f"--model auto fetched {name} at run time")
+
+    monkeypatch.setattr("formcheck.pose.provision.fetch", no_download)
+
+
+@pytest.mark.parametrize(
+    ("full_cost_s", "lite_here", "opened", "words"),
+    [
+        (0.020, True, ["full"], "analyses 50 frames a second here and the camera gives 30: "
+                                "using full"),
+        (0.050, True, ["full", "lite"], "analyses 20 frames a second here and the camera "
+                                        "gives 30: using lite"),
+        # lite is not here: full all the same, and what to run
+        (0.050, False, ["full"], "analyses 20 frames a second here and the camera gives 30; "
+                                 "the lite model is faster but not downloaded: run "
+                                 "`formcheck models fetch lite` (using full for now)"),
+    ],
+)  # fmt: skip
+def test_auto_times_the_full_model_and_opens_the_one_it_chose(
+    small_video, tmp_path, monkeypatch, full_cost_s, lite_here, opened, words
+):
+    """The real choice over a slow stand-in pose stage: it costs ``full_cost_s`` of a
+    scripted clock per frame (the measured timing is injected, not the machine's)."""
+    from formcheck.live import feed as live_feed
+
+    _stand_in_models(tmp_path, monkeypatch, ("full", "lite") if lite_here else ("full",))
+    clock, names = _Clock(), []
+
+    class SlowStream:
         def __init__(self, model_path, with_mask=False):
-            opened.append(Path(model_path).stem)
+            self.name = Path(model_path).stem.removeprefix("pose_landmarker_")
+            names.append(self.name)
 
         def process(self, frame):
+            clock.now += full_cost_s if self.name == "full" else 0.010
             return PoseFrame.empty(frame.t_s, frame.resolution_wh, frame.index)
 
         def close(self):
             pass
 
-    monkeypatch.setattr("formcheck.pose.landmarker.PoseStream", FakeStream)
-    monkeypatch.setattr(
-        "formcheck.pose.provision.resolve_model", lambda name, **kw: Path(f"/m/{name}.task")
-    )
-    monkeypatch.setattr(
-        "formcheck.live.feed.keeps_up_with", lambda frame, fps, pose: (keeps_up, 20.0)
-    )
+    monkeypatch.setattr("formcheck.pose.landmarker.PoseStream", SlowStream)
+    timed = functools.partial(live_feed.keeps_up_with, clock=clock)
+    monkeypatch.setattr(live_feed, "keeps_up_with", timed)
     said: list[str] = []
     with open_live_input(small_video, model="auto", speed=4.0, notify=said.append) as feed:
         times = [lf.pose.t_s for lf in feed.frames]
-    assert feed.model == chosen and opened == ["full"] + ([] if keeps_up else ["lite"])
-    assert said == [
-        "--model auto: the full pose model analyses 20 frames a second here and the camera "
-        f"gives 30: using {chosen}"
-    ]
+    assert names == opened and feed.model == opened[-1]
+    assert said == [f"--model auto: the full pose model {words}"]
     assert times[0] == 0.0  # the timed first frame is analysed again, not lost
