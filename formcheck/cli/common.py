@@ -150,7 +150,13 @@ def save_to_history(
         return
     if saved is not None and saved.replaced:
         ids = ", ".join(str(i) for i in saved.replaced)
+        kept = (
+            f"; its report is kept: {saved.kept_report} (from that analysis; -o DIR writes "
+            "a new one)"
+            if saved.kept_report
+            else ""
+        )
         notice(
             f"{result.get('source', 'this input')}: replaced history session {ids} (the same "
-            "file analysed before; --keep-both keeps both)"
+            f"file analysed before; --keep-both keeps both){kept}"
         )

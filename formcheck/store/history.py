@@ -99,10 +99,12 @@ T = TypeVar("T")
 @dataclass(frozen=True, slots=True)
 class SaveOutcome:
     """What :meth:`History.save_session` did: the new session's ``id`` and the ids of the
-    sessions it ``replaced`` (same content hash, exercise and profile), oldest first."""
+    sessions it ``replaced`` (same content hash, exercise and profile), oldest first;
+    ``kept_report``: the report path it kept from them (it was given none)."""
 
     id: int
     replaced: tuple[int, ...] = ()
+    kept_report: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,21 @@ class StoredSession:
 
     info: SessionInfo
     result: dict[str, Any]
+
+
+def _kept_report(conn: sqlite3.Connection, ids: list[int]) -> str | None:
+    """The latest report path of the sessions ``ids`` whose file is still there, or None."""
+    if not ids:
+        return None
+    marks = ", ".join("?" * len(ids))
+    for (path,) in conn.execute(
+        f"SELECT report_path FROM sessions WHERE id IN ({marks}) AND report_path IS NOT NULL"
+        " ORDER BY id DESC",
+        ids,
+    ):
+        if Path(path).is_file():
+            return str(path)
+    return None
 
 
 class History:
@@ -160,7 +177,9 @@ class History:
         ``content_hash`` is the input file's SHA-256 (:func:`formcheck.recorded.file_hash`).
         With ``replace`` (the default) the sessions of the same content hash, exercise and
         profile are deleted in the same transaction, except that a partial result never
-        replaces a complete session; ``replace=False`` (``--keep-both``) keeps them."""
+        replaces a complete session; ``replace=False`` (``--keep-both``) keeps them. Given no
+        ``report_path``, the new session keeps the latest report of those it replaces whose
+        file is still there (re-analysing without writing a report does not lose the link)."""
         if recorded_from is None:
             recorded_from = "analysed" if started_at is None else "given"
         row = session_row(
@@ -185,11 +204,14 @@ class History:
                     )
                     if complete or was_partial  # partial replaces partial only
                 ]
+            kept = None if row["report_path"] is not None else _kept_report(conn, replaced)
             # Insert first, so the new session gets a fresh id (SQLite would hand a deleted
             # last id out again), then delete what it replaces: one transaction either way.
-            new_id = insert_session(conn, row, result)
+            new_id = insert_session(
+                conn, {**row, "report_path": kept or row["report_path"]}, result
+            )
             conn.executemany("DELETE FROM sessions WHERE id = ?", [(i,) for i in replaced])
-            return SaveOutcome(new_id, tuple(replaced))
+            return SaveOutcome(new_id, tuple(replaced), kept)
 
         return self._write(write)
 

@@ -72,13 +72,19 @@ def test_two_visits_a_week_apart_give_since_last_time_and_a_tidy_history(tmp_pat
     assert '@top-left{content:"anna \\0000B7 recorded 2026-11-2' in html
     assert "Bird-dog" in html.split("@top-left")[1].split("}")[0]
     assert "position:fixed" not in html
-    # analysing the first visit again replaces its session: two sessions, not three
+    # analysing the first visit again replaces its session: two sessions, not three; without
+    # -o it writes no report, so the session keeps the report of the earlier analysis
     again = runner.invoke(app, ["analyze", str(week1), "-e", "bird-dog", "--profile", "anna"])
     assert again.exit_code == 0 and "replaced history session 1" in again.output
+    week1_report = str((out / "week1" / "report.html").resolve())
+    assert f"its report is kept: {week1_report} (from that analysis" in again.output
     listed = runner.invoke(app, ["history", "export", "--json"])
     sessions = json.loads(listed.stdout)["sessions"]
     assert sorted(s["source"] for s in sessions) == ["week1.jsonl.gz", "week2.jsonl.gz"]
     by_source = {s["source"]: s for s in sessions}
+    assert by_source["week1.jsonl.gz"]["report_path"] == week1_report
+    shown = runner.invoke(app, ["history", "show", "3"])  # 1 replaced, 2 is week 2
+    assert f"report: {week1_report}" in shown.output
     assert by_source["week2.jsonl.gz"]["profile"] == "anna"
     assert by_source["week2.jsonl.gz"]["recorded_from"] == "given"
     assert by_source["week2.jsonl.gz"]["started_at"].startswith("2026-11-2")

@@ -170,6 +170,33 @@ def test_analysing_the_same_file_again_replaces_its_session(home, make_result):
     assert _sql(path, "SELECT DISTINCT session_id FROM faults ORDER BY 1") == [(2,), (3,)]
 
 
+def test_analysing_again_without_a_report_keeps_the_earlier_report_while_its_file_is_there(
+    home, make_result, tmp_path
+):
+    """A re-analysis without -o writes no report: the earlier one (same file, exercise and
+    profile) stays the session's report while it is on disk; a new report takes its place."""
+    first, second = tmp_path / "visit1" / "report.html", tmp_path / "again" / "report.html"
+    for report in (first, second):
+        report.parent.mkdir()
+        report.write_text("<html></html>")
+    with open_history() as history:
+
+        def report_of(outcome: SaveOutcome) -> str | None:
+            return history.get(outcome.id).info.report_path
+
+        _save(history, make_result, report_path=first)
+        kept = _save(history, make_result)  # no report this time
+        assert kept == SaveOutcome(2, (1,), str(first.resolve()))
+        assert report_of(kept) == str(first.resolve())
+        newer = _save(history, make_result, report_path=second)
+        assert newer == SaveOutcome(3, (2,)) and report_of(newer) == str(second.resolve())
+        second.unlink()  # the report was deleted: nothing to keep
+        gone = _save(history, make_result)
+        assert gone == SaveOutcome(4, (3,)) and report_of(gone) is None
+        other = _save(history, make_result, content_hash=H2)  # another file: not its report
+        assert other == SaveOutcome(5, ()) and report_of(other) is None
+
+
 @pytest.mark.parametrize(
     "change",
     [{"profile": "ben"}, {"exercise": "cat-cow"}, {"replace": False}, {"content_hash": None}],
