@@ -229,7 +229,7 @@ class SelfTestDef(StrictModel):
 
     fps: float = 30.0
     camera: dict[str, float] = {}
-    support: Literal["floor", "hang"] = "floor"
+    support: Literal["floor", "hang", "bars"] = "floor"
     poses: dict[str, dict[str, Any]]
     sequences: dict[str, list[dict[str, Any]]] = {}
     cases: list[dict[str, Any]]

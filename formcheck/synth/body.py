@@ -17,7 +17,9 @@ Conventions (every rotation is a rigid rotation of a segment frame whose axes ar
   half is pitched by ``-spine_flex/2``, the upper half by ``+spine_flex/2`` (in the trunk frame),
   so the hip-neck chord keeps ``trunk_pitch``. ``pelvis_roll`` turns the pelvis (hip line and
   legs) about the lower trunk's long axis, same sign as ``trunk_roll``. ``neck_flex`` pitches
-  the head about the neck (positive = chin to chest).
+  the head about the neck (positive = chin to chest). ``side_bend`` tilts the upper half of
+  the trunk (shoulders, arms, head) sideways about its forward axis at mid-spine, positive
+  towards the person's left (the left shoulder drops); the lower half and the pelvis stay.
 - Shoulder and hip (same composition): start along ``-U`` of the trunk (pelvis); rotate about
   the lateral axis by ``*_flex`` towards ``F``; then about the trunk's (pelvis's) forward axis by
   ``*_abd`` towards the side's outside: ``R_limb = R_trunk · Rz(±abd) · Rx(-flex)``. The limb
@@ -40,7 +42,8 @@ Conventions (every rotation is a rigid rotation of a segment frame whose axes ar
 - ``shrug_{side}`` is in metres too: the shoulder joint moves up along the upper trunk (a
   shoulder shrug; 0.05 is a clear shrug).
 - Support: ``"floor"`` puts the lowest landmark at ``y = 0`` in every frame; ``"hang"`` puts the
-  higher wrist at ``BAR_HEIGHT_M``. The mid-hip stays at ``x = z = 0``.
+  higher wrist at ``BAR_HEIGHT_M``; ``"bars"`` (dips) the lower wrist at ``BARS_HEIGHT_M``,
+  pressing down on parallel bars. The mid-hip stays at ``x = z = 0``.
 
 Body proportions (``Body``): every length is a fraction of the body height ``height_m`` (metres,
 1.0..2.3) after Winter's anthropometry, times a scale (0.6..1.6, 1 = the default mannequin):
@@ -82,6 +85,7 @@ from formcheck.pose.core import LANDMARK_INDEX, NUM_LANDMARKS
 
 __all__ = [
     "BAR_HEIGHT_M",
+    "BARS_HEIGHT_M",
     "Body",
     "GLOBAL_PARAMS",
     "PARAM_INDEX",
@@ -97,7 +101,7 @@ __all__ = [
 SIDES = ("left", "right")
 GLOBAL_PARAMS: tuple[str, ...] = (
     "trunk_pitch", "trunk_roll", "trunk_yaw", "pelvis_roll", "spine_flex", "neck_flex",
-    "pelvis_lift",
+    "pelvis_lift", "side_bend",
 )  # fmt: skip
 SIDED_PARAMS: tuple[str, ...] = (
     "shoulder_flex", "shoulder_abd", "elbow_flex", "wrist_flex",
@@ -107,8 +111,9 @@ PARAM_NAMES: tuple[str, ...] = GLOBAL_PARAMS + tuple(
     f"{p}_{s}" for p in SIDED_PARAMS for s in SIDES
 )
 PARAM_INDEX: dict[str, int] = {name: i for i, name in enumerate(PARAM_NAMES)}
-SUPPORTS = ("floor", "hang")
+SUPPORTS = ("floor", "hang", "bars")
 BAR_HEIGHT_M = 2.3
+BARS_HEIGHT_M = 1.3  # parallel bars for dips (the lower wrist)
 
 # Named postures (the postures of ``formcheck.engine.definition.Posture``); a pose may start
 # from one with ``base = "<name>"``.
@@ -266,7 +271,7 @@ def skeleton(
 
     ``height_m`` (metres) scales every segment; ``body`` sets the proportions (default
     ``Body()``) and, when given, its ``height_m`` replaces the ``height_m`` argument.
-    ``support`` is ``"floor"`` or ``"hang"`` (see the module docstring).
+    ``support`` is ``"floor"``, ``"hang"`` or ``"bars"`` (see the module docstring).
     """
     params = np.atleast_2d(np.asarray(params, float))
     if params.shape[1] != len(PARAM_NAMES):
@@ -289,7 +294,7 @@ def skeleton(
     rx = lambda a: _rot(0, a)  # noqa: E731
     mid = _rot(1, p("trunk_yaw")) @ rx(p("trunk_pitch")) @ _rot(1, p("trunk_roll"))
     lower = mid @ rx(-p("spine_flex") / 2)
-    upper = mid @ rx(p("spine_flex") / 2)
+    upper = mid @ rx(p("spine_flex") / 2) @ _rot(2, -p("side_bend"))
     pelvis = lower @ _rot(1, p("pelvis_roll"))
     head_r = upper @ rx(p("neck_flex"))
 
@@ -331,11 +336,13 @@ def skeleton(
         for part, (x, y, z) in _FOOT.items():
             out[:, lm(part)] = ankle + _apply(foot, (h_legs * x, h_legs * y, h_legs * z))
 
+    wrists = out[:, [LANDMARK_INDEX["left_wrist"], LANDMARK_INDEX["right_wrist"]], 1]
     if support == "floor":
         lift = -out[:, :, 1].min(axis=1)
-    else:
-        wrists = out[:, [LANDMARK_INDEX["left_wrist"], LANDMARK_INDEX["right_wrist"]], 1]
+    elif support == "hang":
         lift = BAR_HEIGHT_M - wrists.max(axis=1)
+    else:
+        lift = BARS_HEIGHT_M - wrists.min(axis=1)
     shift = np.zeros((n, 3))
     shift[:, 1] = lift + p("pelvis_lift")
     joints = {"mid_hip": mid_hip, "mid_spine": mid_spine, "neck": neck, "head": head}

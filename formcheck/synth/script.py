@@ -12,7 +12,7 @@ kneeling, hanging). A pose mapping may start from another with ``base = "<name>"
 
 The dict form (a TOML table maps onto it 1:1)::
 
-    support = "floor"               # or "hang"
+    support = "floor"               # or "hang", "bars"
     start = "all_fours"             # pose name or inline table; default: the first step's pose
 
     [poses.reach_left]
@@ -187,7 +187,7 @@ class _Segment:
 
 @dataclass(frozen=True, slots=True)
 class Script:
-    """A start pose and a list of steps; ``support`` is ``"floor"`` or ``"hang"``."""
+    """A start pose and a list of steps; ``support`` is ``"floor"``, ``"hang"`` or ``"bars"``."""
 
     poses: Mapping[str, Mapping[str, Any]]
     steps: Sequence[Step]

@@ -17,7 +17,7 @@ from formcheck.features.geometry import (
 )
 from formcheck.pose.core import LANDMARK_INDEX, LANDMARK_NAMES, PoseFrame
 from formcheck.synth import PARAM_NAMES, Camera, Script, Step, pose_vector, render, skeleton
-from formcheck.synth.body import BAR_HEIGHT_M, PARAM_INDEX, PRESETS, Body
+from formcheck.synth.body import BAR_HEIGHT_M, BARS_HEIGHT_M, PARAM_INDEX, PRESETS, Body
 
 H = 1.75
 ALL_FOURS_90 = {"trunk_pitch": 90, "hip_flex": 90, "knee_flex": 90, "shoulder_flex": 90,
@@ -191,6 +191,27 @@ def test_supports() -> None:
     assert hang[:, 1].min() > 0.1  # feet off the floor
     lifted = body({"pelvis_lift": 0.2})
     assert lifted[:, 1].min() == pytest.approx(0.2)
+
+
+def test_bars_support_holds_the_wrists_at_the_bars() -> None:
+    i = LANDMARK_INDEX
+    top = body({}, support="bars")  # arms straight down along the body: hands at the bars
+    bottom = body({"shoulder_flex": -90, "elbow_flex": 90, "knee_flex": 90}, support="bars")
+    for lm in (top, bottom):
+        assert min(lm[i["left_wrist"], 1], lm[i["right_wrist"], 1]) == pytest.approx(BARS_HEIGHT_M)
+        assert lm[:, 1].min() > 0.05  # feet off the floor
+    assert bottom[i["left_shoulder"], 1] < top[i["left_shoulder"], 1] - 0.2  # the body dips
+
+
+def test_side_bend_tilts_the_upper_trunk_towards_the_left() -> None:
+    i = LANDMARK_INDEX
+    seated = body({"base": "seated", "shoulder_flex": 180})  # arms up: off the floor
+    bent = body({"base": "seated", "shoulder_flex": 180, "side_bend": 30})
+    assert bent[i["left_shoulder"], 1] < bent[i["right_shoulder"], 1] - 0.1  # left side drops
+    shoulders = bent[i["left_shoulder"]] - bent[i["right_shoulder"]]
+    assert angle_between_deg(shoulders, (1, 0, 0)) == pytest.approx(30)
+    for lm in ("left_hip", "right_hip", "left_knee", "left_ankle"):  # the pelvis and legs stay
+        assert bent[i[lm]] == pytest.approx(seated[i[lm]])
 
 
 def test_side_keys_override_plain_keys_in_any_order() -> None:
