@@ -45,8 +45,9 @@ def plot_case(clip: str, features: list[str] | None, cache: Path, out: Path) -> 
     t, series = [], {n: [] for n in names}
     rest = {s: [] for s in engine.sides}  # the person's rest level and where a rep starts
     enter = {s: [] for s in engine.sides}
+    extractor = engine.new_extractor()
     for f in frames:
-        engine.update(f)
+        engine.update(extractor.update(f))
         t.append(f.t_s)
         for n in names:
             series[n].append(engine.values.get(n, float("nan")))

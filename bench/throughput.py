@@ -61,12 +61,15 @@ def main() -> None:
         return with_pose(poses.append)
 
     def pipeline() -> int:
-        return with_pose(Engine(exercise).update)
-
-    def engine_only() -> int:
         engine = Engine(exercise)
+        extractor = engine.new_extractor()
+        return with_pose(lambda p: engine.update(extractor.update(p)))
+
+    def engine_only() -> int:  # features and engine
+        engine = Engine(exercise)
+        extractor = engine.new_extractor()
         for p in poses:
-            engine.update(p)
+            engine.update(extractor.update(p))
         return len(poses)
 
     pose_only()  # warm-up: model load and first-inference costs out of the measurement

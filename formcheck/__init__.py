@@ -9,7 +9,7 @@ The whole loop, in the order the package's folders read (run from the repository
     exercise = load_exercise("bird-dog")
     with open_pose_input("samples/bird-dog.jsonl.gz") as pose:  # sources -> pose
         session = run(pose, exercise)                           # features -> engine
-        for fr in session:  # one FrameResult: fr.frame (the picture), fr.pose, fr.engine
+        for fr in session:  # a FrameResult: fr.frame, fr.pose, fr.features, fr.engine
             for event in fr.engine.events:                      # render / report / store
                 if isinstance(event, RepCompleted):
                     print(f"{event.t_s:5.1f} s  rep {event.rep.index} {event.rep.side}",

@@ -1,4 +1,4 @@
-"""Wiring: input -> frames -> pose -> engine -> result, once.
+"""Wiring: input -> frames -> pose -> features -> engine -> result, once.
 
 ``open_pose_input`` turns anything the user can point at (a video, a folder, an image, a camera
 index, a landmark recording) into one stream of PoseFrames, each with the picture it was
@@ -8,8 +8,8 @@ eval all go through here::
 
     with open_pose_input("set.mp4") as pose:
         session = run(pose, load_exercise("bird-dog"))
-        for fr in session:   # fr.frame: the picture (None for recordings), fr.pose, fr.engine
-            draw(fr.frame, fr.engine)
+        for fr in session:   # fr.frame: the picture (None for recordings), fr.pose,
+            draw(fr.frame, fr.engine)   # fr.features (smoothed pose, values), fr.engine
     print(session.result.to_dict())   # the --json contract
 
 ``analyze`` is the same run with only the result kept.
@@ -28,6 +28,7 @@ from formcheck.engine.events import Event, RepRecord
 from formcheck.engine.frame import EngineFrame
 from formcheck.engine.framerate import require_frame_rate
 from formcheck.errors import SourceError
+from formcheck.features.extractor import Features
 from formcheck.pose.core import PoseFrame
 from formcheck.recording import RecordingSource, is_recording_path
 from formcheck.sources.core import Frame
@@ -97,11 +98,13 @@ def _through(pose: Any, frames: Iterable[Frame]) -> Iterator[tuple[Frame, PoseFr
 @dataclass(frozen=True, slots=True)
 class FrameResult:
     """One frame through the whole pipeline: the source ``frame`` (the upright picture; None
-    for a recording), the ``pose`` the model gave, and the engine's state after it (the
-    smoothed pose, values, sides, faults, this frame's events: :class:`EngineFrame`)."""
+    for a recording), the ``pose`` the model gave, the ``features`` measured on it (the
+    smoothed pose and the feature values: :class:`Features`) and the engine's state after it
+    (values, sides, faults, this frame's events: :class:`EngineFrame`)."""
 
     frame: Frame | None
     pose: PoseFrame
+    features: Features
     engine: EngineFrame
 
 
@@ -182,6 +185,7 @@ class SessionRun:
         require_frame_rate(pose_input.fps, pose_input.name, exercise)
         self.input, self.exercise = pose_input, exercise
         self.engine = Engine(exercise)
+        self.extractor = self.engine.new_extractor()
         self.result: SessionResult | None = None
         self._stop = False
 
@@ -190,7 +194,7 @@ class SessionRun:
         self._stop = True
 
     def __iter__(self) -> Iterator[FrameResult]:
-        pose_input, engine = self.input, self.engine
+        pose_input, extractor, engine = self.input, self.extractor, self.engine
         first_t = last_t = None
         frames = people = 0
         interrupted = False
@@ -200,8 +204,9 @@ class SessionRun:
                 last_t = pose.t_s
                 frames += 1
                 people += pose.has_person
-                engine.update(pose)
-                yield FrameResult(picture, pose, engine.frame)
+                features = extractor.update(pose)
+                engine.update(features)
+                yield FrameResult(picture, pose, features, engine.frame)
                 if self._stop:
                     raise KeyboardInterrupt
         except KeyboardInterrupt:

@@ -1,10 +1,17 @@
 """The exercise engine: landmarks in, what happened out.
 
-``Engine(exercise).update(pose_frame) -> list[Event]`` once per frame, ``finish()`` at the end;
-after each, ``engine.frame`` is the frozen :class:`~formcheck.engine.frame.EngineFrame` of that
-frame (values, each side's phase, drive and hold, active faults, counts, events): what drawing,
-reports and the live window read. Streaming and deterministic: the same frames always give the
-same events. The engine never draws and never prints.
+``Engine(exercise).update(features) -> list[Event]`` once per frame, ``finish()`` at the end;
+``features`` come from the stage before it, the engine's
+:class:`~formcheck.features.extractor.FeatureExtractor` (``engine.new_extractor()``)::
+
+    extractor = engine.new_extractor()
+    for pose in poses:
+        engine.update(extractor.update(pose))
+
+After each update, ``engine.frame`` is the frozen :class:`~formcheck.engine.frame.EngineFrame`
+of that frame (values, each side's phase, drive and hold, active faults, counts, events): what
+drawing, reports and the live window read. Streaming and deterministic: the same frames always
+give the same events. The engine never draws and never prints.
 """
 
 from __future__ import annotations
@@ -46,7 +53,7 @@ from formcheck.engine.setup import (
     observed_view,
     posture_message,
 )
-from formcheck.features.extractor import FeatureExtractor
+from formcheck.features.extractor import FeatureExtractor, Features
 from formcheck.features.measure import FeatureSet, PointTable
 from formcheck.features.smoothing import OneEuroParams
 from formcheck.features.spec import MID_POINTS, substitute_side
@@ -95,10 +102,6 @@ class Engine:
         self.exercise = exercise
         self.settings = settings or EngineSettings()
         self.features = FeatureSet(exercise.features)
-        self.extractor = FeatureExtractor(
-            self.features, min_visibility=self.settings.min_visibility,
-            smoothing=self.settings.smoothing,
-        )  # fmt: skip
         self.sides = ["both"] if exercise.reps.sides in ("both", "direction") else ["left", "right"]
         self._drive = {s: substitute_side(exercise.reps.drive, s) for s in self.sides}
         key = [substitute_side(p, s) for p in exercise.key_points for s in ("left", "right")]
@@ -128,11 +131,18 @@ class Engine:
         }  # fmt: skip
         self.reset()
 
+    def new_extractor(self) -> FeatureExtractor:
+        """The features stage this engine takes its input from: its features, measured with
+        its visibility floor and smoothing. Reset it with the engine (a new set)."""
+        return FeatureExtractor(
+            self.features, min_visibility=self.settings.min_visibility,
+            smoothing=self.settings.smoothing,
+        )  # fmt: skip
+
     # -- state ---------------------------------------------------------------------------
     def reset(self) -> None:
-        """Forget everything: a new set starts."""
+        """Forget everything: a new set starts (the features stage is reset by its owner)."""
         ex = self.exercise
-        self.extractor.reset()
         self._start = {name: _StartBaseline() for name, _ in self.features.from_start}
         self._machines = {s: RepMachine(ex.reps) for s in self.sides}  # type: ignore[arg-type]
         self._holds = {s: HoldClock(ex.hold) for s in self.sides} if ex.hold else {}
@@ -196,12 +206,18 @@ class Engine:
         return self.values.get(self._drive[side], math.nan)
 
     # -- the step ------------------------------------------------------------------------
-    def update(self, frame: PoseFrame) -> list[Event]:
-        """Feed one frame; returns the events it caused (also appended to ``self.events``)."""
+    def update(self, features: Features) -> list[Event]:
+        """Feed one frame's features (from :meth:`new_extractor`'s stage); returns the events
+        they caused (also appended to ``self.events``)."""
+        if not isinstance(features, Features):
+            raise TypeError(
+                f"expected the Features of a frame (engine.new_extractor().update(pose)), "
+                f"got {type(features).__name__}"
+            )
+        frame = features.raw
         self.t_s = t = frame.t_s
-        features = self.extractor.update(frame)  # smoothing and the outline measure
         self.last_frame = smoothed = features.pose
-        self.values = values = features.values
+        self.values = values = dict(features.values)  # the features stay as measured
         for name, of in self.features.from_start:
             values[name] = values[of] - self._start[name].value
         self.judged = self._judge.update(smoothed, values)

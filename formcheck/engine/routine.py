@@ -37,6 +37,7 @@ from formcheck.engine.engine import Engine
 from formcheck.engine.events import Event, RepCompleted, RepRecord
 from formcheck.engine.result import rep_to_dict, session_result
 from formcheck.errors import DefinitionError, FormcheckError
+from formcheck.features.extractor import FeatureExtractor
 from formcheck.features.spec import SIDES, StrictModel
 from formcheck.pose.core import PoseFrame
 from formcheck.searchpath import load_each, search_dirs, toml_files
@@ -402,6 +403,7 @@ class RoutineRunner:
     def __init__(self, routine: Routine) -> None:
         self.routine = routine
         self.engine: Engine | None = None  # the current exercise's engine (also while resting)
+        self._extractor: FeatureExtractor | None = None  # the stage before it
         self.t_s = 0.0
         self._first_t: float | None = None
         self._stage = _Stage.SET
@@ -487,13 +489,20 @@ class RoutineRunner:
             self._begin(t, out)
         if self._stage is _Stage.DONE:
             return out
-        assert self.engine is not None
-        events = self.engine.update(frame)
+        assert self.engine is not None and self._extractor is not None
+        events = self.engine.update(self._extractor.update(frame))
         out.extend(events)
         if self._set_reached(events):
             self._close_set(t, True, out)
             self._after_set(t, out)
         return out
+
+    def reset_engine(self) -> None:
+        """The current exercise's engine and its features stage forget everything: its set
+        counts from 0 again (the live window's reset key)."""
+        if self.engine is not None and self._extractor is not None:
+            self.engine.reset()
+            self._extractor.reset()
 
     def skip(self) -> list[Event]:
         """End the rest now, or end the current set as it is and go on (a key in the live
@@ -541,14 +550,16 @@ class RoutineRunner:
         step = self.step
         if new_exercise:
             self.engine = Engine(step.exercise)
+            self._extractor = self.engine.new_extractor()
             out.append(
                 ExerciseStarted(
                     t, step.exercise.id, step.exercise.name, step_i + 1, len(self.routine.steps)
                 )
             )
         else:
-            assert self.engine is not None
+            assert self.engine is not None and self._extractor is not None
             self.engine.reset()
+            self._extractor.reset()
         self._stage, self._set_start, self._held = _Stage.SET, t, set()
         out.append(
             SetStarted(

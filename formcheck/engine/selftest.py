@@ -272,9 +272,10 @@ def run_case(
     name = str(case.get("name", "?"))
     script, frames = case_frames(defn, case, options, mask_cache, silhouettes)
     engine = Engine(defn)
+    extractor = engine.new_extractor()
     trace = Trace()
     for frame in frames:
-        engine.update(frame)
+        engine.update(extractor.update(frame))
         trace.add(frame.t_s, engine.values, engine.judged)
     engine.finish()
     expected = _expected_reps(defn, script, case)

@@ -23,11 +23,18 @@ __all__ = ["FeatureExtractor", "Features"]
 
 @dataclass(frozen=True, slots=True)
 class Features:
-    """One frame's features: the smoothed ``pose`` (the frame itself when nobody is in view)
-    and the ``values`` by feature name (NaN: not measured). The dict is new every frame."""
+    """One frame's features: the smoothed ``pose`` (the frame itself when nobody is in view),
+    the ``values`` by feature name (NaN: not measured; the dict is new every frame) and the
+    ``raw`` pose they were measured from, as the pose model gave it."""
 
     pose: PoseFrame
     values: dict[str, float]
+    raw: PoseFrame
+
+    @property
+    def t_s(self) -> float:
+        """The frame's time (s)."""
+        return self.raw.t_s
 
 
 class FeatureExtractor:
@@ -57,7 +64,7 @@ class FeatureExtractor:
         values = self.features.evaluate(smoothed, self.min_visibility)
         for name, smoother in self._curvature.items():
             values[name] = smoother.update(frame.t_s, values[name])
-        return Features(smoothed, values)
+        return Features(smoothed, values, frame)
 
     def _smooth(self, frame: PoseFrame) -> PoseFrame:
         if not frame.has_person:

@@ -252,6 +252,7 @@ class LiveSession:
             exercise if isinstance(exercise, ExerciseDef) else exercise.steps[0].exercise
         )
         self.engine = Engine(self.exercise)  # a routine's runner supplies its own
+        self._extractor = self.engine.new_extractor()  # the features stage before it
         self.cues = CueBoard(min_show_s=cue_min_s)
         self.view = view
         self.keys = keys
@@ -374,7 +375,7 @@ class LiveSession:
             pose = replace(pose, t_s=pose.t_s - self._shift)
         before = self.cues.current
         if self.runner is None:
-            events = dropped + self.engine.update(pose)
+            events = dropped + self.engine.update(self._extractor.update(pose))
             self.cues.update(pose.t_s, events)
         else:
             events = dropped + self.runner.update(pose)
@@ -496,7 +497,11 @@ class LiveSession:
         elif action is Action.RESET:
             if self.runner is not None and self.runner.resting:
                 return False  # nothing is counted during a rest
-            self.engine.reset()
+            if self.runner is None:
+                self.engine.reset()
+                self._extractor.reset()
+            else:
+                self.runner.reset_engine()
             self.cues.reset()
             self._hold_met.clear()
             self._first_t = self._last_t = None

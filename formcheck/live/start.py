@@ -85,6 +85,7 @@ class GuidedStart:
         self.ready_s = ready_s
         self.countdown_s = countdown_s
         self._probe = Engine(exercise)
+        self._probe_features = self._probe.new_extractor()
         self._issues: dict[str, str] = {}  # setup issue -> its message
         self._away = False
         self._ok_since: float | None = None
@@ -98,7 +99,7 @@ class GuidedStart:
         """Take one frame. Returns the probe's setup and view events (for the cue banner)."""
         t = pose.t_s
         events = [
-            ev for ev in self._probe.update(pose)
+            ev for ev in self._probe.update(self._probe_features.update(pose))
             if isinstance(ev, SetupIssue | SetupOk | NotInView | BackInView)
         ]  # fmt: skip
         for ev in events:

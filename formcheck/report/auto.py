@@ -167,14 +167,15 @@ class ExerciseGuesser:
         if not self.candidates:
             raise ValueError("expected at least one exercise with a rep definition to choose from")
         self.engines = {d.id: Engine(d) for d in self.candidates}
+        self._extractors = {k: e.new_extractor() for k, e in self.engines.items()}
         self._postures: Counter[Signature] = Counter()
         self._view: Counter[str] = Counter()
 
     def update(self, frame: PoseFrame) -> None:
         """Feed one pose frame to every candidate."""
         engines = list(self.engines.values())
-        for engine in engines:
-            engine.update(frame)
+        for key, engine in self.engines.items():
+            engine.update(self._extractors[key].update(frame))
         smoothed = engines[0].frame.pose  # every engine smooths the same way
         if smoothed is None or not smoothed.has_person:
             return

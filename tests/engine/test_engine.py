@@ -19,7 +19,8 @@ def _case(defn, name):
 
 def _run(defn, frames):
     engine = Engine(defn)
-    events = [ev for f in frames for ev in engine.update(f)] + engine.finish()
+    extractor = engine.new_extractor()
+    events = [ev for f in frames for ev in engine.update(extractor.update(f))] + engine.finish()
     return engine, events
 
 

@@ -20,10 +20,11 @@ def test_the_frame_record_is_the_engines_state_after_each_update(exercise, case)
     chosen = next(c for c in defn.selftest.cases if case is None or c["name"] == case)
     _, frames = case_frames(defn, chosen, VARIANTS["ideal"])
     engine = Engine(defn)
+    extractor = engine.new_extractor()
     assert engine.frame.pose is None and engine.frame.events == ()
     raised = completed = 0
     for pose in frames:
-        events = engine.update(pose)
+        events = engine.update(extractor.update(pose))
         ef = engine.frame
         assert isinstance(ef, EngineFrame)
         assert ef.t_s == pose.t_s and ef.pose is engine.last_frame and ef.values is engine.values

@@ -118,8 +118,9 @@ def test_at_its_minimum_an_exercise_counts_reps_twice_its_tempo_limit(defn):
     camera = Camera.from_dict(dict(defn.selftest.camera))
     for noise, seed in ((0.0, 0), (0.01, 1)):
         engine = Engine(defn)
+        extractor = engine.new_extractor()
         for frame in render(script, camera, fps=min_fps(defn), noise=noise, seed=seed):
-            engine.update(frame)
+            engine.update(extractor.update(frame))
         engine.finish()
         got: dict[str, int] = {}
         for rep in engine.reps:

@@ -26,8 +26,9 @@ def _case(defn, name):
 def _run(defn, case):
     _, frames = case_frames(defn, case, VARIANTS["ideal"])
     engine, trace = Engine(defn), []
+    extractor = engine.new_extractor()
     for frame in frames:
-        engine.update(frame)
+        engine.update(extractor.update(frame))
         trace.append((frame.t_s, dict(engine.values), dict(engine.judged)))
     engine.finish()
     return engine, trace

@@ -35,8 +35,9 @@ def _count(poses, defn=DEFN, **render_options):
     steps = [{"pose": p, "move_s": 1.0, "hold_s": 0.5} for p in poses]
     script = Script.from_dict({"poses": {}, "start": "standing", "steps": steps})
     engine = Engine(parse_definition(defn, "left-raise.toml"))
+    extractor = engine.new_extractor()
     for frame in render(script, Camera(azimuth_deg=90), **render_options):
-        engine.update(frame)
+        engine.update(extractor.update(frame))
     engine.finish()
     return [(r.start_s, r.end_s) for r in engine.reps]
 

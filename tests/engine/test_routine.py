@@ -160,8 +160,9 @@ def test_rests_last_their_seconds_and_nothing_is_analysed_during_them(session):
 def test_reps_made_during_a_rest_are_not_counted(session):
     _, events, _, bird_frames = session
     engine = Engine(load_exercise("bird-dog"))  # without the routine: 5 left reps, 4 right
+    extractor = engine.new_extractor()
     for frame in bird_frames:
-        engine.update(frame)
+        engine.update(extractor.update(frame))
     assert engine.reps_by_side() == {"left": 5, "right": 4}
     starts = [e for e in events if isinstance(e, SetStarted)]
     sets = [e for e in events if isinstance(e, SetCompleted)]

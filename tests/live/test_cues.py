@@ -162,11 +162,13 @@ def test_a_one_shot_cue_that_waited_too_long_is_dropped():
 def test_the_sample_set_shows_the_knee_cue_then_the_hold_cue_without_a_gap(bird_dog):
     """On the mannequin's set: the knee cue while the knee is bent, the hold cue right after."""
     engine = Engine(load_exercise("bird-dog"))
+    extractor = engine.new_extractor()
     board = CueBoard()
     timeline = []
     with RecordingSource(bird_dog) as rec:
         for frame in rec:
-            timeline.append((frame.t_s, board.update(frame.t_s, engine.update(frame))))
+            events = engine.update(extractor.update(frame))
+            timeline.append((frame.t_s, board.update(frame.t_s, events)))
     shown = [text for _, text in timeline]
     runs = [text for k, text in enumerate(shown) if k == 0 or text != shown[k - 1]]
     assert runs == [None, KNEE, HOLD, None]
