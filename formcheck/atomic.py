@@ -2,9 +2,15 @@
 as a set, and the cleaning of what a killed process left behind.
 
 Every temporary file or folder formcheck makes beside a target is named
-``.<target name>.fctmp<pid>-<random>[suffix]``: hidden, tied to the process that made it. A
-process killed with ``kill -9`` cannot clean up after itself, so each new temporary name made in a
-folder first removes that folder's leftovers whose process is gone (:func:`clean_stale`).
+``.<target name>.fctmp<pid>.<host>-<random>[suffix]``: hidden, tied to the process that made it
+and to its machine (``<host>``: 8 hex digits of the host name; older names have none and count as
+this machine's). A process killed with ``kill -9`` cannot clean up after itself, so each new
+temporary name made in a folder first removes that folder's leftovers whose process is gone
+(:func:`clean_stale`). Whether a process is gone can only be seen on its own machine: on a
+folder shared by several machines (a batch on a Ray cluster), another machine's leftovers are
+left alone, except those of the one target about to be written (:func:`clean_target`: an
+input's report folder is written by one process at a time, so whatever else is staged for it
+is a dead process's).
 
 A report folder is written as a set (:class:`StagedFolder`): its files go into a hidden folder
 beside it, which then takes the report folder's place. A reader sees the old set, no set, or the
@@ -19,7 +25,9 @@ import json
 import os
 import re
 import shutil
+import socket
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +36,7 @@ from formcheck.errors import OutputError
 __all__ = [
     "StagedFolder",
     "clean_stale",
+    "clean_target",
     "make_dir",
     "os_error_text",
     "temp_file",
@@ -36,9 +45,16 @@ __all__ = [
 ]
 
 _MARK = ".fctmp"
-# .<target>.fctmp<pid>-<random><suffix>; "-old" marks a report folder being replaced
-_STALE = re.compile(r"^\.(?P<target>.+)\.fctmp(?P<pid>\d+)-(?P<rest>[^/]*)$")
+# .<target>.fctmp<pid>[.<host>]-<random><suffix>; "-old" marks a report folder being replaced
+_STALE = re.compile(
+    r"^\.(?P<target>.+)\.fctmp(?P<pid>\d+)(?:\.(?P<host>[0-9a-f]{8}))?-(?P<rest>[^/]*)$"
+)
 _OLD = "-old"
+
+
+def _host() -> str:
+    """This machine, in a temporary name: 8 hex digits of its host name."""
+    return f"{zlib.crc32(socket.gethostname().encode('utf-8')):08x}"
 
 
 def os_error_text(err: OSError) -> str:
@@ -53,7 +69,7 @@ def os_error_text(err: OSError) -> str:
 
 
 def _prefix(target: Path) -> str:
-    return f".{target.name}{_MARK}{os.getpid()}-"
+    return f".{target.name}{_MARK}{os.getpid()}.{_host()}-"
 
 
 def _umask() -> int:
@@ -75,25 +91,43 @@ def _alive(pid: int) -> bool:
 
 
 def clean_stale(folder: Path) -> list[Path]:
-    """Remove formcheck's temporary files and folders in ``folder`` whose process is gone.
+    """Remove formcheck's temporary files and folders in ``folder`` whose process is gone
+    (this machine's: another machine's processes cannot be seen from here).
 
     A report folder that was being replaced when its process died (``.<name>.fctmp<pid>-old``)
     is put back under its name if nothing took its place. Returns what was removed or restored;
     never raises (cleaning is a courtesy, not the job)."""
+    return _clean(folder, None)
+
+
+def clean_target(target: Path) -> list[Path]:
+    """Remove the temporary files and folders of ``target`` that another machine's process left
+    (and this machine's whose process is gone), as :func:`clean_stale` does. Only for a target
+    that no other process is writing now: a batch's report folder, about to be written."""
+    return _clean(target.parent, target.name)
+
+
+def _clean(folder: Path, target: str | None) -> list[Path]:
     done: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return done
+    here = _host()
     for entry in entries:
         m = _STALE.match(entry.name)
-        if m is None or _alive(int(m["pid"])):
+        if m is None or (target is not None and m["target"] != target):
             continue
+        if m["host"] in (None, here):
+            if _alive(int(m["pid"])):
+                continue
+        elif target is None:
+            continue  # another machine's: it may be running
         path = Path(entry.path)
         with contextlib.suppress(OSError):
-            target = path.parent / m["target"]
-            if m["rest"] == _OLD.lstrip("-") and not target.exists():
-                os.rename(path, target)
+            named = path.parent / m["target"]
+            if m["rest"] == _OLD.lstrip("-") and not named.exists():
+                os.rename(path, named)
             elif entry.is_dir(follow_symlinks=False):
                 shutil.rmtree(path)
             else:
@@ -168,6 +202,7 @@ class StagedFolder:
         self.own = own
         make_dir(self.target.parent)
         clean_stale(self.target.parent)
+        clean_target(self.target)  # what a dead process on another machine left of this set
         if self.target.exists() and not self.target.is_dir():
             raise OutputError(f"cannot write reports into {self.target}: it is a file")
         try:
