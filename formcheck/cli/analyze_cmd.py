@@ -37,6 +37,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.text import Text
+from typer.core import TyperCommand
 
 from formcheck.cli.common import (
     HistoryOption,
@@ -137,10 +138,15 @@ def analyze_cmd(
         bool,
         typer.Option(
             "--ray",
-            help="Run one Ray task per input: on a local Ray instance, or on the cluster at "
-            "the ADDRESS given after it (auto, ray://host:port). Needs formcheck[ray].",
+            help="Run one Ray task per input: on a new Ray instance on this machine, or on the "
+            "cluster at the ADDRESS given after it (--ray auto, --ray=ray://host:port, "
+            "--ray host:port). Needs the extra formcheck\\[ray].",
         ),
     ] = False,
+    ray_address: Annotated[
+        str | None,
+        typer.Option("--ray-address", hidden=True, help="What --ray=ADDRESS is read as."),
+    ] = None,
     retry_failed: Annotated[
         bool,
         typer.Option(
@@ -166,13 +172,14 @@ def analyze_cmd(
     again skips the inputs already analysed (same file, formcheck, model and settings) and
     finishes the rest."""
     address = None
-    if ray:
+    if ray or ray_address is not None:
         if workers != 1:
             raise typer.BadParameter("give --workers or --ray, not both", param_hint="--ray")
-        inputs, address = _ray_address(inputs)
+        inputs, address = _ray_address(inputs, ray_address)
+        ray = True
         from formcheck.report.on_ray import require_ray
 
-        require_ray()
+        require_ray(address)
     if annotate and out is None:
         typer.echo("formcheck: error: --annotate writes a video: give -o OUTDIR too", err=True)
         raise typer.Exit(2)
@@ -192,14 +199,44 @@ def analyze_cmd(
     raise typer.Exit(code)
 
 
-_ADDRESS = re.compile(r"^(auto|local|ray://\S+|[\w.-]+:\d+)$")
+_ADDRESS = re.compile(r"^(auto|local|ray://[\w.-]+:\d+|[\w.-]+:\d+)$")
+_ADDRESS_WORDS = "auto, ray://HOST:PORT or HOST:PORT (--ray alone: a Ray instance on this machine)"
 
 
-def _ray_address(inputs: list[str]) -> tuple[list[str], str | None]:
-    """``--ray [ADDRESS]``: the address is the word after ``--ray`` (``auto``,
-    ``ray://host:port``, ``host:port``), which the command line hands over as an input; a
-    file or folder of that name stays an input."""
+class AnalyzeCommand(TyperCommand):
+    """``analyze``, where ``--ray=ADDRESS`` means ``--ray ADDRESS``: click has flags and options
+    with a value, not a flag whose value may follow; so the command line's ``--ray=ADDRESS`` is
+    read as ``--ray --ray-address ADDRESS`` (hidden), and ``--ray ADDRESS`` by
+    :func:`_ray_address`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _ray_equals(args))
+
+
+def _ray_equals(args: list[str]) -> list[str]:
+    out: list[str] = []
+    for k, arg in enumerate(args):
+        if arg == "--":  # what follows is inputs only
+            return out + args[k:]
+        if not arg.startswith("--ray="):
+            out.append(arg)
+            continue
+        address = arg.removeprefix("--ray=")
+        if not _ADDRESS.match(address):
+            raise typer.BadParameter(
+                f"{address!r} is not a Ray address: give {_ADDRESS_WORDS}", param_hint="--ray"
+            )
+        out += ["--ray-address", address]
+    return out
+
+
+def _ray_address(inputs: list[str], given: str | None = None) -> tuple[list[str], str | None]:
+    """``--ray [ADDRESS]``: the address is ``given`` (``--ray=ADDRESS``) or the word after
+    ``--ray`` (``auto``, ``ray://host:port``, ``host:port``), which the command line hands over
+    as an input; a file or folder of that name stays an input."""
     found = [i for i in inputs if _ADDRESS.match(i) and not Path(i).exists()]
+    if given is not None:
+        found.insert(0, given)
     if len(found) > 1:
         raise typer.BadParameter(
             f"give one Ray address, not {len(found)} ({', '.join(found)})", param_hint="--ray"

@@ -167,7 +167,7 @@ def _root(
 
 # Every command, in the order `formcheck --help` lists them. The command modules only define
 # functions and sub-apps; they import neither this module nor each other.
-app.command("analyze")(analyze_cmd.analyze_cmd)
+app.command("analyze", cls=analyze_cmd.AnalyzeCommand)(analyze_cmd.analyze_cmd)
 app.command("live")(live_cmd.live_cmd)
 app.command("record")(pose_cmd.record)
 app.add_typer(exercises_cmd.exercises_app, name="exercises")

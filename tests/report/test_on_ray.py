@@ -30,11 +30,17 @@ pytestmark = pytest.mark.xdist_group("ray")
 
 @pytest.fixture(scope="module")
 def local_ray():
+    """A new instance, as ``--ray`` starts one: on 127.0.0.1 only, even if a cluster runs
+    here."""
+    from formcheck.report.on_ray import _loopback_only
+
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
-    ray.init(
-        num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1",
-        log_to_driver=False, configure_logging=False,
-    )  # fmt: skip
+    with _loopback_only():
+        ray.init(
+            address="local", num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1",
+            log_to_driver=False, configure_logging=False,
+        )  # fmt: skip
+    assert {n["NodeManagerAddress"] for n in ray.nodes()} == {"127.0.0.1"}
     yield
     ray.shutdown()
 
@@ -218,3 +224,46 @@ def test_the_dev_install_of_the_quick_start_and_ci_brings_ray():
     ]
     assert any(r.startswith("ray") for r in extras["ray"])
     assert "formcheck[ray]" in extras["dev"]
+
+
+@pytest.mark.parametrize(
+    ("given", "address"),
+    [
+        (["--ray"], None),
+        (["--ray", "auto"], "auto"),
+        (["--ray=auto"], "auto"),
+        (["--ray", "ray://head:10001"], "ray://head:10001"),
+        (["--ray=ray://head:10001"], "ray://head:10001"),
+        (["--ray=head:6379"], "head:6379"),
+        (["--ray=local"], None),
+    ],
+)
+def test_ray_takes_its_address_after_a_space_or_an_equals_sign(given, address, monkeypatch):
+    from formcheck.report import on_ray
+
+    def run_on_ray(jobs, *, address=None, **_):  # noqa: ANN001, ANN003, ANN202
+        raise on_ray.RayUnavailable(f"would run {len(jobs)} on {address}")
+
+    monkeypatch.setattr(on_ray, "run_on_ray", run_on_ray)
+    sample = str(SAMPLES / "bird-dog.jsonl.gz")
+    result = runner.invoke(app, ["analyze", sample, *given, "-e", "bird-dog", "--no-history"])
+    assert f"would run 1 on {address}" in result.output, result.output
+
+
+@pytest.mark.parametrize("given", ["--ray=bogus", "--ray=", "--ray=ray://head"])
+def test_a_bad_ray_address_is_one_line(given, one_line_error):
+    result = runner.invoke(app, ["analyze", "x.mp4", given, "-e", "squat"])
+    one_line_error(result, "is not a Ray address: give auto, ray://HOST:PORT or HOST:PORT")
+    assert result.exit_code == 2
+
+
+def test_ray_client_without_grpc_is_one_line_naming_the_extra(monkeypatch, one_line_error):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "grpc" else real(name, *a)
+    )
+    result = runner.invoke(app, ["analyze", "x.mp4", "-e", "squat", "--ray=ray://head:10001"])
+    one_line_error(result, "Ray Client, which needs grpcio", 'pip install "formcheck[ray]"')
+    assert result.exit_code == 2
