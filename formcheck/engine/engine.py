@@ -295,17 +295,26 @@ class Engine:
             )
             for side, m in self._machines.items()
         )  # fmt: skip
-        faults = tuple(
-            ActiveFault(
-                f.rule.id, side, f.span_start,
-                f.rule.when[0].margin(f.values[-1]) if f.values else math.nan,
-                self._fault_points[f.rule.id, side],
-            )
-            for side, states in self._faults.items() for f in states if f.active
-        )  # fmt: skip
+        faults: list[ActiveFault] = []
+        pending: list[ActiveFault] = []
+        for side, states in self._faults.items():
+            for f in states:
+                if f.since_s is None and not f.active:
+                    continue
+                cond = f.rule.when[0]
+                value = values.get(substitute_side(cond.feature, side), math.nan)
+                if f.rule.from_rest:
+                    ctx = self._context[side]
+                    rest = ctx.rest_values if ctx is not None else {}
+                    value -= rest.get(substitute_side(cond.feature, side), math.nan)
+                (faults if f.active else pending).append(ActiveFault(
+                    f.rule.id, side, f.span_start, cond.margin(value),
+                    self._fault_points[f.rule.id, side],
+                ))  # fmt: skip
         return EngineFrame(
-            self.t_s, self.last_frame, values, sides, faults, tuple(events), dict(self._counts)
-        )
+            self.t_s, self.last_frame, values, sides, tuple(faults), tuple(events),
+            dict(self._counts), tuple(pending),
+        )  # fmt: skip
 
     # -- pieces of the step ----------------------------------------------------------------
     def _while_away(self, t: float, frame: PoseFrame, out: list[Event]) -> None:

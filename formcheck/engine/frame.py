@@ -2,9 +2,10 @@
 
 After each :meth:`Engine.update <formcheck.engine.Engine.update>` the engine exposes
 ``engine.frame``, an :class:`EngineFrame`: the smoothed pose, the feature values, each side's
-phase, drive, rest level and hold, the active faults (with their margin and span), the counts
-and the events of that frame. The HUD, the annotated video, the report's collector and the live
-window draw and gather from it; none of them reads the engine's machines or fault states.
+phase, drive, rest level and hold, the active faults (with their margin and span) and those
+about to be raised, the counts and the events of that frame. The HUD, the annotated video, the
+report's collector and the live window draw and gather from it; none of them reads the
+engine's machines or fault states.
 
 Building it costs a few small tuples per frame: the values and the pose are the engine's own
 (made new each frame, never changed afterwards), not copies.
@@ -39,9 +40,12 @@ class SideFrame:
 
 @dataclass(frozen=True, slots=True)
 class ActiveFault:
-    """A fault raised and not yet cleared: since ``span_start_s``; ``margin`` is how far its
-    first condition's value lay beyond the threshold on its latest faulty frame (feature
-    units); ``landmarks`` are those its features are measured on (drawn in warning colour)."""
+    """A fault raised and not yet cleared (or, in ``EngineFrame.pending``, one whose rule
+    holds but not yet for as long as it must): since ``span_start_s``; ``margin`` is how far
+    this frame's value of its first condition's feature (from the rest, for a rule judged
+    from the rest) lies beyond the threshold, in the feature's units (positive: beyond; NaN:
+    not seen); ``landmarks`` are those its features are measured on (drawn in warning
+    colour)."""
 
     rule_id: str
     side: str
@@ -55,7 +59,8 @@ class EngineFrame:
     """The engine's state after one frame (see the module docstring).
 
     ``pose`` is the smoothed pose the engine judged (None before the first frame);
-    ``reps_by_side`` counts by side or direction, as the result does."""
+    ``faults`` are the raised ones, ``pending`` those whose span has begun but that are not
+    raised yet; ``reps_by_side`` counts by side or direction, as the result does."""
 
     t_s: float
     pose: PoseFrame | None
@@ -64,6 +69,7 @@ class EngineFrame:
     faults: tuple[ActiveFault, ...]
     events: tuple[Event, ...]
     reps_by_side: Mapping[str, int]
+    pending: tuple[ActiveFault, ...] = ()
 
     def side(self, name: str) -> SideFrame:
         """The state of one side (``KeyError`` for a side the exercise does not have)."""

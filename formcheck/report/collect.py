@@ -15,10 +15,12 @@ How the worst frame is chosen:
 
 - a fault judged over a span (phases ``top``, ``rep``, ``rest``, ``any``): the frame of the
   span (from when the engine's fault state began, to when it cleared) where the first
-  condition's value lies furthest beyond its threshold, preferring frames "in position": the
-  side's rep in its top phase (risen as far as a rep needs above the person's rest). A knee
-  that bends further while the leg comes down does not make the picture: the fault is shown
-  in the exercise's position;
+  condition's value lies furthest beyond its threshold (the ``margin`` of the fault in the
+  :class:`~formcheck.engine.frame.EngineFrame`, whose pending faults make the frames before
+  the fault was raised count too), preferring frames "in position": the side's rep in its
+  top phase (risen as far as a rep needs above the person's rest). A knee that bends further
+  while the leg comes down does not make the picture: the fault is shown in the exercise's
+  position;
 - a fault judged once on a snapshot (``peak``, ``trough``): the frame where the side's driving
   feature was at its extreme (highest, or lowest before the rep) nearest that snapshot's time;
 - a rep-level fault (``hold_short``, ``too_fast``): the rep's peak frame.
@@ -34,7 +36,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from formcheck.engine.definition import Condition, ExerciseDef
+from formcheck.engine.definition import ExerciseDef
 from formcheck.engine.events import Event, RepCompleted, RepRecord
 from formcheck.engine.frame import EngineFrame
 from formcheck.features.measure import FeatureSet
@@ -43,7 +45,7 @@ from formcheck.pose.core import LANDMARK_INDEX, SKELETON_EDGES, PoseFrame
 from formcheck.render.annotate import WARN_BGR, draw_skeleton
 from formcheck.render.video import plain_background
 
-__all__ = ["Collector", "Thumbnail", "badness", "machine_side", "render_thumbnail"]
+__all__ = ["Collector", "Thumbnail", "machine_side", "render_thumbnail"]
 
 THUMB_HEIGHT_PX = 260
 _KEEP_DONE = 8  # finished fault spans kept per fault and side until a rep claims them
@@ -56,11 +58,6 @@ def machine_side(label: str, sides: list[str]) -> str:
     return label if label in sides else sides[0]
 
 
-def badness(cond: Condition, value: float) -> float:
-    """How far ``value`` lies beyond the condition's threshold (positive = holds)."""
-    return cond.margin(value)
-
-
 @dataclass(slots=True)
 class _Snap:
     """A kept frame: time, index, smoothed pose, picture (None for recordings), score."""
@@ -70,6 +67,16 @@ class _Snap:
     pose: PoseFrame | None
     image: np.ndarray | None
     score: float = -math.inf
+
+
+@dataclass(slots=True)
+class _Span:
+    """A fault span being watched: its start, its worst frame so far, whether it was raised
+    (a span that never was is let go)."""
+
+    start_s: float
+    best: _Snap | None = None
+    raised: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +126,7 @@ class Collector:
             for r in exercise.faults
             for s in self.sides
         }
-        self._pre: dict[tuple[str, str], _Snap | None] = {}
-        self._open: dict[tuple[str, str], tuple[float, _Snap]] = {}
+        self._open: dict[tuple[str, str], _Span] = {}
         self._done: dict[tuple[str, str], deque[tuple[float, _Snap]]] = {}
         self._peak: dict[str, _Snap | None] = dict.fromkeys(self.sides)
         self._trough: dict[str, _Snap | None] = dict.fromkeys(self.sides)
@@ -155,38 +161,23 @@ class Collector:
             s = current[0]
             return _Snap(s.t_s, s.index, s.pose, s.image, score)
 
-        values = engine.values
         in_position = {sf.side: sf.at_top for sf in sides}
-        now: dict[tuple[str, str], float] = {}
-        for key, names in self._names.items():
-            vals = [values.get(n, math.nan) for n in names]
-            if any(math.isnan(v) for v in vals):
-                continue  # not seen: the engine changes nothing either
-            rule = self._rules[key[0]]
-            if all(c.holds(v) for c, v in zip(rule.when, vals, strict=True)):
-                bonus = _TOP_BONUS if in_position[key[1]] else 0.0
-                now[key] = score = badness(rule.when[0], vals[0]) + bonus
-                pre = self._pre.get(key)
-                if pre is None or score > pre.score:
-                    self._pre[key] = snap(score)
-            else:
-                self._pre[key] = None
-        active = {(f.rule_id, f.side): f.span_start_s for f in engine.faults}
-        for key in [k for k, (start, _) in self._open.items() if k not in active]:
+        faults = {(f.rule_id, f.side): f for f in (*engine.pending, *engine.faults)}
+        raised = {(f.rule_id, f.side) for f in engine.faults}
+        for key in [k for k in self._open if k not in faults]:
             self._finish_span(key)
-        for key, span_start in active.items():
-            opened = self._open.get(key)
-            if opened is not None and opened[0] != span_start:
+        for key, f in faults.items():
+            span = self._open.get(key)
+            if span is not None and span.start_s != f.span_start_s:
                 self._finish_span(key)
-                opened = None
-            if opened is None:
-                pre = self._pre.get(key)
-                if pre is not None and pre.t_s >= span_start - 1e-9:
-                    self._open[key] = (span_start, pre)
-                elif key in now:
-                    self._open[key] = (span_start, snap(now[key]))
-            elif key in now and now[key] > opened[1].score:
-                self._open[key] = (span_start, snap(now[key]))
+                span = None
+            if span is None:
+                span = self._open[key] = _Span(f.span_start_s)
+            span.raised = span.raised or key in raised
+            if f.margin > 0:  # this frame's value is beyond the threshold (NaN: not seen)
+                score = f.margin + (_TOP_BONUS if in_position[f.side] else 0.0)
+                if span.best is None or score > span.best.score:
+                    span.best = snap(score)
         for sf in sides:
             side, v = sf.side, sf.drive
             if math.isnan(v):
@@ -204,8 +195,10 @@ class Collector:
 
     # -- worst frames --------------------------------------------------------------------
     def _finish_span(self, key: tuple[str, str]) -> None:
-        start, best = self._open.pop(key)
-        self._done.setdefault(key, deque(maxlen=_KEEP_DONE)).append((start, best))
+        """A span is over: kept for the rep that claims it if it was raised, else let go."""
+        span = self._open.pop(key)
+        if span.raised and span.best is not None:
+            self._done.setdefault(key, deque(maxlen=_KEEP_DONE)).append((span.start_s, span.best))
 
     def _claim(self, rep: RepRecord) -> None:
         """Give each fault of a completed rep its worst frame, drawn as a thumbnail."""
@@ -216,8 +209,8 @@ class Collector:
             instant = ev.start_s == ev.end_s
             if fault in self._rules and not instant:
                 spans = list(self._done.get(key, ()))
-                if key in self._open:
-                    spans.append(self._open[key])
+                if (span := self._open.get(key)) is not None and span.best is not None:
+                    spans.append((span.start_s, span.best))
                 if spans:
                     best = min(spans, key=lambda sp: abs(sp[0] - ev.start_s))[1]
             if best is None and fault in self._rules:  # judged on a snapshot, or no span seen

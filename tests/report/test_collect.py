@@ -7,7 +7,7 @@ import numpy as np
 from formcheck.engine import Engine, load_exercise
 from formcheck.engine.definition import Condition
 from formcheck.pipeline import PoseInput, open_pose_input, run
-from formcheck.report.collect import Collector, _bones_between, badness
+from formcheck.report.collect import Collector, _bones_between
 
 
 def _run_with_pictures(path, loops=1):
@@ -18,7 +18,7 @@ def _run_with_pictures(path, loops=1):
     held = []
 
     def pictures_held() -> int:
-        snaps = [*col._pre.values(), *(s for _, s in col._open.values()),
+        snaps = [*(s.best for s in col._open.values()),
                  *(s for d in col._done.values() for _, s in d),
                  *col._peak.values(), *col._trough.values()]  # fmt: skip
         return len({id(s.image) for s in snaps if s is not None and s.image is not None})
@@ -66,11 +66,11 @@ def test_worst_frame_is_in_the_fault_span_and_in_position(samples):
     assert thumb.mime == "image/jpeg" and thumb.data[:3] == b"\xff\xd8\xff"
 
 
-def test_badness_is_the_distance_beyond_the_threshold():
-    assert badness(Condition(feature="x", below=150), 135) == 15
-    assert badness(Condition(feature="x", above=170), 175) == 5
-    assert badness(Condition(feature="x", outside=(-20, 20)), -27) == 7
-    assert badness(Condition(feature="x", outside=(-20, 20)), 0) == -20
+def test_the_worst_frame_is_ranked_by_the_margin_beyond_the_threshold():
+    assert Condition(feature="x", below=150).margin(135) == 15
+    assert Condition(feature="x", above=170).margin(175) == 5
+    assert Condition(feature="x", outside=(-20, 20)).margin(-27) == 7
+    assert Condition(feature="x", outside=(-20, 20)).margin(0) == -20
 
 
 def test_fault_bones_follow_the_skeleton():
