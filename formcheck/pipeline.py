@@ -31,7 +31,7 @@ from formcheck.errors import SourceError
 from formcheck.features.extractor import Features
 from formcheck.pose.core import PoseFrame
 from formcheck.recording import RecordingSource, is_recording_path
-from formcheck.sources.core import Frame
+from formcheck.sources.core import Frame, FrameSource
 
 __all__ = [
     "FrameResult", "PoseInput", "SessionResult", "SessionRun", "analyze", "open_pose_input", "run",
@@ -54,7 +54,7 @@ class PoseInput:
     resolution_wh: tuple[int, int]
     model: str
     live: bool = False
-    source: Any = None  # the FrameSource (for dropped-frame counts), None for recordings
+    source: FrameSource | None = None  # None for recordings
     kind: str = "video"
     frame_count: int | None = None
     pictures: Iterator[Frame] | None = None
@@ -65,6 +65,16 @@ class PoseInput:
             if self.pictured is None:
                 raise ValueError(f"{self.name}: PoseInput needs frames or pictured, got neither")
             self.frames = (pf for _, pf in self.pictured)
+
+    @property
+    def warnings(self) -> list[str]:
+        """The source's sentences for the user (none for a recording)."""
+        return [] if self.source is None else list(self.source.warnings)
+
+    @property
+    def truncated(self) -> bool:
+        """The source ended clearly before its stated frame count (known once read)."""
+        return self.source is not None and self.source.truncated
 
     def pairs(self) -> Iterator[tuple[Frame | None, PoseFrame]]:
         """Each PoseFrame with the picture it was computed from (None where there is none)."""
@@ -160,15 +170,11 @@ def open_pose_input(
     with open_source(spec, as_camera=as_camera) as frames:
         model_path = resolve_model(model, notify=notify, progress=progress)
         model_name = model if isinstance(model, str) and "/" not in model else Path(model_path).name
-        fps = float(getattr(frames, "fps", 0.0) or 0.0)
-        res = tuple(getattr(frames, "resolution_wh", (0, 0)))
-        count = getattr(frames, "frame_count", None)
         with pose_stream(model_path, with_mask=with_mask) as pose:  # a worker's: kept
             yield PoseInput(
-                None, frames.name, fps, res, str(model_name),  # type: ignore[arg-type]
-                live=bool(getattr(frames, "live", False)), source=frames,
-                frame_count=count if isinstance(count, int) else None,
-                pictured=_through(pose, frames),
+                None, frames.name, float(frames.fps or 0.0), tuple(frames.resolution_wh),
+                str(model_name), live=frames.live, source=frames,
+                frame_count=frames.frame_count, pictured=_through(pose, frames),
             )  # fmt: skip
 
 

@@ -46,7 +46,7 @@ def _record(spec: str | int, output: Path, model: str, as_camera: bool) -> None:
         header = RecordingHeader(
             source=pose.name, fps=pose.fps, resolution_wh=pose.resolution_wh, model=pose.model
         )
-        total = getattr(pose.source, "frame_count", None) or None
+        total = pose.frame_count or None
         people = 0
         interrupted = False
         with RecordingWriter(output, header) as writer, Progress(
@@ -70,7 +70,7 @@ def _record(spec: str | int, output: Path, model: str, as_camera: bool) -> None:
                 writer.close()
         n = writer.frames_written
         interrupted = interrupted or requested()
-        for warning in getattr(pose.source, "warnings", []):
+        for warning in pose.warnings:
             notice(f"warning: {warning}")
     notice(f"wrote {output} ({n} frames, a person in {people})")
     if interrupted:

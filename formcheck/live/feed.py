@@ -34,6 +34,7 @@ import numpy as np
 
 from formcheck.pose.core import PoseFrame
 from formcheck.recording import RecordingSource, is_recording_path
+from formcheck.sources.core import FrameSource
 
 __all__ = ["LiveFrame", "LiveInput", "PoseThread", "open_live_input", "paced"]
 
@@ -57,13 +58,13 @@ class LiveInput:
     fps: float
     resolution_wh: tuple[int, int]
     is_camera: bool = False  # a real camera (mirrored by default), not a file
-    source: Any = None  # the CameraSource (for ``dropped_frames``), None for recordings
+    source: FrameSource | None = None  # the camera (or video played as one); None: a recording
     model: str | None = None  # the pose model's name (the one --model auto chose); None: none
 
     @property
     def dropped_frames(self) -> int:
         """Frames the capture thread replaced before the loop took them."""
-        return int(getattr(self.source, "dropped_frames", 0))
+        return 0 if self.source is None else self.source.dropped_frames
 
 
 def paced(
@@ -128,7 +129,7 @@ def open_live_input(
     else:
         source = CameraSource.from_video(spec, speed=speed)
     with source:
-        fps = float(getattr(source, "fps", 0.0) or 0.0)
+        fps = float(source.fps or 0.0)
         auto = str(model) == "auto"
         name = "full" if auto else model
         model_path = resolve_model(name, notify=notify, progress=progress)

@@ -201,7 +201,7 @@ def _input_info(job: AnalysisJob, pose: PoseInput) -> dict[str, Any]:
         "duration_s": 0.0,
         "model": pose.model,
         "formcheck_version": __version__,
-        "truncated": bool(getattr(pose.source, "truncated", False)),
+        "truncated": pose.truncated,
     }
 
 
@@ -262,8 +262,8 @@ def _passes(
         else:
             assert definition is not None
             out = _analyse(job, pose, definition, out_dir, ticker)
-        warnings = list(getattr(pose.source, "warnings", []))
-        info["truncated"] = bool(getattr(pose.source, "truncated", False))
+        warnings = pose.warnings
+        info["truncated"] = pose.truncated
     if guess is not None:
         assert definition is not None
         ticker.start(ticker.done or None, "reporting")

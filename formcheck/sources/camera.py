@@ -64,6 +64,7 @@ class CameraSource:
     """
 
     live: bool = True
+    truncated: bool = False  # a feed ends when it ends
 
     def __init__(
         self, index: int, *, timeout_s: float = 5.0, size_wh: tuple[int, int] | None = None
@@ -146,6 +147,7 @@ class CameraSource:
         self.frames_captured = 0
         self.frames_delivered = 0
         self.dropped_frames = 0
+        self.warnings: list[str] = []
         self._cap = cap
         self._rotation = rotation
         self._cond = threading.Condition()

@@ -39,10 +39,45 @@ class FrameSource(Protocol):
     """Anything that yields :class:`Frame` in time order and releases itself on close.
 
     Use as a context manager: ``with open_source(spec) as frames: for f in frames: ...``.
+    What is known about the frames is said by every source, None where it is not known.
     """
 
     name: str
     live: bool  # True for cameras and videos played as a camera (frames may be dropped)
+
+    @property
+    def fps(self) -> float | None:
+        """Frames a second as the container or device states it (None: not known, e.g. a
+        still image or a camera that does not say)."""
+        ...
+
+    @property
+    def resolution_wh(self) -> tuple[int, int]:
+        """(width, height) of the upright frames in pixels; (0, 0) while not known (a camera
+        that does not say, before its first frame)."""
+        ...
+
+    @property
+    def frame_count(self) -> int | None:
+        """How many frames the source holds, as its container states it (None: not known,
+        e.g. a webcam, or a file that does not say)."""
+        ...
+
+    @property
+    def dropped_frames(self) -> int:
+        """Frames captured but dropped to keep up with real time (0 for files)."""
+        ...
+
+    @property
+    def warnings(self) -> list[str]:
+        """Sentences for the user about this input (a file that states no frame rate, one
+        that ended early); complete once the frames have been read."""
+        ...
+
+    @property
+    def truncated(self) -> bool:
+        """The input ended clearly before its stated frame count (known once read)."""
+        ...
 
     def __iter__(self) -> Iterator[Frame]: ...
 

@@ -94,11 +94,14 @@ class FolderSource:
     Attributes: ``path``, ``name``, ``files`` (in play order), ``sources`` (one
     :class:`VideoFileSource` per file), ``current_file`` (the file being played, None before
     and after), ``fps`` (the first file's), ``frame_count`` and ``duration_s`` (sums, None if a
-    file does not state them), ``live`` (False). After a full pass: ``truncated`` (any file
-    ended early) and ``warnings``.
+    file does not state them), ``live`` (False), ``resolution_wh`` ((0, 0): the videos may
+    differ in size; each frame has its own). After a full pass: ``truncated`` (any file ended
+    early) and ``warnings``.
     """
 
     live: bool = False
+    dropped_frames: int = 0  # every frame of every file is read
+    resolution_wh: tuple[int, int] = (0, 0)
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path).expanduser()

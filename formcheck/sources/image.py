@@ -30,12 +30,15 @@ class ImageSource:
     """One image file, read when the source is made, yielded as ``Frame(t_s=0.0, index=0)``.
 
     Attributes: ``path``, ``name``, ``resolution_wh``, ``image_bgr``, ``frame_count`` (1),
-    ``duration_s`` (0.0), ``live`` (False).
+    ``duration_s`` (0.0), ``fps`` (None: a still image has none), ``live`` (False).
     """
 
     live: bool = False
+    fps: float | None = None
     frame_count: int = 1
     duration_s: float = 0.0
+    dropped_frames: int = 0
+    truncated: bool = False
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path).expanduser()
@@ -48,6 +51,7 @@ class ImageSource:
                 f" {self.path.suffix or 'an image'}): open it in an image viewer or save it as PNG"
             )
         self.image_bgr: np.ndarray = image
+        self.warnings: list[str] = []
         self.resolution_wh: tuple[int, int] = (int(image.shape[1]), int(image.shape[0]))
 
     def __iter__(self) -> Iterator[Frame]:

@@ -208,6 +208,7 @@ class VideoFileSource:
     """
 
     live: bool = False
+    dropped_frames: int = 0  # every frame of a file is read
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path).expanduser()
