@@ -156,15 +156,22 @@ def _loopback_only() -> Any:
     address and then listens on every interface, unless told that clusters are off (its switch
     for Windows and macOS, read from the environment by the processes it starts and from a
     constant in this one)."""
-    from ray._private import ray_constants
-
-    name = ray_constants.ENABLE_RAY_CLUSTERS_ENV_VAR
-    before_env, before = os.environ.get(name), ray_constants.ENABLE_RAY_CLUSTER
-    os.environ[name], ray_constants.ENABLE_RAY_CLUSTER = "0", False
+    try:
+        from ray._private import ray_constants
+    except ImportError:  # Ray's private layout changed: it then decides where to listen
+        ray_constants = None
+    name = getattr(
+        ray_constants, "ENABLE_RAY_CLUSTERS_ENV_VAR", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+    )
+    before_env, before = os.environ.get(name), getattr(ray_constants, "ENABLE_RAY_CLUSTER", None)
+    os.environ[name] = "0"
+    if before is not None:
+        ray_constants.ENABLE_RAY_CLUSTER = False
     try:
         yield
     finally:
-        ray_constants.ENABLE_RAY_CLUSTER = before
+        if before is not None:
+            ray_constants.ENABLE_RAY_CLUSTER = before
         if before_env is None:
             os.environ.pop(name, None)
         else:
@@ -215,9 +222,9 @@ def _answering(address: str) -> None:
     20 times half a minute, silently (its lines are kept back)."""
     target = address.removeprefix("ray://")
     if target == address:  # auto: RAY_ADDRESS, else the cluster started on this machine
-        from ray._private import services
-
         try:
+            from ray._private import services
+
             target = services.canonicalize_bootstrap_address(address)
         except ConnectionError as err:
             raise RayUnavailable(_unreachable(address, err, "")) from None
