@@ -116,7 +116,10 @@ class Engine:
         conds += exercise.hold.when if exercise.hold else []
         judged = {substitute_side(c.feature, s) for c in conds for s in ("left", "right")}
         judged |= {of for name, of in self.features.from_start if name in judged}
-        self._judge = Judge({n: _limbs(self.features.points_of(n)) for n in sorted(judged)})
+        self._judge = Judge(
+            {n: _limbs(self.features.points_of(n)) for n in sorted(judged)},
+            {n: self.features.segments_of(n) for n in judged},
+        )
         self._peak_features = {
             side: sorted({substitute_side(c.feature, side) for r in exercise.faults
                           if "peak" in r.phases for c in r.when})

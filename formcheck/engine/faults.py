@@ -1,6 +1,9 @@
 """Fault rules over time: a condition must hold ``min_duration_s`` before a fault fires and be
-gone ``clear_after_s`` before it clears (no flicker either way), or not seen for ``UNSEEN_S``;
-the evidence is the median value over the faulty span (typical, not one noisy frame)."""
+gone ``clear_after_s`` before it clears (no flicker either way), or not seen for ``UNSEEN_S``.
+A condition must be seen to hold: where its features are not seen for longer than
+``UNSEEN_GAP_S`` before it has lasted ``min_duration_s``, its time starts again (two bad frames
+on either side of a second the rule could not judge are not a sustained fault). The evidence
+is the median value over the faulty span (typical, not one noisy frame)."""
 
 from __future__ import annotations
 
@@ -12,10 +15,12 @@ from formcheck.engine.definition import FaultDef
 from formcheck.engine.events import FaultEvidence
 from formcheck.features.spec import substitute_side
 
-__all__ = ["UNSEEN_S", "FaultState"]
+__all__ = ["UNSEEN_GAP_S", "UNSEEN_S", "FaultState"]
 
 # An active fault whose features have not been seen (clearly) for this long is cleared.
 UNSEEN_S = 1.0
+# A gap in what a rule can see that still counts as seen: a few frames of landmark dropout.
+UNSEEN_GAP_S = 0.15
 
 
 @dataclass(slots=True)
@@ -29,6 +34,7 @@ class FaultState:
     values: list[float] = field(default_factory=list)  # first condition's values in the span
     last_t: float = math.nan
     span_start: float = math.nan  # start of the current (or last) faulty span
+    seen_t: float = math.nan  # the last frame its features were seen
     _names: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -49,9 +55,11 @@ class FaultState:
                 self.since_s, self.active = None, False
                 return "cleared"
             return None
+        gap = t_s - self.seen_t > UNSEEN_GAP_S + 1e-9  # (False on the first frame: NaN)
+        self.seen_t = t_s
         bad = applies and all(c.holds(v) for c, v in zip(self.rule.when, vals, strict=True))
         if bad:
-            if self.since_s is None:
+            if self.since_s is None or (gap and not self.active):
                 self.since_s = self.span_start = t_s
                 self.values = []
             self.values.append(vals[0])

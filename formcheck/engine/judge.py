@@ -8,6 +8,13 @@ A rule judged over time sees each feature's median over the last ``JITTER_WINDOW
 jittery frame is not a fault; a rule judged once per rep at the top sees the median over the
 rep's held top (``top_values``), not one frame at the peak.
 
+A joint angle, or a segment's direction measured on the picture, is not judged while one of
+its segments points at (or away from) the camera by more than ``DEPTH_LIMIT_DEG``
+(``FeatureSet.segments_of``): the picture then shows it foreshortened, and its depth is the
+pose model's guess from one camera. Seen from the front, an arm circling through the forward
+half of its circle reads 80-130 deg at a straight elbow; the same arm across the picture reads
+its real 150-175 deg.
+
 A feature measured on the segmentation mask (``spine_curvature``) has no landmarks of its own:
 it is judged whenever it was measured (it is NaN when the view does not show the back).
 """
@@ -19,9 +26,18 @@ import statistics
 from collections import deque
 from collections.abc import Iterable, Sequence
 
+from formcheck.features.spec import MID_POINTS
 from formcheck.pose.core import LANDMARK_INDEX, PoseFrame
 
-__all__ = ["BORDER", "JITTER_WINDOW_S", "PEAK_BAND", "JUDGE_VISIBILITY", "Judge", "top_values"]
+__all__ = [
+    "BORDER",
+    "DEPTH_LIMIT_DEG",
+    "JITTER_WINDOW_S",
+    "JUDGE_VISIBILITY",
+    "PEAK_BAND",
+    "Judge",
+    "top_values",
+]
 
 JUDGE_VISIBILITY = 0.5
 JITTER_WINDOW_S = 0.3
@@ -31,19 +47,33 @@ BORDER = 0.02
 # A rule judged once per rep at its top sees the frames within this share of the rep's range
 # from its peak: where the rep got to, not the way up and down.
 PEAK_BAND = 0.1
+# A segment more than this far out of the picture's plane is more depth than width: what it
+# shows across the picture is less than its own length times cos(45 deg) = 0.71.
+DEPTH_LIMIT_DEG = 45.0
 NAN = float("nan")
 
 
 class Judge:
     """Per frame, the values fault rules are judged on (see the module docstring).
 
-    ``landmarks`` maps each judged feature to the landmark names it is measured from.
+    ``landmarks`` maps each judged feature to the landmark names it is measured from;
+    ``segments`` maps a feature to the segments (pairs of point names, ``*_mid`` allowed)
+    that must lie across the picture for it to be judged.
     """
 
-    def __init__(self, landmarks: dict[str, Iterable[str]]) -> None:
+    def __init__(
+        self,
+        landmarks: dict[str, Iterable[str]],
+        segments: dict[str, Iterable[tuple[str, str]]] | None = None,
+    ) -> None:
         self._idx = {
             name: tuple(sorted({LANDMARK_INDEX[n] for n in names}))
             for name, names in landmarks.items()
+        }
+        segments = segments or {}
+        self._segments = {
+            name: tuple((_point_idx(a), _point_idx(b)) for a, b in segments.get(name, ()))
+            for name in self._idx
         }
         self._recent: dict[str, deque[tuple[float, float]]] = {n: deque() for n in self._idx}
         self.seen: dict[str, float] = {}  # this frame's clearly seen values (NaN when not)
@@ -62,11 +92,14 @@ class Judge:
         ``JITTER_WINDOW_S`` of clearly seen values, NaN when it is not clearly seen now."""
         t = frame.t_s
         clear = _clearly_seen(frame)
+        world = None if frame.world is None else frame.world.tolist()
         out: dict[str, float] = {}
         seen: dict[str, float] = {}
         for name, idx in self._idx.items():
             v = values.get(name, NAN)
             ok = not math.isnan(v) and clear is not None and all(clear[i] for i in idx)
+            if ok and self._segments[name]:
+                ok = all(_across(world, a, b) for a, b in self._segments[name])
             q = self._recent[name]
             if ok:
                 q.append((t, v))
@@ -76,6 +109,26 @@ class Judge:
             out[name] = statistics.median(x for _, x in q) if ok else NAN
         self.seen = seen
         return out
+
+
+def _point_idx(name: str) -> tuple[int, ...]:
+    """Landmark indices of a point name (a ``*_mid`` point: its two landmarks)."""
+    return tuple(LANDMARK_INDEX[n] for n in MID_POINTS.get(name, (name,)))
+
+
+_SIN_DEPTH_LIMIT = math.sin(math.radians(DEPTH_LIMIT_DEG))
+
+
+def _across(world: list[list[float]] | None, a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    """Whether the segment from point ``a`` to ``b`` lies within ``DEPTH_LIMIT_DEG`` of the
+    picture's plane (world landmarks: z is the depth; unknown counts as across)."""
+    if world is None:
+        return True
+    pa = [sum(world[i][k] for i in a) / len(a) for k in range(3)]
+    pb = [sum(world[i][k] for i in b) / len(b) for k in range(3)]
+    d = [q - p for p, q in zip(pa, pb, strict=True)]
+    length = math.sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2])
+    return length == 0 or abs(d[2]) <= _SIN_DEPTH_LIMIT * length
 
 
 def _clearly_seen(frame: PoseFrame) -> list[bool] | None:

@@ -78,6 +78,10 @@ def torso_length(points: PointTable, space: str = "image") -> float:
 
 
 class FeatureSet:
+# Kinds that read one segment's direction across the picture (see FeatureSet.segments_of).
+_PLANE_KINDS = ("elevation", "inclination", "angle_to_trunk")
+
+
     """Compiled features of a definition: evaluates every named value for one frame."""
 
     def __init__(self, features: Mapping[str, FeatureDef]) -> None:
@@ -137,6 +141,37 @@ class FeatureSet:
         raise KeyError(feature)
 
     def evaluate(self, frame: PoseFrame, min_visibility: float = 0.5) -> dict[str, float]:
+    def segments_of(self, feature: str) -> list[tuple[str, str]]:
+        """The segments (pairs of point names) a feature must see across the picture: the
+        limb of a joint ``angle`` end to end (shoulder to wrist for an elbow; in either space:
+        a limb seen end-on collapses in the picture and its depth is the pose model's guess),
+        and the segment of an ``elevation``, ``inclination`` or ``angle_to_trunk`` measured on
+        the picture. ``formcheck.engine.judge`` does not judge a feature while one of its
+        segments points at the camera. Other kinds: none.
+
+        A bending joint may turn one of its segments towards the camera (a forearm bent
+        forward, seen from the front) and stays judged: the other segment anchors the angle."""
+        for name, f, pts in self._base:
+            if name == feature:
+                if f.kind == "angle":
+                    return [(pts[0], pts[2])]
+                if f.kind in _PLANE_KINDS and f.space == "image":
+                    return [(pts[0], pts[1])]
+                return []
+        for name, _, refs in self._combine:
+            if name == feature:
+                return [s for r in refs for s in self.segments_of(r)]
+        for name, of in self.from_start:
+            if name == feature:
+                return self.segments_of(of)
+        for base in self._mirrored:
+            if feature in (f"{base}_left", f"{base}_right"):
+                return self.segments_of(base)
+        for base in self._sided:
+            if feature in (f"{base}_min", f"{base}_max"):
+                return self.segments_of(f"{base}_left") + self.segments_of(f"{base}_right")
+        raise KeyError(feature)
+
         """All features for one frame; all NaN when no person is in view."""
         if not frame.has_person:
             return dict.fromkeys(self.names, NAN)

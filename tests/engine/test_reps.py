@@ -266,6 +266,22 @@ def test_a_fault_not_seen_for_long_is_over():
     assert state.update(1.0, {"a": math.nan}, True) == "cleared"  # not seen for 1 s
 
 
+@pytest.mark.parametrize(
+    ("seen", "raised_at"),
+    [
+        ("1111111", 0.3),  # seen bent for 0.3 s (20 frames a second)
+        ("11011111", 0.3),  # one frame unseen is landmark dropout: bridged
+        ("11000011111111", 0.6),  # bent on either side of 0.25 s unseen: not sustained
+    ],
+)
+def test_a_fault_must_be_seen_to_last(seen, raised_at):
+    rule = FaultDef(id="f", when={"feature": "a", "above": 1}, cue="c", min_duration_s=0.3)
+    state = FaultState(rule, "both")
+    values = [5 if s == "1" else math.nan for s in seen]
+    changes = [state.update(i / 20, {"a": v}, True) for i, v in enumerate(values)]
+    assert changes.index("raised") / 20 == pytest.approx(raised_at)
+
+
 def test_fault_not_judged_outside_its_phase():
     rule = FaultDef(id="f", when={"feature": "a", "above": 1}, cue="c", min_duration_s=0.0)
     state = FaultState(rule, "both")
