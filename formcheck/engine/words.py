@@ -50,7 +50,7 @@ DEGREES = "°"
 TORSO_LENGTHS = "torso lengths"
 SECONDS = "s"
 
-_DEGREE_KINDS = {"angle", "bend", "inclination", "elevation", "angle_to_trunk", "twist"}
+_DEGREE_KINDS = {"angle", "bend", "inclination", "elevation", "angle_to_trunk", "twist", "lean"}
 
 # Faults the engine adds to any exercise with a hold, a tempo or a range (no definition entry).
 BUILTIN_FAULTS = {
@@ -258,6 +258,9 @@ def generated_label(f: FeatureDef, label_of: Any = None) -> str:
         return f"height of {_the(pts[1])} above {_the(pts[0])}"
     if f.kind == "ahead":
         return f"{_point_words(pts[1])} ahead of {_the(pts[0])}"
+    if f.kind == "lean":
+        seg = _segment(pts[0], pts[1]) or f"{_point_words(pts[0])} to {_point_words(pts[1])}"
+        return f"{seg} lean forward"
     if f.kind == "twist":
         one = _segment(pts[0], pts[1]) or "upper line"
         two = _segment(pts[2], pts[3]) or "lower line"

@@ -23,6 +23,7 @@ __all__ = [
     "inclination_to_vertical_deg",
     "inclination_to_horizontal_deg",
     "elevation_deg",
+    "lean_deg",
     "angle_between_deg",
     "distance",
     "midpoint",
@@ -107,6 +108,22 @@ def elevation_deg(p: Point, q: Point) -> float:
     """
     dy, across = _vertical_and_horizontal(p, q)
     return math.degrees(math.atan2(-dy, across))
+
+
+def lean_deg(p: Point, q: Point, left: Point, right: Point) -> float:
+    """Signed angle of p->q from straight up, -180..180° (3D, y down): + when it leans the way
+    a person faces, - backwards. Forward is the horizontal direction across the line
+    ``right -> left`` (a person's shoulders) on the chest's side, so it stays defined bent over
+    or lying down; sideways tilt is left out. NaN when that line is vertical or p = q.
+
+    E.g. hips -> shoulders: upright 0, bent over or prone 90, leaning back -20, supine -90.
+    """
+    a = sub(left, right)
+    forward = unit((a[2], 0.0, -a[0]))  # (right -> left) x up, up = (0, -1, 0)
+    v = sub(q, p)
+    if forward is None or math.hypot(*v) < _EPS:
+        return NAN
+    return math.degrees(math.atan2(dot(v, forward), -v[1]))
 
 
 def cross(u: Point, v: Point) -> tuple[float, float, float]:

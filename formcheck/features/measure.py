@@ -21,6 +21,7 @@ from formcheck.features.geometry import (
     inclination_to_horizontal_deg,
     inclination_to_vertical_deg,
     joint_angle_deg,
+    lean_deg,
     midpoint,
     sub,
     twist_deg,
@@ -77,11 +78,11 @@ def torso_length(points: PointTable, space: str = "image") -> float:
     return math.dist(s, h)
 
 
-class FeatureSet:
 # Kinds that read one segment's direction across the picture (see FeatureSet.segments_of).
 _PLANE_KINDS = ("elevation", "inclination", "angle_to_trunk")
 
 
+class FeatureSet:
     """Compiled features of a definition: evaluates every named value for one frame."""
 
     def __init__(self, features: Mapping[str, FeatureDef]) -> None:
@@ -140,7 +141,6 @@ _PLANE_KINDS = ("elevation", "inclination", "angle_to_trunk")
                 return self.points_of(f"{base}_left") + self.points_of(f"{base}_right")
         raise KeyError(feature)
 
-    def evaluate(self, frame: PoseFrame, min_visibility: float = 0.5) -> dict[str, float]:
     def segments_of(self, feature: str) -> list[tuple[str, str]]:
         """The segments (pairs of point names) a feature must see across the picture: the
         limb of a joint ``angle`` end to end (shoulder to wrist for an elbow; in either space:
@@ -172,6 +172,7 @@ _PLANE_KINDS = ("elevation", "inclination", "angle_to_trunk")
                 return self.segments_of(f"{base}_left") + self.segments_of(f"{base}_right")
         raise KeyError(feature)
 
+    def evaluate(self, frame: PoseFrame, min_visibility: float = 0.5) -> dict[str, float]:
         """All features for one frame; all NaN when no person is in view."""
         if not frame.has_person:
             return dict.fromkeys(self.names, NAN)
@@ -224,6 +225,9 @@ def _measure(f: FeatureDef, c: list, pts: PointTable, torso: dict[str, float]) -
         return dot(sub(c[1], c[0]), fwd) / t
     if f.kind == "twist":
         return twist_deg(*c)
+    if f.kind == "lean":
+        ls, rs = pts.get("left_shoulder", "world"), pts.get("right_shoulder", "world")
+        return NAN if ls is None or rs is None else lean_deg(c[0], c[1], ls, rs)
     if f.kind == "bend":
         return bend_deg(c[0], c[1], c[2])
     p, q = c

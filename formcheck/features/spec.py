@@ -60,13 +60,15 @@ FeatureKind = Literal[
     "angle_to_trunk",
     "twist",
     "ahead",
+    "lean",
     "spine_curvature",
     "combine",
     "from_start",
 ]
 _POINTS_PER_KIND = {
     "angle": 3, "bend": 3, "inclination": 2, "elevation": 2, "distance": 2, "height": 2,
-    "angle_to_trunk": 2, "twist": 4, "ahead": 2, "spine_curvature": 0,
+    "angle_to_trunk": 2, "twist": 4, "ahead": 2, "lean": 2,
+    "spine_curvature": 0,
 }  # fmt: skip
 
 
@@ -83,7 +85,9 @@ class FeatureDef(StrictModel):
     lengths; ``twist`` of the line of points 1->2 against the line of points 3->4 about the
     trunk's long axis (world space; with right, left shoulder and right, left hip, + is a turn
     to the person's left); ``ahead``: how far the second point is in front of the first along
-    the way the chest faces, in torso lengths (world space); ``spine_curvature`` (no points):
+    the way the chest faces, in torso lengths (world space); ``lean``: the angle of the segment
+    from straight up, + leaning the way the person faces, - backwards (-180..180, world
+    space; forward is across the shoulder line, horizontal); ``spine_curvature`` (no points):
     how far the back's outline in the segmentation mask bows from the hip-shoulder line, in
     torso lengths, + rounded, - arched (needs masks); ``combine`` of other features (min, max,
     mean, diff, absdiff); ``from_start`` of one feature (``of``, without ``{side}``): how far it
@@ -123,7 +127,7 @@ class FeatureDef(StrictModel):
         need = _POINTS_PER_KIND[self.kind]
         if len(self.points) != need:
             raise ValueError(f"kind '{self.kind}' needs {need} points, got {len(self.points)}")
-        if self.kind in ("twist", "ahead") and self.space != "world":
+        if self.kind in ("twist", "ahead", "lean") and self.space != "world":
             raise ValueError(f"kind '{self.kind}' needs space = \"world\" (it is seen in depth)")
         if self.mirror and any(PLACEHOLDER.search(p) for p in self.points):
             raise ValueError("'mirror' is for features without {side} in their points")

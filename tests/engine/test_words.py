@@ -52,6 +52,8 @@ SIDED = {"kind": "angle", "points": ["{side}_hip", "{side}_knee", "{side}_ankle"
           "points": ["right_shoulder", "left_shoulder", "right_hip", "left_hip"]}, "f",
          "twist of the shoulder line against the hip line", "°"),
         ({"kind": "spine_curvature"}, "f", "back rounding", "torso lengths"),
+        ({"kind": "lean", "space": "world", "points": ["hip_mid", "shoulder_mid"]}, "f",
+         "trunk lean forward", "°"),
         ({"kind": "elevation", "points": ["{side}_hip", "{side}_knee"],
           "label": "raised thigh", "unit": "degrees"}, "f_left", "left raised thigh", "degrees"),
         ({"kind": "elevation", "points": ["{side}_hip", "{side}_knee"],

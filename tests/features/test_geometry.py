@@ -114,3 +114,33 @@ def test_twist_is_the_same_from_any_camera(camera_turn_deg, twist):
     shoulders = rot([(-0.2, -0.5, 0), (0.2, -0.5, 0)], twist)  # this rotation is clockwise
     pts = rot([*shoulders, *hips], camera_turn_deg)  # seen from above: the sign flips
     assert twist_deg(*pts) == pytest.approx(-twist)
+
+
+@pytest.mark.parametrize("camera_turn_deg", [0, 90, -90, 160])
+@pytest.mark.parametrize(
+    ("trunk", "expected"),
+    [
+        ((0, -0.5, 0), 0.0),  # upright
+        ((0, -0.5, -0.5), 45.0),  # bent forward (the person faces -z: towards the camera)
+        ((0, 0, -0.5), 90.0),  # face down
+        ((0, -0.5, 0.18), -19.8),  # leaning back
+        ((0, 0, 0.5), -90.0),  # face up
+        ((0.3, -0.5, 0), 0.0),  # sideways tilt is left out
+    ],
+)
+def test_lean_is_signed_by_the_way_the_person_faces(camera_turn_deg, trunk, expected):
+    from formcheck.features.geometry import lean_deg
+
+    a = np.radians(camera_turn_deg)
+    r = np.array([[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]])
+    hip, shoulder = np.zeros(3), r @ np.array(trunk, float)
+    left, right = r @ np.array([0.2, -0.5, 0]), r @ np.array([-0.2, -0.5, 0])  # x: their left
+    assert lean_deg(hip, shoulder, left, right) == pytest.approx(expected, abs=0.1)
+
+
+def test_lean_is_nan_without_a_direction():
+    from formcheck.features.geometry import lean_deg
+
+    up = (0.0, -1.0, 0.0)
+    assert math.isnan(lean_deg((0, 0, 0), up, (0, -2, 0), (0, -1, 0)))  # shoulder line vertical
+    assert math.isnan(lean_deg(up, up, (1, 0, 0), (-1, 0, 0)))
