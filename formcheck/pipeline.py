@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from formcheck.engine import Engine, ExerciseDef, session_result
 from formcheck.engine.events import Event, RepRecord
@@ -34,8 +34,12 @@ from formcheck.recording import RecordingSource, is_recording_path
 from formcheck.sources.core import Frame, FrameSource
 
 __all__ = [
-    "FrameResult", "PoseInput", "SessionResult", "SessionRun", "analyze", "open_pose_input", "run",
+    "FrameResult", "InputKind", "PoseInput", "SessionResult", "SessionRun", "analyze",
+    "open_pose_input", "run",
 ]  # fmt: skip
+
+InputKind = Literal["video", "recording"]
+"""What a PoseInput comes from: the pose model over pictures, or a landmark recording."""
 
 
 @dataclass
@@ -55,7 +59,7 @@ class PoseInput:
     model: str
     live: bool = False
     source: FrameSource | None = None  # None for recordings
-    kind: str = "video"
+    kind: InputKind = "video"
     frame_count: int | None = None
     pictures: Iterator[Frame] | None = None
     pictured: Iterator[tuple[Frame, PoseFrame]] | None = None

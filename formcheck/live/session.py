@@ -19,7 +19,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import cv2
 import numpy as np
@@ -62,7 +62,7 @@ from formcheck.live.summary import ScreenshotSaver, routine_summary_lines, summa
 from formcheck.pose.core import PoseFrame
 from formcheck.render.annotate import Hud, annotate, hud_for, letterbox, placed
 
-__all__ = ["LiveOutcome", "LiveSession", "View", "describe_event", "mirrored"]
+__all__ = ["EndedBy", "LiveOutcome", "LiveSession", "View", "describe_event", "mirrored"]
 
 BACKGROUND_BGR = (58, 52, 46)  # the plain backdrop a landmark recording is replayed on
 NOTICE_S = 1.5  # how long a key's notice stays on screen (wall clock)
@@ -88,6 +88,10 @@ class View(Protocol):
         ...
 
 
+EndedBy = Literal["input", "quit", "window", "interrupt", "complete"]
+"""How a live session ended (see :class:`LiveOutcome`)."""
+
+
 @dataclass
 class LiveOutcome:
     """How a session ended and what it counted.
@@ -102,7 +106,7 @@ class LiveOutcome:
     """
 
     result: dict[str, Any]
-    ended_by: str
+    ended_by: EndedBy
     frames: int
     drawn: int
     dropped: int
@@ -291,7 +295,7 @@ class LiveSession:
     # -- the loop ------------------------------------------------------------------------
     def run(self, feed: LiveInput) -> LiveOutcome:
         """Run until the input ends, q/Esc, the window is closed or Ctrl+C."""
-        ended_by = "input"
+        ended_by: EndedBy = "input"
         frames = drawn = late = 0
         engine_s = overlay_s = 0.0
         try:
@@ -641,7 +645,7 @@ class LiveSession:
         return tuple(lines)
 
     # -- the end -------------------------------------------------------------------------
-    def _result(self, feed: LiveInput, ended_by: str) -> dict[str, Any]:
+    def _result(self, feed: LiveInput, ended_by: EndedBy) -> dict[str, Any]:
         first = self._first_t if self._first_t is not None else 0.0
         last = self._last_t if self._last_t is not None else first
         if self.runner is not None:
@@ -656,7 +660,7 @@ class LiveSession:
         result["live"] = {"ended_by": ended_by, "dropped_frames": feed.dropped_frames}
         return result
 
-    def _summary_screen(self, result: dict[str, Any], ended_by: str) -> None:
+    def _summary_screen(self, result: dict[str, Any], ended_by: EndedBy) -> None:
         """The summary over the last picture, until a key, the window closes or time runs out."""
         base = self._last_scene if self._last_scene is not None else self._backdrop((960, 540))
         scene = (base * 0.35).astype(np.uint8)

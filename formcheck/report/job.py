@@ -28,14 +28,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from formcheck import __version__, interrupts
 from formcheck.atomic import StagedFolder, write_atomic, write_json
 from formcheck.engine import ExerciseDef, load_exercise
 from formcheck.engine.words import Words
 from formcheck.errors import FormcheckError, OutputError, SourceError
-from formcheck.pipeline import PoseInput, open_pose_input, run
+from formcheck.pipeline import InputKind, PoseInput, open_pose_input, run
 from formcheck.recording import RecordingHeader, RecordingSource, RecordingWriter
 from formcheck.report.auto import ExerciseGuess, ExerciseGuesser
 from formcheck.report.collect import Collector, Thumbnail
@@ -47,7 +47,7 @@ from formcheck.report.schema import build_report
 from formcheck.report.tables import reps_csv
 from formcheck.sources import Frame, open_source
 
-__all__ = ["AnalysisJob", "AnalysisOutcome", "JobProgress", "rewrite_report", "run_job"]
+__all__ = ["AnalysisJob", "AnalysisOutcome", "JobProgress", "Status", "rewrite_report", "run_job"]
 
 PROGRESS_EVERY_S = 0.1
 REPORT_FILES = {"report.json", "report.html", "reps.csv", "annotated.mp4"}  # replaced as a set
@@ -83,18 +83,23 @@ class JobProgress:
     finished: bool = False
 
 
+Status = Literal["ok", "partial", "unsure", "failed"]
+"""How one job ended: a full report, one of part of the input, one whose exercise was guessed
+without confidence, or none."""
+
+
 @dataclass(slots=True)
 class AnalysisOutcome:
     """What became of one job (picklable: it travels back from worker processes)."""
 
     job: AnalysisJob
     name: str
-    status: str  # "ok" | "partial" | "unsure" | "failed"
+    status: Status
     result: dict[str, Any] | None = None
     report: dict[str, Any] | None = None
     exercise: str | None = None  # the id
     exercise_name: str = ""  # what people read (the definition may be a file, not in the catalogue)
-    kind: str = "video"  # "video" | "recording" (for the training history)
+    kind: InputKind = "video"  # for the training history
     error: str | None = None
     exit_code: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -438,7 +443,9 @@ def _finish(
             f"{name}: landmark recordings keep no body outline, so {said} "
             "cannot be judged; analyse the video for it"
         )
-    status = "partial" if reasons else "unsure" if guess is not None and guess.unsure else "ok"
+    status: Status = (
+        "partial" if reasons else "unsure" if guess is not None and guess.unsure else "ok"
+    )
     outcome = AnalysisOutcome(
         job, name, status, result=result, exercise=exercise.id, exercise_name=exercise.name,
         kind=info["kind"],
