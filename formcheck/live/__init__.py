@@ -14,6 +14,8 @@
 - :mod:`~formcheck.live.cues`: which cue the banner shows, long enough to read, no flicker.
 - :mod:`~formcheck.live.keys`: keys as actions; a scripted key source for tests.
 - :mod:`~formcheck.live.audio`: optional beeps and spoken cues through external players.
+- :mod:`~formcheck.live.lines`: the line a person reads for each event (headless) and the
+  words said for a routine's events.
 - :mod:`~formcheck.live.session`: the loop (also headless); :mod:`~formcheck.live.summary`:
   the summary, the JSON report, screenshots.
 """
@@ -22,7 +24,8 @@ from formcheck.live.audio import Audio
 from formcheck.live.cues import Cue, CueBoard
 from formcheck.live.feed import LiveFrame, LiveInput, open_live_input, paced
 from formcheck.live.keys import HELP_LINES, Action, ScriptedKeys, action_for
-from formcheck.live.session import LiveOutcome, LiveSession, describe_event, mirrored
+from formcheck.live.lines import describe_event
+from formcheck.live.session import LiveOutcome, LiveSession, mirrored
 from formcheck.live.summary import (
     ScreenshotSaver,
     routine_summary_lines,

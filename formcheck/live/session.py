@@ -8,9 +8,9 @@
     print(outcome.result["summary"])           # or Ctrl+C
 
 One loop serves the window and ``--headless`` (``view=None``: nothing is drawn, events are
-reported as lines through ``on_line``), so both count the same. Each frame is analysed, then
-drawn only if it is the newest one (see :mod:`formcheck.live.feed`): the window never shows a
-stale frame and nothing is queued.
+reported as lines through ``on_line``, worded by :mod:`formcheck.live.lines`), so both count
+the same. Each frame is analysed, then drawn only if it is the newest one (see
+:mod:`formcheck.live.feed`): the window never shows a stale frame and nothing is queued.
 """
 
 from __future__ import annotations
@@ -26,37 +26,30 @@ import numpy as np
 
 from formcheck.engine import Engine, ExerciseDef, session_result
 from formcheck.engine.events import (
-    BackInView,
     Event,
-    FaultCleared,
-    FaultRaised,
     HoldProgress,
-    NotInView,
     RepCompleted,
     RepRecord,
-    SetupIssue,
-    SetupOk,
 )
 from formcheck.engine.frame import EngineFrame
 from formcheck.engine.routine import (
     ExerciseStarted,
-    RestStarted,
     RestTick,
     Routine,
-    RoutineCompleted,
     RoutineEvent,
     RoutineProgress,
     RoutineRunner,
     SetCompleted,
     SetStarted,
 )
-from formcheck.engine.words import Words, setup_issue
+from formcheck.engine.words import Words
 from formcheck.features.spec import substitute_side
 from formcheck.live.audio import Audio
 from formcheck.live.cues import CueBoard
 from formcheck.live.feed import LiveFrame, LiveInput
 from formcheck.live.keys import HELP_LINES, Action, KeySource, action_for
 from formcheck.live.lag import LagWatch
+from formcheck.live.lines import describe_event, spoken
 from formcheck.live.start import GuidedStart, StartPhase
 from formcheck.live.summary import ScreenshotSaver, routine_summary_lines, summary_lines
 from formcheck.pose.core import PoseFrame
@@ -126,87 +119,6 @@ def mirrored(pose: PoseFrame) -> PoseFrame:
     image = pose.image.copy()
     image[:, 0] = pose.resolution_wh[0] - image[:, 0]
     return PoseFrame(pose.t_s, pose.resolution_wh, image, pose.world, pose.mask, pose.index)
-
-
-def describe_event(event: Event, exercise: ExerciseDef | None = None) -> str | None:
-    """One line for the events a person wants to read (reps, faults, setup), in the words of
-    ``exercise``; a rep with faults has its evidence on the lines below. None otherwise."""
-    words = Words(exercise)
-    t = f"{event.t_s:6.1f} s  "
-    if isinstance(event, RepCompleted):
-        r = event.rep
-        side = "" if r.side == "both" else f" ({r.side} {r.side_index})"
-        hold = "" if r.hold_s is None else f", hold {r.hold_s:.1f} s"
-        if r.form_hold_s is not None and r.hold_s is not None and r.form_hold_s < r.hold_s - 0.05:
-            hold += f" ({r.form_hold_s:.1f} s good form)"
-        faults = ", ".join(words.fault(f) for f in r.faults) if r.faults else "ok"
-        evidence = "".join(
-            f"\n{'':6}    {words.fault(f)}: {words.evidence(e)}"
-            for f, e in zip(r.faults, r.evidence, strict=True)
-        )
-        return f"{t}rep {r.index}{side}{hold}: {faults}{evidence}"
-    if isinstance(event, FaultRaised):
-        side = "" if event.side == "both" else f" ({event.side})"
-        return f"{t}fault {words.fault(event.fault)}{side}: {event.cue}"
-    if isinstance(event, FaultCleared):
-        side = "" if event.side == "both" else f" ({event.side})"
-        return f"{t}fault {words.fault(event.fault)}{side} cleared"
-    if isinstance(event, SetupIssue):
-        return f"{t}setup: {event.message}"
-    if isinstance(event, SetupOk):
-        return f"{t}setup ok ({setup_issue(event.issue)} fixed)"
-    if isinstance(event, NotInView):
-        return f"{t}not in view: {event.message}"
-    if isinstance(event, BackInView):
-        return f"{t}back in view"
-    if isinstance(event, RoutineEvent):
-        return t + _describe_routine_event(event, words)
-    return None
-
-
-def _describe_routine_event(event: RoutineEvent, words: Words) -> str:
-    if isinstance(event, ExerciseStarted):
-        return f"exercise {event.index} of {event.count}: {event.name}"
-    if isinstance(event, SetStarted):
-        return f"set {event.set_index} of {event.sets}: {_target_text(event)}"
-    if isinstance(event, SetCompleted):
-        counts = ", ".join(
-            f"{n}" if side == "both" else f"{side} {n}" for side, n in event.reps_by_side.items()
-        )
-        how = "done" if event.complete else "ended short"
-        faults = words.faults(event.faults) or "no faults"
-        return f"set {event.set_index} of {event.sets} {how}: reps {counts}; {faults}"
-    if isinstance(event, RestStarted):
-        return f"rest {event.seconds:g} s, next: {event.next_exercise} set {event.next_set}"
-    if isinstance(event, RestTick):
-        return f"rest: {event.left_s} s left"
-    assert isinstance(event, RoutineCompleted)
-    return "routine complete"
-
-
-def _target_text(event: SetStarted) -> str:
-    if event.unit == "s":
-        what = f"hold {event.target:g} s"
-    else:
-        what = f"{event.target:g} rep" + ("" if event.target == 1 else "s")
-    if event.per == ("both",):
-        return what
-    return what + (" per side" if set(event.per) == {"left", "right"} else " per direction")
-
-
-def _spoken(event: RoutineEvent) -> str | None:
-    """What is said aloud for a routine event (None: nothing)."""
-    if isinstance(event, ExerciseStarted):
-        return event.name
-    if isinstance(event, SetStarted):
-        return f"Set {event.set_index} of {event.sets}: {_target_text(event)}"
-    if isinstance(event, SetCompleted):
-        return "Set done" if event.complete else None
-    if isinstance(event, RestStarted):
-        return f"Rest {event.seconds:g} seconds"
-    if isinstance(event, RoutineCompleted):
-        return "Routine complete"
-    return None
 
 
 class LiveSession:
@@ -467,7 +379,7 @@ class LiveSession:
             if self.audio is not None:
                 if isinstance(ev, RestTick):
                     self.audio.beep("rep")
-                elif (text := _spoken(ev)) is not None:
+                elif (text := spoken(ev)) is not None:
                     self.audio.say(text)
         elif isinstance(ev, RepCompleted):
             self._hold_met.discard(ev.rep.side)
