@@ -161,3 +161,18 @@ def test_a_worker_that_dies_is_retried_and_one_that_dies_twice_fails_alone(tmp_p
     ]  # fmt: skip
     once, fine = (json.loads((out / n / "report.json").read_text()) for n in ("once", "fine"))
     assert once["result"]["reps"] == fine["result"]["reps"]  # the same recording, whole
+
+
+def test_a_cluster_that_does_not_answer_is_one_line_at_once(tmp_path, cluster):
+    port = _free_port()  # nothing listens there
+    done = cluster.analyze(
+        str(SAMPLES / "bird-dog.jsonl.gz"), "-e", "bird-dog", f"--ray=127.0.0.1:{port}",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 2
+    lines = [ln for ln in done.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, done.stderr
+    head = f"formcheck: error: cannot reach the Ray cluster at 127.0.0.1:{port}"
+    assert lines[0].startswith(head)
+    assert f"nothing answers at 127.0.0.1:{port}" in lines[0]
+    assert "is 'ray start --head --port PORT' running there" in lines[0]
