@@ -52,6 +52,19 @@ def eval_cmd(
         float | None,
         typer.Option("--min-fault-precision", help="Fail (exit 1) if fault precision is below."),
     ] = None,
+    min_auto_right: Annotated[
+        float | None,
+        typer.Option(
+            "--min-auto-right",
+            help="Fail (exit 1) if --exercise auto is right and sure on fewer of the clips.",
+        ),
+    ] = None,
+    max_auto_wrong: Annotated[
+        int | None,
+        typer.Option(
+            "--max-auto-wrong", help="Fail (exit 1) if --exercise auto is sure and wrong on more."
+        ),
+    ] = None,
     model: ModelOption = "full",
     workers: Annotated[
         int,
@@ -78,20 +91,22 @@ def eval_cmd(
         "err",
         "hold true/pred",
         "faults tp/fp/fn",
+        "auto",
         "s",
     ):
         table.add_column(col)
     for s in result.scores:
         if not s.supported:
             table.add_row(
-                s.file, s.exercise, _f(s.true_reps, "{}"), "[dim]not supported[/]", "", "", "", ""
-            )
+                s.file, s.exercise, _f(s.true_reps, "{}"), "[dim]not supported[/]", "", "", "",
+                "", "",
+            )  # fmt: skip
             continue
         err = "[red]error[/]" if s.error else _f(s.abs_error, "{}")
         table.add_row(
             s.file, s.exercise, _f(s.true_reps, "{}"), _f(s.pred_reps, "{}"), err,
             f"{_f(s.true_hold_s, '{:.1f}')}/{_f(s.pred_hold_s, '{:.1f}')}",
-            f"{s.fault_tp}/{s.fault_fp}/{s.fault_fn}", f"{s.seconds:.1f}",
+            f"{s.fault_tp}/{s.fault_fp}/{s.fault_fn}", _auto(s), f"{s.seconds:.1f}",
         )  # fmt: skip
     console.print(table)
     summary = Table(header_style="bold", title="totals")
@@ -113,6 +128,14 @@ def eval_cmd(
             _f(t.hold_error_s), _f(t.fault_precision), _f(t.fault_recall),
         )  # fmt: skip
     console.print(summary)
+    t = result.totals
+    judged = t.auto_right + t.auto_unsure + t.auto_wrong
+    if judged:
+        console.print(
+            f"--exercise auto: right and sure on {t.auto_right} of {judged} clips "
+            f"({t.auto_right / judged:.0%}), unsure on {t.auto_unsure}, sure and wrong on "
+            f"{t.auto_wrong}"
+        )
     for s in result.scores:
         if s.error:
             console.print(f"[red]{s.file}: {s.error}[/]")
@@ -120,7 +143,6 @@ def eval_cmd(
         write_json(output / "eval.json", result.to_json())
         write_atomic(output / "eval.html", eval_html(result))
         notice(f"wrote {output / 'eval.json'} and {output / 'eval.html'}")
-    t = result.totals
     failed = []
     if min_obo is not None and (t.obo is None or t.obo < min_obo):
         failed.append(f"OBO {_f(t.obo)} < {min_obo}")
@@ -138,6 +160,20 @@ def eval_cmd(
         t.fault_precision is None or t.fault_precision < min_fault_precision
     ):
         failed.append(f"fault precision {_f(t.fault_precision)} < {min_fault_precision}")
+    if min_auto_right is not None and (not judged or t.auto_right / judged < min_auto_right):
+        failed.append(f"auto right {t.auto_right} of {judged} < {min_auto_right:.0%}")
+    if max_auto_wrong is not None and t.auto_wrong > max_auto_wrong:
+        failed.append(f"auto wrong on {t.auto_wrong} clips > {max_auto_wrong}")
     if failed:
         typer.echo("formcheck: accuracy below threshold: " + "; ".join(failed), err=True)
         raise typer.Exit(1)
+
+
+def _auto(s) -> str:  # noqa: ANN001 - a ClipScore
+    """The auto column: right / unsure / wrong, with the exercise named when not right."""
+    if s.auto is None:
+        return ""
+    if s.auto == "right":
+        return f"right {s.auto_confidence:.2f}"
+    colour = "red" if s.auto == "wrong" else "yellow"
+    return f"[{colour}]{s.auto}[/] ({s.auto_chosen})"

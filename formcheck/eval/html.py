@@ -51,8 +51,18 @@ def _clip_row(s: ClipScore) -> str:
     return (
         f"<tr><td>{html.escape(s.file)}</td><td>{html.escape(s.exercise)}</td>"
         + "".join(f'<td class="num">{n}</td>' for n in numbers)
-        + f"<td>{result}</td></tr>"
+        + f"<td>{_auto(s)}</td><td>{result}</td></tr>"
     )
+
+
+def _auto(s: ClipScore) -> str:
+    """``--exercise auto`` on the clip: right (its confidence), unsure or wrong (what it named)."""
+    if s.auto is None:
+        return ""
+    if s.auto == "right":
+        return f'<span class="ok">right</span> {_f(s.auto_confidence)}'
+    cls = "flt" if s.auto == "wrong" else "na"
+    return f'<span class="{cls}">{html.escape(s.auto)}</span> ({html.escape(s.auto_chosen or "")})'
 
 
 def _th(labels: str, cls: str = "") -> str:
@@ -62,6 +72,17 @@ def _th(labels: str, cls: str = "") -> str:
 
 def _table(head: str, rows: list[str]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _auto_line(t: Totals) -> str:
+    judged = t.auto_right + t.auto_unsure + t.auto_wrong
+    if not judged:
+        return ""
+    return (
+        f"<p><code>--exercise auto</code>: right and sure on {t.auto_right} of {judged} clips "
+        f"({t.auto_right / judged:.0%}), unsure on {t.auto_unsure}, sure and wrong on "
+        f"{t.auto_wrong}.</p>\n"
+    )
 
 
 def eval_html(result: EvalResult) -> str:
@@ -75,13 +96,13 @@ def eval_html(result: EvalResult) -> str:
     clip_head = (
         _th("clip|exercise")
         + _th("true|pred|rel err|true hold|pred hold|faults TP/FP/FN|s", "num")
-        + _th("result")
+        + _th("auto|result")
     )
     body = (
         f'<header><h1>formcheck eval</h1><p class="sub">formcheck {html.escape(result.version)}, '
         f"model {html.escape(result.model)}, {html.escape(result.created)}, labels "
         f"{html.escape(result.labels)}</p></header>\n"
-        f"<h2>Totals</h2>{_table(head, rows)}\n"
+        f"<h2>Totals</h2>{_table(head, rows)}\n{_auto_line(result.totals)}"
         f"<h2>Clips</h2>{_table(clip_head, [_clip_row(s) for s in result.scores])}"
     )
     return html_page("formcheck eval", body, css=_CSS)

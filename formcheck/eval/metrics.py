@@ -3,7 +3,9 @@
 - MAE = mean over clips of |predicted - true| / true (clips with a true count > 0);
 - OBO = share of clips with |predicted - true| <= 1; exact = share with predicted == true;
 - hold error = |predicted hold - labelled hold| in seconds;
-- fault precision / recall over (fault, rep) pairs of the fault kinds the labels annotate.
+- fault precision / recall over (fault, rep) pairs of the fault kinds the labels annotate;
+- ``--exercise auto`` on the same frames: per clip "right" (confident and the labelled
+  exercise), "unsure" or "wrong" (confident and another exercise); the totals count each.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ class ClipScore:
     seconds: float = 0.0
     error: str | None = None  # the clip could not be analysed
     confidence: str = ""
+    auto: str | None = None  # --exercise auto: "right", "unsure" or "wrong"
+    auto_chosen: str | None = None  # the exercise it named (its best guess when unsure)
+    auto_confidence: float | None = None
 
     @property
     def abs_error(self) -> int | None:
@@ -63,6 +68,9 @@ class Totals:
     hold_error_s: float | None
     fault_precision: float | None
     fault_recall: float | None
+    auto_right: int = 0
+    auto_unsure: int = 0
+    auto_wrong: int = 0
 
 
 def _mean(values: Iterable[float]) -> float | None:
@@ -86,4 +94,7 @@ def totals(scores: list[ClipScore]) -> Totals:
         hold_error_s=_mean(s.hold_error_s for s in ok if s.hold_error_s is not None),
         fault_precision=tp / (tp + fp) if tp + fp else None,
         fault_recall=tp / (tp + fn) if tp + fn else None,
+        auto_right=sum(s.auto == "right" for s in ok),
+        auto_unsure=sum(s.auto == "unsure" for s in ok),
+        auto_wrong=sum(s.auto == "wrong" for s in ok),
     )

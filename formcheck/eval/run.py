@@ -4,6 +4,9 @@ Clips whose exercise formcheck does not know are counted as "not supported" (so 
 shows coverage), never dropped. With a cache folder, each clip's landmarks are recorded once
 (keyed by the clip's bytes and the model) and later runs replay them, so re-scoring after a
 change to the engine or a definition takes seconds.
+
+Each clip is also given to ``--exercise auto`` (:class:`~formcheck.report.auto.ExerciseGuesser`)
+on the same pose frames as its analysis, as they go by: the pose model runs once per clip.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import hashlib
 import multiprocessing as mp
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -26,8 +29,10 @@ from formcheck.engine import ExerciseDef, list_exercises
 from formcheck.errors import FormcheckError
 from formcheck.eval.labels import ClipLabel, read_labels
 from formcheck.eval.metrics import LABELLED_FAULTS, ClipScore, Totals, totals
-from formcheck.pipeline import analyze, open_pose_input
+from formcheck.pipeline import PoseInput, analyze, open_pose_input
+from formcheck.pose.core import PoseFrame
 from formcheck.recording import RecordingHeader, RecordingWriter
+from formcheck.report.auto import ExerciseGuess, ExerciseGuesser
 
 __all__ = ["EvalResult", "evaluate", "score_clip"]
 
@@ -101,8 +106,10 @@ def _record(clip: Path, out: Path, model: str) -> None:
             tmp.unlink(missing_ok=True)
 
 
-def score_clip(label: ClipLabel, result: dict[str, Any], seconds: float) -> ClipScore:
-    """Compare one analysis result with its label."""
+def score_clip(
+    label: ClipLabel, result: dict[str, Any], seconds: float, guess: ExerciseGuess | None = None
+) -> ClipScore:
+    """Compare one analysis result (and ``--exercise auto``'s ``guess``) with its label."""
     reps = result["reps"]
     holds = [r["hold_s"] for r in reps if r["hold_s"] is not None]
     pred_hold = None  # scored only where the exercise times holds and found some
@@ -123,7 +130,16 @@ def score_clip(label: ClipLabel, result: dict[str, Any], seconds: float) -> Clip
         fault_fn=len(true - pred),
         seconds=seconds,
         confidence=label.confidence,
+        auto=None if guess is None else _auto_verdict(label, guess),
+        auto_chosen=None if guess is None else guess.chosen.id,
+        auto_confidence=None if guess is None else round(guess.confidence, 3),
     )
+
+
+def _auto_verdict(label: ClipLabel, guess: ExerciseGuess) -> str:
+    if guess.unsure:
+        return "unsure"
+    return "right" if guess.chosen.id == label.exercise else "wrong"
 
 
 def _size(path: Path) -> int:
@@ -140,6 +156,27 @@ def _catalogue() -> dict[str, ExerciseDef]:
     return {d.id: d for d in list_exercises()}
 
 
+def _feed(guesser: ExerciseGuesser, pose: PoseInput) -> None:
+    """Make ``pose`` give each of its frames to ``guesser`` on the way to the analysis."""
+
+    def frames(source: Iterator[PoseFrame]) -> Iterator[PoseFrame]:
+        for frame in source:
+            guesser.update(frame)
+            yield frame
+
+    def pairs(source: Iterator[tuple[Any, PoseFrame]]) -> Iterator[tuple[Any, PoseFrame]]:
+        for picture, frame in source:
+            guesser.update(frame)
+            yield picture, frame
+
+    if pose.pictured is not None:  # from the pose model, with its pictures
+        pose.pictured = pairs(pose.pictured)
+        pose.frames = (pf for _, pf in pose.pictured)
+    else:
+        assert pose.frames is not None
+        pose.frames = frames(pose.frames)
+
+
 def _score_one(
     label: ClipLabel,
     folder: Path,
@@ -149,7 +186,8 @@ def _score_one(
 ) -> ClipScore:
     """Analyse one labelled clip and score it (an error is a score that says so).
     ``catalogue``: the exercises by id (default: read once in this process)."""
-    defn = (_catalogue() if catalogue is None else catalogue).get(label.exercise)
+    catalogue = _catalogue() if catalogue is None else catalogue
+    defn = catalogue.get(label.exercise)
     if defn is None:
         return ClipScore(label.file, label.exercise, False, label.reps, None, label.hold_s,
                          None, confidence=label.confidence)  # fmt: skip
@@ -161,9 +199,11 @@ def _score_one(
             if not cached.exists():
                 _record(source, cached, model)
             source = cached
+        guesser = ExerciseGuesser(list(catalogue.values()))
         with open_pose_input(source, model=model, with_mask=defn.needs_mask) as pose:
+            _feed(guesser, pose)  # the same frames, once
             result = analyze(pose, defn)
-        return score_clip(label, result, time.perf_counter() - t0)
+        return score_clip(label, result, time.perf_counter() - t0, guesser.finish())
     except (FormcheckError, OSError) as err:
         return ClipScore(label.file, label.exercise, True, label.reps, None, label.hold_s,
                          None, error=str(err), confidence=label.confidence)  # fmt: skip

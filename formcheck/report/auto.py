@@ -1,106 +1,274 @@
 """``--exercise auto``: which exercise of the catalogue best explains the motion?
 
 Every candidate's engine runs over the same pose frames (the engines are cheap next to the
-pose model) and each candidate gets a score in 0..1 from three pieces of evidence:
+pose model), and every candidate is compared with **its own self-test**: the first clean case
+of its ``[selftest]`` (a set the mannequin performs as the coach scripted it), rendered once
+per process as landmarks (ideal, no picture: a few hundredths of a second each). So a new
+exercise brings its own reference, and nothing here is written per exercise. The same body
+measures are taken on the clip (the smoothed pose) and on that reference, in 3D on the world
+landmarks, all in degrees:
 
-- **reps**: complete reps its rep machine counted: ``1 - 0.5 ** reps`` (0 reps -> 0, 1 -> 0.5,
-  3 -> 0.875). A rep needs the driving feature to move at least the exercise's ``min_range``
-  away from the person's rest and back, debounced, so this also says "its feature moved as
-  far as this exercise's smallest rep";
-- **posture fit**: the share of frames whose body posture, measured in 3D on the world
-  landmarks, matches the exercise's: the trunk, the thighs and the shins are each classed as
-  vertical (< 35 deg from the vertical) or horizontal (> 55 deg), and the posture's signature
-  says which it wants (all fours: trunk horizontal, thighs vertical, shins horizontal; prone:
-  all three horizontal; standing: all vertical, or the trunk horizontal for a bent-over
-  exercise; ...). A frame fits when every part that was seen matches. Weight
-  ``0.25 + 0.75 * fit`` (0.5 is assumed when nothing could be measured);
-- **view fit**: the share of frames whose camera view (side or front) matches the exercise's:
-  weight ``0.6 + 0.4 * fit`` (a wrong view is a setup problem, not proof of another exercise;
-  0.5 is assumed for exercises filmed from any side);
-- **side fit** (one-sided and alternating exercises): the share of their reps that do not
-  overlap in time with a rep of the other side; both arms rising together is a two-armed
-  exercise, not two one-armed reps. Weight ``0.25 + 0.75 * fit``.
+- **where the body is** (against gravity): the trunk from upright (0) through level (90) to
+  head down (180); which way the chest faces (+90 up, lying on the back; -90 down, face down
+  or on all fours); each thigh and each arm (shoulder to wrist) from hanging straight down (0)
+  to pointing straight up (180: overhead, as when hanging from a bar);
+- **how the body is folded**: each elbow, hip (trunk to thigh) and knee angle (180 straight)
+  and the bend of the head against the trunk (hips, shoulders, ears).
 
-The best-scoring candidate is chosen; its **confidence** is its score minus the runner-up's.
-The guess is **unsure** when the best score is below :data:`MIN_SCORE` or the confidence is
-below :data:`MIN_MARGIN`; the caller must then say so (the CLI warns and exits with a distinct
-code). New exercises in the catalogue are candidates automatically; ones without a rep
-definition cannot be scored and are listed as skipped. Motion the catalogue does not know can
-still be mistaken for the closest exercise that counts reps on it: the report lists every
-candidate's score so a reader can judge.
+Left and right are taken as the lower and the higher of the two, so a set done with the
+right arm matches a reference done with the left. The evidence, per candidate:
+
+- **reps**: its engine's count, as ``1 - 0.5 ** reps`` (1 rep 0.5, 3 reps 0.875), or the
+  share of the time in view that its reps cover, whichever is higher (a single 8 s hang is as
+  clear as many short reps);
+- **posture**: the share of the frames in its reps (all frames without reps) whose trunk,
+  chest, thighs, arms and hips lie within the reference's own range of them, widened by
+  :data:`POSTURE_TOLERANCE_DEG` (a third of a right angle: another body doing the same thing
+  another way; the hips by :data:`HIP_TOLERANCE_DEG`, half a right angle, since people fold
+  at the hips by their own build and style: a dumbbell deadlift, a supported row).
+  Standing, bent over, on all fours, prone, supine, seated and hanging differ by far more.
+  Weight ``0.1 + 0.9 * fit``: almost no frame in the exercise's posture is strong evidence
+  against it;
+- **which parts move, and how far**: per measure, the range it moves through in a rep (5th
+  to 95th percentile, the median over the reps) in the clip and in the reference, less
+  :data:`MOTION_NOISE_DEG` of pose-model jitter; the fit is ``(sum of the smaller + S) /
+  (sum of the larger + S)`` over the measures, ``S`` = :data:`MOTION_SLACK_DEG` (one
+  deliberate movement). A part moving in the clip but not in the reference, or the other way
+  round, lowers it: an arm raised to the side is no shrug, a row moves no leg. Weight ``0.25 +
+  0.75 * fit``;
+- **range**: the candidate's counted range of motion (its drive, the median over its reps)
+  against its count on the reference: a ratio within :data:`RANGE_RATIO` either way is the
+  same movement by another person, beyond it the fit falls as ``RANGE_RATIO / ratio`` (a
+  lateral raise counted on arm circles moves twice as far);
+- **period**: how long its reps take (the median) against the reference's scripted reps: the
+  same exercise done up to :data:`DURATION_RATIO` times faster or slower is still it, beyond
+  that the fit falls as ``DURATION_RATIO / ratio`` (arm circles of 1.5 s are not the 8 s hang
+  of a dead hang, though the arms go overhead in both);
+- **sides** (one-sided and alternating exercises): the share of its reps that do not overlap
+  in time with a rep of the other side; both arms rising together is a two-armed exercise,
+  not two one-armed reps. Weight ``0.25 + 0.75 * fit``.
+
+The score is the product. The best-scoring candidate is chosen; its **confidence** is its score
+minus the runner-up's. The guess is **unsure** when the best score is below
+:data:`MIN_SCORE` or the confidence below :data:`MIN_MARGIN`; the caller must then say so (the
+CLI warns and exits with a distinct code), with the nearest candidates. The camera view is
+reported (``view_fit``) but not scored: a wrong view is a setup problem, not another exercise.
+
+What it cannot do: tell apart exercises whose posture and moving parts are the same and
+differ only in what the landmarks do not show (the hands' grip, a bench or a bar, a weight)
+or by a few degrees (a superman with the chest barely lifted reads as a prone double leg
+raise: both move the legs 10 deg face down, and the guess is unsure); judge an exercise
+without a clean self-test case (it is still scored, on reps and sides only); see the back's
+outline (not measured here); and name motion that is no exercise of the catalogue: such motion
+is usually unsure, but one that moves the same parts in the same posture as an exercise (a
+partial version of it, say) is taken for that exercise. The report lists every candidate's
+score and its parts so a reader can judge.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
 
 from formcheck.engine import Engine, ExerciseDef, list_exercises
 from formcheck.engine.setup import observed_view
-from formcheck.features.geometry import inclination_to_vertical_deg
+from formcheck.features.geometry import (
+    angle_between_deg,
+    cross,
+    elevation_deg,
+    joint_angle_deg,
+    sub,
+    unit,
+)
 from formcheck.features.measure import PointTable
 from formcheck.pose.core import PoseFrame
 
 __all__ = [
+    "MEASURES",
     "MIN_MARGIN",
     "MIN_SCORE",
-    "SIGNATURES",
     "CandidateScore",
     "ExerciseGuess",
     "ExerciseGuesser",
-    "expected_signature",
-    "observed_signature",
+    "Reference",
+    "body_measures",
+    "reference",
 ]
 
 MIN_SCORE = 0.3
 MIN_MARGIN = 0.15
-_PARTS = ("trunk", "thigh", "shin")
-_SEGMENTS = {
-    "trunk": [("hip_mid", "shoulder_mid")],
-    "thigh": [("left_hip", "left_knee"), ("right_hip", "right_knee")],
-    "shin": [("left_knee", "left_ankle"), ("right_knee", "right_ankle")],
-}
-# posture -> (trunk, thigh, shin): "V" vertical, "H" horizontal, None: not judged
-SIGNATURES: dict[str, tuple[str | None, str | None, str | None]] = {
-    "standing": ("V", "V", "V"),
-    "hanging": ("V", "V", "V"),
-    "seated": ("V", "H", None),
-    "kneeling": ("V", "V", "H"),
-    "all_fours": ("H", "V", "H"),
-    "prone": ("H", "H", "H"),
-    "supine": ("H", "H", "H"),
-}
-_TRUNK = {"upright": "V", "horizontal": "H"}
-Signature = tuple[str | None, str | None, str | None]
+POSTURE_TOLERANCE_DEG = 30.0
+HIP_TOLERANCE_DEG = 45.0
+MOTION_NOISE_DEG = 10.0
+MOTION_SLACK_DEG = 30.0
+RANGE_RATIO = 1.5
+DURATION_RATIO = 3.0
+MIN_VISIBILITY = 0.3  # as the engine's: MediaPipe extrapolates partly hidden limbs well enough
+
+MEASURES = (
+    "trunk", "chest", "thigh_lo", "thigh_hi", "arm_lo", "arm_hi", "elbow_lo", "elbow_hi",
+    "hip_lo", "hip_hi", "knee_lo", "knee_hi", "head",
+)  # fmt: skip
+_POSTURE_MEASURES = (
+    "trunk",
+    "chest",
+    "thigh_lo",
+    "thigh_hi",
+    "arm_lo",
+    "arm_hi",
+    "hip_lo",
+    "hip_hi",
+)
+_POSTURE = [MEASURES.index(m) for m in _POSTURE_MEASURES]
+_TOLERANCE = [HIP_TOLERANCE_DEG if m.startswith("hip") else POSTURE_TOLERANCE_DEG
+              for m in _POSTURE_MEASURES]  # fmt: skip
+_MOTION = [i for i, m in enumerate(MEASURES) if m != "chest"]  # the chest turns with the trunk
+_UP, _DOWN = (0.0, -1.0, 0.0), (0.0, 1.0, 0.0)  # world y points down
+NAN = float("nan")
 
 
-def observed_signature(points: PointTable) -> Signature:
-    """Trunk, thighs and shins of one frame classed "V"/"H" in 3D (None: unseen or between)."""
-    out: list[str | None] = []
-    for part in _PARTS:
-        angles = []
-        for a, b in _SEGMENTS[part]:
-            pa, pb = points.get(a, "world"), points.get(b, "world")
-            if pa is not None and pb is not None:
-                angles.append(inclination_to_vertical_deg(pa, pb))
-        mean = sum(angles) / len(angles) if angles else math.nan
-        out.append("V" if mean < 35 else "H" if mean > 55 else None)
-    return out[0], out[1], out[2]
+def _direction(pts: PointTable, a: str, b: str, ref: tuple[float, ...]) -> float:
+    pa, pb = pts.get(a, "world"), pts.get(b, "world")
+    if pa is None or pb is None or math.dist(pa, pb) < 1e-9:
+        return NAN
+    return angle_between_deg(sub(pb, pa), ref)
 
 
-def expected_signature(exercise: ExerciseDef) -> Signature:
-    """The posture signature an exercise wants (its ``trunk`` overrides the posture's)."""
-    trunk, thigh, shin = SIGNATURES.get(exercise.posture, (None, None, None))
-    if exercise.trunk is not None:
-        trunk = _TRUNK.get(exercise.trunk)
-    return trunk, thigh, shin
+def _joint(pts: PointTable, a: str, b: str, c: str) -> float:
+    pa, pb, pc = (pts.get(n, "world") for n in (a, b, c))
+    if pa is None or pb is None or pc is None:
+        return NAN
+    return joint_angle_deg(pa, pb, pc)
+
+
+def _pair(left: float, right: float) -> tuple[float, float]:
+    """The lower and the higher side; one side unseen: the seen one for both."""
+    if math.isnan(left) or math.isnan(right):
+        one = right if math.isnan(left) else left
+        return one, one
+    return min(left, right), max(left, right)
+
+
+def body_measures(pts: PointTable) -> list[float]:
+    """The :data:`MEASURES` of one frame, in degrees (NaN: not seen); see the module docstring."""
+    chest = NAN
+    ls, rs = pts.get("left_shoulder", "world"), pts.get("right_shoulder", "world")
+    s, h = pts.get("shoulder_mid", "world"), pts.get("hip_mid", "world")
+    if ls is not None and rs is not None and s is not None and h is not None:
+        forward = unit(cross(sub(ls, rs), sub(s, h)))
+        if forward is not None:
+            chest = elevation_deg((0.0, 0.0, 0.0), forward)
+    out = [_direction(pts, "hip_mid", "shoulder_mid", _UP), chest]
+    for a, b, ref in (("hip", "knee", _DOWN), ("shoulder", "wrist", _DOWN)):
+        out += _pair(_direction(pts, f"left_{a}", f"left_{b}", ref),
+                     _direction(pts, f"right_{a}", f"right_{b}", ref))  # fmt: skip
+    for a, b, c in (("shoulder", "elbow", "wrist"), ("shoulder", "hip", "knee"),
+                    ("hip", "knee", "ankle")):  # fmt: skip
+        out += _pair(_joint(pts, f"left_{a}", f"left_{b}", f"left_{c}"),
+                     _joint(pts, f"right_{a}", f"right_{b}", f"right_{c}"))  # fmt: skip
+    out.append(_joint(pts, "hip_mid", "shoulder_mid", "ear_mid"))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """An exercise as its clean self-test case performs it: the body measures per frame
+    (``values``, frames x :data:`MEASURES`), the frame times, the scripted reps' spans and the
+    range its own engine counts on it (the median over the reps; None without reps)."""
+
+    values: np.ndarray
+    times: np.ndarray
+    reps: tuple[tuple[float, float], ...]
+    counted_range: float | None
+
+
+def _clean_case(defn: ExerciseDef) -> dict[str, Any] | None:
+    """The first self-test case that expects reps and keeps the person in view."""
+    for case in defn.selftest.cases if defn.selftest is not None else []:
+        reps = case.get("expect", {}).get("reps", 0)
+        n = sum(reps.values()) if isinstance(reps, dict) else reps
+        if n and not case.get("absent"):
+            return case
+    return None
+
+
+_REFERENCES: dict[tuple[str, str], Reference | None] = {}
+_LOCK = threading.Lock()
+
+
+def reference(defn: ExerciseDef) -> Reference | None:
+    """The exercise's :class:`Reference` (None without a clean self-test case), rendered once
+    per process and definition file."""
+    key = (defn.id, str(defn.source))
+    with _LOCK:
+        if key not in _REFERENCES:
+            _REFERENCES[key] = _render_reference(defn)
+        return _REFERENCES[key]
+
+
+def _render_reference(defn: ExerciseDef) -> Reference | None:
+    from formcheck.engine.selftest import build_case
+    from formcheck.synth.camera import Camera
+    from formcheck.synth.render import render
+
+    case = _clean_case(defn)
+    if case is None or defn.selftest is None:
+        return None
+    st = defn.selftest
+    script = build_case(defn, case)
+    camera = Camera.from_dict({"azimuth_deg": 90.0, **st.camera, **case.get("camera", {})})
+    frames = [f for f in render(script, camera, fps=st.fps) if f.has_person]
+    values = np.array([body_measures(PointTable.from_frame(f, MIN_VISIBILITY)) for f in frames])
+    engine = Engine(defn)
+    extractor = engine.new_extractor()
+    for f in frames:
+        engine.update(extractor.update(f))
+    engine.finish()
+    counted = float(np.median([r.range for r in engine.reps])) if engine.reps else None
+    spans = tuple((s.start_s, s.end_s) for s in script.truth if s.tag.startswith("rep"))
+    return Reference(values, np.array([f.t_s for f in frames]), spans, counted)
+
+
+def _in_spans(times: np.ndarray, spans: Sequence[tuple[float, float]]) -> np.ndarray:
+    inside = np.zeros(len(times), bool)
+    for a, b in spans:
+        inside |= (times >= a) & (times <= b)
+    return inside
+
+
+def _motion(values: np.ndarray, times: np.ndarray, spans) -> np.ndarray | None:
+    """Per measure, the median over the reps of the range it moves through (5th-95th pct)."""
+    ranges = []
+    for a, b in spans:
+        v = values[(times >= a) & (times <= b)]
+        if len(v) < 3:
+            continue
+        seen = ~np.isnan(v)
+        r = np.full(v.shape[1], np.nan)
+        for j in np.flatnonzero(seen.sum(axis=0) >= 3):
+            col = v[seen[:, j], j]
+            r[j] = np.percentile(col, 95) - np.percentile(col, 5)
+        ranges.append(r)
+    if not ranges:
+        return None
+    stacked = np.array(ranges)
+    out = np.zeros(stacked.shape[1])
+    for j in range(stacked.shape[1]):
+        col = stacked[~np.isnan(stacked[:, j]), j]
+        out[j] = float(np.median(col)) if len(col) else 0.0
+    return out
 
 
 @dataclass(frozen=True, slots=True)
 class CandidateScore:
-    """How well one exercise explains the motion (see the module docstring)."""
+    """How well one exercise explains the motion (see the module docstring); a fit is None
+    when it could not be judged."""
 
     exercise: str
     score: float
@@ -108,6 +276,10 @@ class CandidateScore:
     posture_fit: float | None
     view_fit: float | None
     side_fit: float | None = None
+    motion_fit: float | None = None
+    range_fit: float | None = None
+    period_fit: float | None = None
+    coverage: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,19 +340,22 @@ class ExerciseGuesser:
             raise ValueError("expected at least one exercise with a rep definition to choose from")
         self.engines = {d.id: Engine(d) for d in self.candidates}
         self._extractors = {k: e.new_extractor() for k, e in self.engines.items()}
-        self._postures: Counter[Signature] = Counter()
+        self._measures: list[list[float]] = []
+        self._times: list[float] = []
         self._view: Counter[str] = Counter()
 
     def update(self, frame: PoseFrame) -> None:
         """Feed one pose frame to every candidate."""
-        engines = list(self.engines.values())
+        smoothed = None
         for key, engine in self.engines.items():
-            engine.update(self._extractors[key].update(frame))
-        smoothed = engines[0].frame.pose  # every engine smooths the same way
+            features = self._extractors[key].update(frame)
+            engine.update(features)
+            smoothed = features.pose  # every extractor smooths the same way
         if smoothed is None or not smoothed.has_person:
             return
-        pts = PointTable.from_frame(smoothed, engines[0].settings.min_visibility)
-        self._postures[observed_signature(pts)] += 1
+        pts = PointTable.from_frame(smoothed, MIN_VISIBILITY)
+        self._measures.append(body_measures(pts))
+        self._times.append(smoothed.t_s)
         view = observed_view(pts)
         if view is not None:
             self._view[view] += 1
@@ -191,32 +366,86 @@ class ExerciseGuesser:
             return None
         return self._view[want] / total
 
-    def _posture_fit(self, want: Signature) -> float | None:
-        """Share of frames (with at least one wanted part seen) where every seen part fits."""
-        judged = fits = 0
-        for seen, n in self._postures.items():
-            pairs = [(w, s) for w, s in zip(want, seen, strict=True) if w is not None and s]
-            if pairs:
-                judged += n
-                fits += n * all(w == s for w, s in pairs)
-        return fits / judged if judged else None
-
     def score(self, exercise: ExerciseDef) -> CandidateScore:
         engine = self.engines[exercise.id]
-        for _ in engine.finish():
-            pass
-        n = len(engine.reps)
-        posture = self._posture_fit(expected_signature(exercise))
-        view = self._view_fit(exercise.view)
+        engine.finish()
+        reps = engine.reps
+        values = np.array(self._measures, dtype=float).reshape(-1, len(MEASURES))
+        times = np.array(self._times, dtype=float)
+        spans = [(r.start_s, r.end_s) for r in reps]
+        coverage = float(_in_spans(times, spans).mean()) if len(times) and spans else 0.0
+        evidence = max(1.0 - 0.5 ** len(reps), coverage)
         per_side = exercise.reps is not None and exercise.reps.sides in ("each", "alternating")
-        sided = _side_fit(engine.reps) if per_side else None
+        sided = _side_fit(reps) if per_side else None
+        ref = reference(exercise)
+        posture = motion = counted = period = None
+        if ref is not None and len(times):
+            posture = self._posture_fit(ref, values[_in_spans(times, spans)] if spans else values)
+            motion = self._motion_fit(ref, values, times, spans)
+            counted = self._range_fit(ref, reps)
+            period = self._period_fit(ref, spans)
         score = (
-            (1.0 - 0.5**n)
-            * (0.25 + 0.75 * (0.5 if posture is None else posture))
-            * (0.6 + 0.4 * (0.5 if view is None else view))
+            evidence
+            * (0.1 + 0.9 * (0.5 if posture is None else posture))
+            * (0.25 + 0.75 * (0.5 if motion is None else motion))
+            * (1.0 if counted is None else counted)
+            * (1.0 if period is None else period)
             * (1.0 if sided is None else 0.25 + 0.75 * sided)
         )
-        return CandidateScore(exercise.id, score, n, posture, view, sided)
+        return CandidateScore(
+            exercise.id, score, len(reps), posture, self._view_fit(exercise.view), sided,
+            motion, counted, period, coverage,
+        )  # fmt: skip
+
+    @staticmethod
+    def _posture_fit(ref: Reference, frames: np.ndarray) -> float | None:
+        """Share of ``frames`` whose posture measures all lie in the reference's range."""
+        if not len(frames):
+            return None
+        want = ref.values[:, _POSTURE]
+        seen = ~np.isnan(want)
+        tol = np.array(_TOLERANCE)
+        lo = np.array([want[seen[:, j], j].min() if seen[:, j].any() else -np.inf
+                       for j in range(want.shape[1])]) - tol  # fmt: skip
+        hi = np.array([want[seen[:, j], j].max() if seen[:, j].any() else np.inf
+                       for j in range(want.shape[1])]) + tol  # fmt: skip
+        got = frames[:, _POSTURE]
+        with np.errstate(invalid="ignore"):
+            outside = (got < lo) | (got > hi)  # NaN (not seen) is never outside
+        return float((~outside.any(axis=1)).mean())
+
+    @staticmethod
+    def _motion_fit(ref: Reference, values: np.ndarray, times: np.ndarray, spans) -> float | None:
+        got = _motion(values, times, spans)
+        want = _motion(ref.values, ref.times, ref.reps)
+        if got is None or want is None:
+            return None
+        a = np.maximum(0.0, got[_MOTION] - MOTION_NOISE_DEG)
+        b = np.maximum(0.0, want[_MOTION] - MOTION_NOISE_DEG)
+        return float(
+            (np.minimum(a, b).sum() + MOTION_SLACK_DEG)
+            / (np.maximum(a, b).sum() + MOTION_SLACK_DEG)
+        )
+
+    @staticmethod
+    def _range_fit(ref: Reference, reps: Sequence) -> float | None:
+        if not reps or not ref.counted_range:
+            return None
+        ratio = float(np.median([r.range for r in reps])) / ref.counted_range
+        if not ratio > 0:
+            return 0.0
+        return min(1.0, RANGE_RATIO * min(ratio, 1.0 / ratio))
+
+    @staticmethod
+    def _period_fit(ref: Reference, spans) -> float | None:
+        if not spans or not ref.reps:
+            return None
+        took = float(np.median([b - a for a, b in spans]))
+        scripted = float(np.median([b - a for a, b in ref.reps]))
+        ratio = took / scripted if scripted > 0 else 0.0
+        if not ratio > 0:
+            return 0.0
+        return min(1.0, DURATION_RATIO * min(ratio, 1.0 / ratio))
 
     def finish(self) -> ExerciseGuess:
         """Score every candidate and choose (ties go to the first id in sorted order)."""
@@ -230,9 +459,10 @@ class ExerciseGuesser:
         chosen = next(d for d in self.candidates if d.id == best.exercise)
         runner = f", runner-up {scores[1].exercise} {second:.2f}" if len(scores) > 1 else ""
         if unsure:
+            nearest = ", ".join(f"{c.exercise} {c.score:.2f}" for c in scores[:3])
             message = (
                 f"unsure which exercise this is: best guess {best.exercise} (score "
-                f"{best.score:.2f}{runner}); rerun with --exercise NAME"
+                f"{best.score:.2f}{runner}; nearest: {nearest}); rerun with --exercise NAME"
             )
         else:
             message = (

@@ -297,7 +297,8 @@ def _auto(auto: dict[str, Any]) -> str:
     rest = len(auto["candidates"]) - len(shown)
     more = (
         f"<p class='note'>{rest} more candidates scored lower (report.json lists them all). "
-        "Score = reps × posture × view × sides terms; see formcheck.report.auto.</p>"
+        "Score = reps × posture × moving parts × range × period × sides terms; see "
+        "formcheck.report.auto.</p>"
     )
     return (
         f'<div class="box {cls}"><b>Exercise chosen automatically:</b> {escape(auto["message"])}'

@@ -26,6 +26,10 @@ MIN_EXACT = 0.85
 MAX_HOLD_ERROR_S = 0.5
 MIN_FAULT_RECALL = 0.8
 MIN_FAULT_PRECISION = 0.8
+# --exercise auto on the same frames (see formcheck.report.auto): never sure and wrong, and right
+# and sure on at least the clips it names today (issue 19 asks for 80 %; see README "Accuracy")
+MAX_AUTO_WRONG = 0
+MIN_AUTO_RIGHT = 0.54  # 12 of 22
 
 pytestmark = pytest.mark.xdist_group("eval")  # one worker records the clips' landmarks once
 
@@ -44,7 +48,9 @@ def test_eval_on_the_shared_clips_meets_the_targets(clips_dir, eval_cache, tmp_p
             "--workers", "2", "-o", str(out), "--min-obo", str(MIN_OBO), "--max-mae", str(MAX_MAE),
             "--min-exact", str(MIN_EXACT), "--max-hold-error", str(MAX_HOLD_ERROR_S),
             "--min-fault-recall", str(MIN_FAULT_RECALL),
-            "--min-fault-precision", str(MIN_FAULT_PRECISION)]  # fmt: skip
+            "--min-fault-precision", str(MIN_FAULT_PRECISION),
+            "--max-auto-wrong", str(MAX_AUTO_WRONG),
+            "--min-auto-right", str(MIN_AUTO_RIGHT)]  # fmt: skip
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     report = json.loads((out / "eval.json").read_text())
@@ -58,6 +64,12 @@ def test_eval_on_the_shared_clips_meets_the_targets(clips_dir, eval_cache, tmp_p
     assert len(counted) == 20
     for name in counted:
         assert by_file[name]["abs_error"] == 0, by_file[name]
+    # auto guessed every clip from the frames its analysis used: each is right, unsure or wrong
+    assert {c["auto"] for c in report["clips"]} <= {"right", "unsure"}
+    right = [c for c in report["clips"] if c["auto"] == "right"]
+    assert all(c["auto_chosen"] == c["exercise"] for c in right)
+    assert report["totals"]["auto_right"] == len(right) >= 12
+    assert "--exercise auto: right and sure on" in result.output
 
 
 def test_a_wrong_label_shows_up_as_an_error(clips_dir, eval_cache, tmp_path):
@@ -93,8 +105,20 @@ def test_metrics_known_answers():
 
 def test_the_eval_page_marks_each_result_and_escapes_names():
     scores = [
-        ClipScore("a.mp4", "squat", True, 10, 10, None, None, seconds=3.2),
-        ClipScore("b.mp4", "squat", True, 8, 9, None, None),
+        ClipScore(
+            "a.mp4",
+            "squat",
+            True,
+            10,
+            10,
+            None,
+            None,
+            seconds=3.2,
+            auto="right",
+            auto_chosen="squat",
+            auto_confidence=0.4,
+        ),
+        ClipScore("b.mp4", "squat", True, 8, 9, None, None, auto="unsure", auto_chosen="deadlift"),
         ClipScore("<c>.mp4", "squat", True, 12, 8, None, None),
         ClipScore("d.mp4", "squat", True, 5, None, None, None, error="cannot open"),
         ClipScore("e.mp4", "jumping-jack", False, 20, None, None, None),
@@ -113,6 +137,9 @@ def test_the_eval_page_marks_each_result_and_escapes_names():
     ]
     assert "<td>&lt;c&gt;.mp4</td>" in page and "<c>" not in page
     assert '<td class="num">3.2</td>' in rows[0]  # numbers are right-aligned
+    assert '<td><span class="ok">right</span> 0.40</td>' in rows[0]  # --exercise auto
+    assert '<span class="na">unsure</span> (deadlift)' in rows[1]
+    assert "right and sure on 1 of 2 clips (50%), unsure on 1, sure and wrong on 0" in page
     assert page.count("<tr><td>") == 3 + len(scores)  # all clips, squat, jumping-jack, clips
 
 
