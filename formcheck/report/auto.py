@@ -69,6 +69,7 @@ from __future__ import annotations
 
 import math
 import threading
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -78,6 +79,7 @@ import numpy as np
 
 from formcheck.engine import Engine, ExerciseDef, list_exercises
 from formcheck.engine.setup import observed_view
+from formcheck.features.extractor import Features
 from formcheck.features.geometry import (
     angle_between_deg,
     cross,
@@ -249,11 +251,10 @@ def _motion(values: np.ndarray, times: np.ndarray, spans) -> np.ndarray | None:
         v = values[(times >= a) & (times <= b)]
         if len(v) < 3:
             continue
-        seen = ~np.isnan(v)
-        r = np.full(v.shape[1], np.nan)
-        for j in np.flatnonzero(seen.sum(axis=0) >= 3):
-            col = v[seen[:, j], j]
-            r[j] = np.percentile(col, 95) - np.percentile(col, 5)
+        with warnings.catch_warnings():  # a measure never seen in the rep: NaN, no warning
+            warnings.simplefilter("ignore", RuntimeWarning)
+            r = np.nanpercentile(v, 95, axis=0) - np.nanpercentile(v, 5, axis=0)
+        r[(~np.isnan(v)).sum(axis=0) < 3] = np.nan
         ranges.append(r)
     if not ranges:
         return None
@@ -339,19 +340,33 @@ class ExerciseGuesser:
         if not self.candidates:
             raise ValueError("expected at least one exercise with a rep definition to choose from")
         self.engines = {d.id: Engine(d) for d in self.candidates}
-        self._extractors = {k: e.new_extractor() for k, e in self.engines.items()}
+        # One smoothing for all (every engine smooths alike, with the same settings): the first
+        # engine's features stage; an exercise measuring the back's outline keeps its own (the
+        # outline's median over time). The others measure on the smoothed pose.
+        self._first = next(iter(self.engines))
+        self._extractors = {
+            k: e.new_extractor()
+            for k, e in self.engines.items()
+            if k == self._first or e.features.curvature_names
+        }
         self._measures: list[list[float]] = []
         self._times: list[float] = []
         self._view: Counter[str] = Counter()
 
     def update(self, frame: PoseFrame) -> None:
         """Feed one pose frame to every candidate."""
-        smoothed = None
+        shared = self._extractors[self._first].update(frame)
+        smoothed = shared.pose
         for key, engine in self.engines.items():
-            features = self._extractors[key].update(frame)
+            if key == self._first:
+                features = shared
+            elif key in self._extractors:
+                features = self._extractors[key].update(frame)
+            else:
+                values = engine.features.evaluate(smoothed, engine.settings.min_visibility)
+                features = Features(smoothed, values, frame)
             engine.update(features)
-            smoothed = features.pose  # every extractor smooths the same way
-        if smoothed is None or not smoothed.has_person:
+        if not smoothed.has_person:
             return
         pts = PointTable.from_frame(smoothed, MIN_VISIBILITY)
         self._measures.append(body_measures(pts))
