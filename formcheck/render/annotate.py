@@ -139,14 +139,53 @@ def draw_skeleton(
 
 
 def _text(scene: np.ndarray, text: str, org: tuple[int, int], size: float, colour=TEXT_BGR) -> None:
+    """``text`` with its baseline's left end at ``org``, in ``colour`` with a dark outline."""
+    keep_out, keep_fill, paint, (ox, oy) = _glyphs(text, size, tuple(int(c) for c in colour))
+    h, w = paint.shape[:2]
+    x0, y0 = org[0] - ox, org[1] - oy
+    # the part of the sprite that lands on the picture
+    sx0, sy0 = max(0, -x0), max(0, -y0)
+    sx1, sy1 = min(w, scene.shape[1] - x0), min(h, scene.shape[0] - y0)
+    if sx1 <= sx0 or sy1 <= sy0:
+        return
+    roi = scene[y0 + sy0 : y0 + sy1, x0 + sx0 : x0 + sx1]
+    part = np.s_[sy0:sy1, sx0:sx1]
+    out = cv2.multiply(roi, keep_out[part], scale=1 / 255)  # the outline: black
+    out = cv2.multiply(out, keep_fill[part], scale=1 / 255)
+    roi[:] = cv2.add(out, paint[part])
+
+
+@lru_cache(maxsize=512)
+def _glyphs(
+    text: str, size: float, colour: tuple[int, int, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
+    """``text`` as a sprite to blend: per pixel, the share of the picture its outline keeps
+    and the share its letters keep (0..255, as OpenCV's anti-aliased drawing leaves them), the
+    letters' colour times their coverage, and where the baseline's left end is on it. Drawing
+    the letters 9 times (8 shifted copies make the outline) was most of the overlay's cost;
+    the counter, the title and the cue change seldom, so each is drawn once and then blended
+    (the same picture as drawing it in place, to a unit of rounding)."""
     weight = max(1, int(round(size * 2)))
     # a dark outline: the same glyphs shifted around, not a thicker stroke (with OpenCV's
     # built-in font a thicker stroke runs past the glyph's end and leaves a ghost)
     d = max(1, weight // 2 + 1)
+    (w, h), base = cv2.getTextSize(text, _FONT, size, weight)
+    pad = d + weight + 2
+    org = (pad, pad + h)
+    shape = (h + base + 2 * pad, w + 2 * pad)
+    outline, fill = np.zeros(shape, np.uint8), np.zeros(shape, np.uint8)
     x, y = org
     for dx, dy in ((-d, 0), (d, 0), (0, -d), (0, d), (-d, -d), (d, d), (-d, d), (d, -d)):
-        cv2.putText(scene, text, (x + dx, y + dy), _FONT, size, (0, 0, 0), weight, cv2.LINE_AA)
-    cv2.putText(scene, text, org, _FONT, size, colour, weight, cv2.LINE_AA)
+        cv2.putText(outline, text, (x + dx, y + dy), _FONT, size, 255, weight, cv2.LINE_AA)
+    cv2.putText(fill, text, org, _FONT, size, 255, weight, cv2.LINE_AA)
+    keep_out = cv2.cvtColor(255 - outline, cv2.COLOR_GRAY2BGR)
+    keep_fill = cv2.cvtColor(255 - fill, cv2.COLOR_GRAY2BGR)
+    paint = np.empty((*shape, 3), np.uint8)
+    paint[:] = colour
+    paint = cv2.multiply(paint, cv2.cvtColor(fill, cv2.COLOR_GRAY2BGR), scale=1 / 255)
+    for a in (keep_out, keep_fill, paint):
+        a.flags.writeable = False
+    return keep_out, keep_fill, paint, org
 
 
 def _panel(

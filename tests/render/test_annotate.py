@@ -39,3 +39,34 @@ def test_hud_counter_and_cue_banner_appear():
     assert not np.array_equal(img[-40:], blank[-40:])  # cue banner
     assert np.array_equal(img[200:300, 200:400], blank[200:300, 200:400])  # middle untouched
     assert np.array_equal(annotate(blank.copy(), PoseFrame.empty(0, (640, 480)), Hud()), blank)
+
+
+def test_text_drawn_from_its_cached_sprite_is_the_text_drawn_in_place():
+    """The overlay blends each text from a sprite drawn once; the picture is the one that
+    drawing the 8 outline copies and the letters straight onto it gives, to a unit or two of
+    rounding, also where the text runs off the picture's edge."""
+    import importlib
+
+    import cv2
+
+    a = importlib.import_module("formcheck.render.annotate")  # the module, not its function
+
+    rng = np.random.default_rng(7)
+    scene = rng.integers(0, 256, (200, 400, 3), dtype=np.uint8)
+    for text, org, size, colour in [
+        ("3 / 8", (20, 120), 3.0, (255, 255, 255)),
+        ("Straighten your left knee", (250, 60), 1.2, (0, 200, 255)),  # runs off the right
+        ("hold 1.2 / 2 s", (-30, 10), 0.9, (40, 40, 40)),  # off the top left
+    ]:
+        expected = scene.copy()
+        weight = max(1, int(round(size * 2)))
+        d = max(1, weight // 2 + 1)
+        for dx, dy in ((-d, 0), (d, 0), (0, -d), (0, d), (-d, -d), (d, d), (-d, d), (d, -d)):
+            xy = (org[0] + dx, org[1] + dy)
+            cv2.putText(expected, text, xy, a._FONT, size, (0, 0, 0), weight, cv2.LINE_AA)
+        cv2.putText(expected, text, org, a._FONT, size, colour, weight, cv2.LINE_AA)
+        got = scene.copy()
+        a._text(got, text, org, size, colour)
+        diff = np.abs(got.astype(int) - expected.astype(int))
+        assert diff.max() <= 3, (text, diff.max())
+        assert (got != scene).any()
