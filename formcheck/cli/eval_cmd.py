@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from formcheck.cli.common import ModelOption, console, notice
+from formcheck.cli.tables import print_table
 
 
 def _f(v: float | None, fmt: str = "{:.2f}") -> str:
@@ -108,7 +109,7 @@ def eval_cmd(
             f"{_f(s.true_hold_s, '{:.1f}')}/{_f(s.pred_hold_s, '{:.1f}')}",
             f"{s.fault_tp}/{s.fault_fp}/{s.fault_fn}", _auto(s), f"{s.seconds:.1f}",
         )  # fmt: skip
-    console.print(table)
+    print_table(table)
     summary = Table(header_style="bold", title="totals")
     for col in (
         "exercise",
@@ -127,7 +128,7 @@ def eval_cmd(
             name, f"{t.supported}/{t.clips}", str(t.counted), _f(t.mae), _f(t.obo), _f(t.exact),
             _f(t.hold_error_s), _f(t.fault_precision), _f(t.fault_recall),
         )  # fmt: skip
-    console.print(summary)
+    print_table(summary)
     t = result.totals
     judged = t.auto_right + t.auto_unsure + t.auto_wrong
     if judged:

@@ -18,13 +18,12 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.markup import escape
-from rich.measure import Measurement
 from rich.table import Table
 
 from formcheck.atomic import write_atomic
 from formcheck.cli.common import console
+from formcheck.cli.tables import print_table
 from formcheck.engine.words import words_for
 from formcheck.errors import FormcheckError, HistoryError, OutputError
 from formcheck.recorded import recorded_words
@@ -307,11 +306,7 @@ def _list(filters: _Filters) -> None:
     room = min(max(console.width - _OTHER_COLUMNS, _SOURCE_WIDTH[0]), _SOURCE_WIDTH[1])
     for s in sessions:
         table.add_row(*_row(s, room if terminal else None))
-    if terminal:
-        console.print(table)
-    else:  # piped or redirected: every cell in full, one line per session
-        width = Measurement.get(console, console.options.update_width(10_000), table).maximum
-        Console(width=max(width, console.width), highlight=False).print(table)
+    print_table(table, console)  # piped or redirected: every cell in full, one line each
     reasons = tuple(dict.fromkeys(r for s in sessions for r in s.partial))
     if reasons:
         _say(f"* partial session: {_partial_words(reasons)}; its reps are not the whole set")
