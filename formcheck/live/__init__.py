@@ -18,6 +18,10 @@
   words said for a routine's events.
 - :mod:`~formcheck.live.session`: the loop (also headless); :mod:`~formcheck.live.summary`:
   the summary, the JSON report, screenshots.
+- :mod:`~formcheck.live.pause`: the pauses cut out of the engine's time line;
+  :mod:`~formcheck.live.hud`: what the window's HUD says (a routine's sets and rests, the
+  guided start); :mod:`~formcheck.live.ending`: how a session ended, its result, the summary
+  screen's picture.
 """
 
 from formcheck.live.audio import Audio

@@ -15,16 +15,14 @@ the same. Each frame is analysed, then drawn only if it is the newest one (see
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
 
-from formcheck.engine import Engine, ExerciseDef, session_result
+from formcheck.engine import Engine, ExerciseDef
 from formcheck.engine.events import (
     Event,
     HoldProgress,
@@ -37,23 +35,24 @@ from formcheck.engine.routine import (
     RestTick,
     Routine,
     RoutineEvent,
-    RoutineProgress,
     RoutineRunner,
     SetCompleted,
     SetStarted,
 )
 from formcheck.engine.words import Words
-from formcheck.features.spec import substitute_side
 from formcheck.live.audio import Audio
 from formcheck.live.cues import CueBoard
+from formcheck.live.ending import EndedBy, LiveOutcome, live_result, per_exercise, summary_image
 from formcheck.live.feed import LiveFrame, LiveInput
+from formcheck.live.hud import info_lines, live_hud
 from formcheck.live.keys import HELP_LINES, Action, KeySource, action_for
 from formcheck.live.lag import LagWatch
 from formcheck.live.lines import describe_event, spoken
+from formcheck.live.pause import PauseClock, left_the_hold
 from formcheck.live.start import GuidedStart, StartPhase
-from formcheck.live.summary import ScreenshotSaver, routine_summary_lines, summary_lines
+from formcheck.live.summary import ScreenshotSaver
 from formcheck.pose.core import PoseFrame
-from formcheck.render.annotate import Hud, annotate, hud_for, letterbox, placed
+from formcheck.render.annotate import annotate, hud_for, letterbox, placed
 
 __all__ = ["EndedBy", "LiveOutcome", "LiveSession", "View", "describe_event", "mirrored"]
 
@@ -79,37 +78,6 @@ class View(Protocol):
     def canvas_wh(self) -> tuple[int, int] | None:
         """The size the window shows a picture at, to draw at (None: the picture's own)."""
         ...
-
-
-EndedBy = Literal["input", "quit", "window", "interrupt", "complete"]
-"""How a live session ended (see :class:`LiveOutcome`)."""
-
-
-@dataclass
-class LiveOutcome:
-    """How a session ended and what it counted.
-
-    ``ended_by``: "input" (the video or recording ended), "quit" (q / Esc), "window" (closed
-    with the mouse), "interrupt" (Ctrl+C) or "complete" (a routine's last set was done).
-    ``frames``: frames read and analysed; ``drawn``: frames shown; ``dropped``: frames the
-    capture dropped to keep up with real time (never analysed; 0 for a landmark recording,
-    whose every frame is analysed); ``late``: frames analysed but not drawn (a newer one was
-    due). ``behind``: the notice shown when the pose model fell behind real time, or None.
-    ``engine_ms`` / ``overlay_ms``: mean cost per frame of the engine (+ cues) and of drawing.
-    """
-
-    result: dict[str, Any]
-    ended_by: EndedBy
-    frames: int
-    drawn: int
-    dropped: int
-    engine_ms: float
-    overlay_ms: float
-    late: int = 0
-    behind: str | None = None
-    per_exercise: list[dict[str, Any]] = field(default_factory=list)
-    """A routine's reps as one ``formcheck.result`` per exercise that counted any (for the
-    training history); empty for a single exercise, whose ``result`` is one already."""
 
 
 def mirrored(pose: PoseFrame) -> PoseFrame:
@@ -183,10 +151,7 @@ class LiveSession:
         self.screenshots = screenshots
         self.clock = clock
         self.paused = False
-        self._pause_from: float | None = None  # last frame analysed before a pause
-        self._shift = 0.0  # paused time cut out of the engine's time line
-        self._step_s = 0.0  # the last interval between analysed frames
-        self._holding: set[str] = set()  # sides mid-hold (target not met) when paused
+        self._pause = PauseClock()  # the pauses cut out of the engine's time line
         self.show_help = False
         self._notice: tuple[str, float] | None = None
         self._hold_met: set[str] = set()
@@ -248,47 +213,42 @@ class LiveSession:
             ended_by = "interrupt"
         for ev in self.engine.finish() if self.runner is None else self.runner.finish():
             self._report(ev)
-        result = self._result(feed, ended_by)
+        result = live_result(
+            feed, ended_by, runner=self.runner, exercise=self.exercise, engine=self.engine,
+            first_t=self._first_t, last_t=self._last_t,
+        )  # fmt: skip
         if self.draws and ended_by not in ("interrupt", "window"):
             self._summary_screen(result, ended_by)
         return LiveOutcome(
             result, ended_by, frames, drawn, feed.dropped_frames,
             1000 * engine_s / max(frames, 1), 1000 * overlay_s / max(drawn, 1),
-            late, self.behind, self._per_exercise(result),
+            late, self.behind, per_exercise(result, self.routine, self.runner, self._set_reps),
         )  # fmt: skip
 
     # -- per frame -----------------------------------------------------------------------
     def _analyse(self, pose: PoseFrame) -> None:
         if self.paused:
-            if self._pause_from is None and self._last_t is not None:
-                self._pause_from = self._last_t
-                self._holding = self._holds_not_met()
+            self._pause.pause(self._last_t, self.exercise, self.engine)
             return
         dropped: list[Event] = []
-        if self._pause_from is not None:
-            # the pause is cut out of the engine's time: a hold or a rep in progress goes on
-            # where it stopped, and the pause is neither a fault nor the end of a hold
-            step = self._step_s if self._step_s > 0 else 1 / 30
-            self._shift += max(0.0, pose.t_s - self._pause_from - step)
-            self._pause_from = None
-            if self._holding and self._left_the_hold(pose, self._holding):
-                # held short of the target, then left during the pause: the rep is not
-                # judged on a hold the pause cut short; it is dropped, as if the person had
-                # stepped away, and done again
-                dropped = self.engine.drop_reps_in_progress()
-                self._say("The hold was left during the pause: that rep is not counted")
-            self._holding = set()
-        if self._last_t is not None and pose.t_s > self._last_t:
-            self._step_s = pose.t_s - self._last_t
+        # the pause is cut out of the engine's time: a hold or a rep in progress goes on where
+        # it stopped, and the pause is neither a fault nor the end of a hold
+        held = self._pause.resume(pose.t_s)
+        if held and left_the_hold(self.exercise, self.engine, pose, held):
+            # held short of the target, then left during the pause: the rep is not judged on
+            # a hold the pause cut short; it is dropped, as if the person had stepped away,
+            # and done again
+            dropped = self.engine.drop_reps_in_progress()
+            self._say("The hold was left during the pause: that rep is not counted")
+        self._pause.step(pose.t_s, self._last_t)
         if self._start is not None:  # the guided start: nothing is counted yet
             self._last_t = pose.t_s
-            self._starting(replace(pose, t_s=pose.t_s - self._shift) if self._shift else pose)
+            self._starting(self._pause.on_time(pose))
             return
         if self._first_t is None:
             self._first_t = pose.t_s
         self._last_t = pose.t_s
-        if self._shift:
-            pose = replace(pose, t_s=pose.t_s - self._shift)
+        pose = self._pause.on_time(pose)
         before = self.cues.current
         if self.runner is None:
             events = dropped + self.engine.update(self._extractor.update(pose))
@@ -336,27 +296,6 @@ class LiveSession:
         cue = self.cues.current
         if cue is not None and cue != before and self.audio is not None:
             self.audio.say(cue.text)
-
-    def _holds_not_met(self) -> set[str]:
-        """Sides held at the top whose hold has not reached its target yet."""
-        hold = self.exercise.hold
-        frame = self.engine.frame
-        if hold is None or hold.target_s is None or frame.pose is None:
-            return set()
-        return {s.side for s in frame.sides if s.at_top and s.hold_s < hold.target_s}
-
-    def _left_the_hold(self, pose: PoseFrame, sides: set[str]) -> bool:
-        """Whether, on the first frame after a pause, one of ``sides`` is no longer at the
-        top (its drive back below where the rep's top begins)."""
-        reps = self.exercise.reps
-        assert reps is not None
-        values = self.engine.features.evaluate(pose, self.engine.settings.min_visibility)
-        for side in sides:
-            value = values.get(substitute_side(reps.drive, side), math.nan)
-            machine = self.engine.machine(side)
-            if not math.isnan(value) and machine.sign * value < machine.sign * machine.enter:
-                return True
-        return False
 
     def _follow_runner(self) -> None:
         """The HUD, keys and the end follow the routine's current exercise."""
@@ -479,52 +418,16 @@ class LiveSession:
             rate = 1.0 / (now - self._last_draw)
             self._fps = rate if self._fps == 0 else 0.9 * self._fps + 0.1 * rate
         self._last_draw = now
-        hud = hud_for(engine, self.engine.exercise, info=self._info(engine))
-        cue = None if self.paused else self.cues.current
-        notice = self._notice[0] if self._notice and now < self._notice[1] else None
-        panel = HELP_LINES if self.show_help else ()
-        if self.runner is not None:
-            progress = self.runner.progress
-            if resting:
-                cue = None
-                hud = replace(
-                    hud,
-                    reps_by_side={},
-                    hold_s=None,
-                    hold_target_s=None,
-                    warn_landmarks=frozenset(),
-                )
-                if not panel and not progress.done:
-                    panel = _rest_panel(progress)
-            hud = replace(
-                hud,
-                title=_routine_title(progress),
-                set_line=None if progress.done else _set_line(progress),
-                rep_target=progress.target if progress.unit == "reps" else None,
-            )
-            if progress.unit == "s" and hud.hold_s is not None:  # a set of one long hold
-                hud = replace(hud, hold_target_s=progress.target)
-        else:
-            hud = replace(hud, rep_target=self.target_reps)
-        if self._start is not None:  # the placement card, then the countdown
-            start = self._start
-            counting = start.phase is StartPhase.COUNTDOWN
-            hud = replace(
-                hud, reps_by_side={}, hold_s=None, hold_target_s=None, set_line=None,
-                countdown=start.count if counting else None, info=(),
-                warn_landmarks=frozenset(),
-            )  # fmt: skip
-            if not panel and not counting:
-                panel = (*start.card, "", start.status)
-        hud = replace(
-            hud,
-            cue=cue.text if cue and not cue.is_guidance else None,
-            cue_severity=cue.severity if cue else "warning",
-            setup=cue.text if cue and cue.is_guidance else None,
-            notice=notice,
+        hud = live_hud(
+            hud_for(engine, self.engine.exercise, info=self._info(engine)),
+            cue=None if self.paused else self.cues.current,
+            notice=self._notice[0] if self._notice and now < self._notice[1] else None,
+            panel=HELP_LINES if self.show_help else (),
             paused=self.paused,
-            panel=panel,
-            warn_landmarks=frozenset() if self.paused else hud.warn_landmarks,
+            progress=self.runner.progress if self.runner is not None else None,
+            resting=resting,
+            start=self._start,
+            target_reps=self.target_reps,
         )
         return annotate(scene, pose, hud)
 
@@ -541,47 +444,16 @@ class LiveSession:
 
     def _info(self, frame: EngineFrame) -> tuple[str, ...]:
         """Top right, under the title: the value that drives the count, in words, per side."""
-        reps = self.exercise.reps
         if self._words is None or self._words.exercise is not self.exercise:
             self._words = Words(self.exercise)
-        lines = []
-        if reps is not None:
-            values = []
-            for sf in frame.sides:
-                name = substitute_side(reps.drive, sf.side)
-                value = sf.drive
-                shown = "--" if math.isnan(value) else self._words.value(name, value, 0)
-                values.append(shown if sf.side == "both" else f"{sf.side} {shown}")
-            lines += [self._words.feature(reps.drive), "   ".join(values)]
-        lines.append(f"{self._fps:.0f} frames/s" if self._fps else "-- frames/s")
-        return tuple(lines)
+        return info_lines(frame, self.exercise, self._words, self._fps)
 
     # -- the end -------------------------------------------------------------------------
-    def _result(self, feed: LiveInput, ended_by: EndedBy) -> dict[str, Any]:
-        first = self._first_t if self._first_t is not None else 0.0
-        last = self._last_t if self._last_t is not None else first
-        if self.runner is not None:
-            result = self.runner.summary(source=feed.name)
-        else:
-            result = session_result(
-                self.exercise, self.engine.reps, self.engine.events,
-                source=feed.name, duration_s=last - first,
-            )  # fmt: skip
-        if ended_by == "interrupt":
-            result["interrupted"] = True
-        result["live"] = {"ended_by": ended_by, "dropped_frames": feed.dropped_frames}
-        return result
-
     def _summary_screen(self, result: dict[str, Any], ended_by: EndedBy) -> None:
         """The summary over the last picture, until a key, the window closes or time runs out."""
         base = self._last_scene if self._last_scene is not None else self._backdrop((960, 540))
-        scene = (base * 0.35).astype(np.uint8)
-        if self.routine is not None:
-            lines = routine_summary_lines(result)
-        else:
-            lines = summary_lines(result, self.exercise.name)
+        image = summary_image(base, result, None if self.routine is not None else self.exercise)
         wait_s = self.summary_s if ended_by in ("input", "complete") else self.quit_summary_s
-        image = annotate(scene, None, Hud(panel=(*lines, "", "any key closes")))
         if self.screenshots is not None:
             self.screenshots.save(image, "summary.png")
         if self.view is None:
@@ -595,63 +467,3 @@ class LiveSession:
                 time.sleep(0.02)
         except KeyboardInterrupt:
             pass
-
-    def _per_exercise(self, result: dict[str, Any]) -> list[dict[str, Any]]:
-        """A routine's counted reps as one ``formcheck.result`` per exercise: its sets' reps
-        numbered on from set to set, its duration the sum of its sets'."""
-        if self.routine is None:
-            return []
-        defs = {step.exercise.id: step.exercise for step in self.routine.steps}
-        runner = self.runner
-        stopped = runner is not None and result.get("interrupted") and not runner.completed
-        # the exercise under way, or (while resting) the one whose next set was still to come
-        cut = runner.progress.exercise if stopped else None  # type: ignore[union-attr]
-        out = []
-        for exercise_id, reps in self._set_reps.items():
-            if not reps:
-                continue
-            per_side: dict[str, int] = {}
-            numbered = []
-            for k, rep in enumerate(reps, 1):
-                per_side[rep.side] = per_side.get(rep.side, 0) + 1
-                numbered.append(replace(rep, index=k, side_index=per_side[rep.side]))
-            duration = sum(
-                s["end_s"] - s["start_s"]
-                for ex in result["exercises"] if ex["exercise"] == exercise_id
-                for s in ex["sets"]
-            )  # fmt: skip
-            one = session_result(
-                defs[exercise_id], numbered, [], source=result["source"], duration_s=duration
-            )
-            if exercise_id == cut:  # Ctrl+C before its sets were done: a partial session
-                one["interrupted"] = True
-            out.append(one)
-        return out
-
-
-def _routine_title(progress: RoutineProgress) -> str:
-    """The window's title line in a routine: the exercise (the next one while resting) and,
-    when there are several, which one it is."""
-    if progress.done:
-        return "Routine complete"
-    if progress.exercises == 1:
-        return progress.name
-    return f"{progress.name}  (exercise {progress.exercise_index} of {progress.exercises})"
-
-
-def _set_line(progress: RoutineProgress) -> str:
-    """Under the counter: "set 1 of 3", and the hold a set of holds aims for."""
-    line = f"set {progress.set_index} of {progress.sets}"
-    if progress.unit == "s":
-        line += f": hold {progress.target:g} s"
-    return line
-
-
-def _rest_panel(progress: RoutineProgress) -> tuple[str, ...]:
-    """The big rest countdown in the middle of the window."""
-    left = math.ceil(progress.rest_left_s - 1e-9)
-    return (
-        f"Rest {left} s",
-        f"next: {progress.name}, set {progress.set_index} of {progress.sets}",
-        "space: skip the rest   n: next exercise",
-    )
