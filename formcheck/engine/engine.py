@@ -274,16 +274,7 @@ class Engine:
         counts once the person has held still at rest. A live session calls it when the
         person left the held position during a pause, so the pause is not a short hold."""
         out: list[Event] = []
-        for side in self.sides:
-            self._machines[side].reset()
-            if side in self._holds:
-                self._reset_hold(side)
-            self._context[side] = None
-            self._hold_reported.pop(side, None)
-            for state in self._faults[side]:
-                if state.active:
-                    out.append(FaultCleared(self.t_s, state.rule.id, side, state.evidence()))
-                state.clear()
+        self._drop_in_progress(self.t_s, out)
         self.events.extend(out)
         self.frame = self._frame(out)
         return out
@@ -339,16 +330,22 @@ class Engine:
                 ]  # fmt: skip
                 msg = "Cannot see " + ", ".join(n.replace("_", " ") for n in missing[:4])
             out.append(NotInView(t, msg))
-        if away >= self.settings.abandon_after_s:
-            for side in self.sides:  # a rep in progress is not finished from guesses
-                self._machines[side].reset()
-                if side in self._holds:
-                    self._reset_hold(side)
-                self._context[side] = None
-                for state in self._faults[side]:
-                    if state.active:
-                        out.append(FaultCleared(t, state.rule.id, side, state.evidence()))
-                    state.clear()
+        if away >= self.settings.abandon_after_s:  # a rep in progress is not finished from guesses
+            self._drop_in_progress(t, out)
+
+    def _drop_in_progress(self, t: float, out: list[Event]) -> None:
+        """Every side's rep in progress dropped: its machine back to waiting for a rest, its
+        hold and context forgotten, its active faults cleared (``FaultCleared`` into ``out``)."""
+        for side in self.sides:
+            self._machines[side].reset()
+            if side in self._holds:
+                self._reset_hold(side)
+            self._context[side] = None
+            self._hold_reported.pop(side, None)
+            for state in self._faults[side]:
+                if state.active:
+                    out.append(FaultCleared(t, state.rule.id, side, state.evidence()))
+                state.clear()
 
     def _check_setup(
         self, t: float, frame: PoseFrame, out: list[Event], *, clear_only: bool = False
