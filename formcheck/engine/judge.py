@@ -8,12 +8,13 @@ A rule judged over time sees each feature's median over the last ``JITTER_WINDOW
 jittery frame is not a fault; a rule judged once per rep at the top sees the median over the
 rep's held top (``top_values``), not one frame at the peak.
 
-A joint angle, or a segment's direction measured on the picture, is not judged while one of
-its segments points at (or away from) the camera by more than ``DEPTH_LIMIT_DEG``
-(``FeatureSet.segments_of``): the picture then shows it foreshortened, and its depth is the
-pose model's guess from one camera. Seen from the front, an arm circling through the forward
-half of its circle reads 80-130 deg at a straight elbow; the same arm across the picture reads
-its real 150-175 deg.
+A joint angle is not judged while its limb, end to end (shoulder to wrist for an elbow),
+points at (or away from) the camera by more than ``DEPTH_LIMIT_DEG``, nor a segment's
+direction measured on the picture while that segment does (``FeatureSet.segments_of``): the
+picture then shows it foreshortened, and its depth is the pose model's guess from one camera.
+Seen from the front, an arm circling through the forward half of its circle reads 80-130 deg
+at a straight elbow; the same arm across the picture reads its real 150-175 deg. A joint
+bending one segment towards the camera stays judged: the limb end to end still lies across.
 
 A feature measured on the segmentation mask (``spine_curvature``) has no landmarks of its own:
 it is judged whenever it was measured (it is NaN when the view does not show the back).
