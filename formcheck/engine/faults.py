@@ -34,7 +34,7 @@ class FaultState:
     values: list[float] = field(default_factory=list)  # first condition's values in the span
     last_t: float = math.nan
     span_start: float = math.nan  # start of the current (or last) faulty span
-    seen_t: float = math.nan  # the last frame its features were seen
+    unseen_from: float | None = None  # the first frame of a stretch its features were not seen
     _names: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -50,13 +50,16 @@ class FaultState:
         """Feed one frame; returns "raised", "cleared" or None."""
         vals = [values.get(n, math.nan) for n in self._names]
         if any(math.isnan(v) for v in vals):
+            if self.unseen_from is None:
+                self.unseen_from = t_s
             # not seen: change nothing, but a fault not seen for long is over (not judged)
             if self.active and t_s - self.last_t >= max(self.rule.clear_after_s, UNSEEN_S):
                 self.since_s, self.active = None, False
                 return "cleared"
             return None
-        gap = t_s - self.seen_t > UNSEEN_GAP_S + 1e-9  # (False on the first frame: NaN)
-        self.seen_t = t_s
+        # unseen from a frame on until this one: a gap (a slow frame rate alone is none)
+        gap = self.unseen_from is not None and t_s - self.unseen_from > UNSEEN_GAP_S + 1e-9
+        self.unseen_from = None
         bad = applies and all(c.holds(v) for c, v in zip(self.rule.when, vals, strict=True))
         if bad:
             if self.since_s is None or (gap and not self.active):

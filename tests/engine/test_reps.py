@@ -282,6 +282,14 @@ def test_a_fault_must_be_seen_to_last(seen, raised_at):
     assert changes.index("raised") / 20 == pytest.approx(raised_at)
 
 
+def test_a_slow_frame_rate_is_no_gap_in_what_a_fault_sees():
+    """Frames 0.25 s apart (a machine falling behind), each one seen bent: the fault lasts."""
+    rule = FaultDef(id="f", when={"feature": "a", "above": 1}, cue="c", min_duration_s=0.3)
+    state = FaultState(rule, "both")
+    changes = [state.update(i / 4, {"a": 5}, True) for i in range(4)]
+    assert changes == [None, None, "raised", None]
+
+
 def test_fault_not_judged_outside_its_phase():
     rule = FaultDef(id="f", when={"feature": "a", "above": 1}, cue="c", min_duration_s=0.0)
     state = FaultState(rule, "both")
