@@ -124,22 +124,7 @@ class FeatureSet:
 
     def points_of(self, feature: str) -> list[str]:
         """Landmark/point names a feature depends on (recursively for combine features)."""
-        for name, _, pts in self._base:
-            if name == feature:
-                return pts
-        for name, _, refs in self._combine:
-            if name == feature:
-                return [p for r in refs for p in self.points_of(r)]
-        for name, of in self.from_start:
-            if name == feature:
-                return self.points_of(of)
-        for base in self._mirrored:
-            if feature in (f"{base}_left", f"{base}_right"):
-                return self.points_of(base)
-        for base in self._sided:
-            if feature in (f"{base}_min", f"{base}_max"):
-                return self.points_of(f"{base}_left") + self.points_of(f"{base}_right")
-        raise KeyError(feature)
+        return [p for _, pts in self._measured(feature) for p in pts]
 
     def segments_of(self, feature: str) -> list[tuple[str, str]]:
         """The segments (pairs of point names) a feature must see across the picture: the
@@ -151,25 +136,32 @@ class FeatureSet:
 
         A bending joint may turn one of its segments towards the camera (a forearm bent
         forward, seen from the front) and stays judged: the other segment anchors the angle."""
+        out: list[tuple[str, str]] = []
+        for f, pts in self._measured(feature):
+            if f.kind == "angle":
+                out.append((pts[0], pts[2]))
+            elif f.kind in _PLANE_KINDS and f.space == "image":
+                out.append((pts[0], pts[1]))
+        return out
+
+    def _measured(self, feature: str) -> list[tuple[FeatureDef, list[str]]]:
+        """The measured features (definition and points) a feature is made of: itself, or
+        those its combine, ``from_start``, mirror or ``_min``/``_max`` refers to, in order."""
         for name, f, pts in self._base:
             if name == feature:
-                if f.kind == "angle":
-                    return [(pts[0], pts[2])]
-                if f.kind in _PLANE_KINDS and f.space == "image":
-                    return [(pts[0], pts[1])]
-                return []
+                return [(f, pts)]
         for name, _, refs in self._combine:
             if name == feature:
-                return [s for r in refs for s in self.segments_of(r)]
+                return [m for r in refs for m in self._measured(r)]
         for name, of in self.from_start:
             if name == feature:
-                return self.segments_of(of)
+                return self._measured(of)
         for base in self._mirrored:
             if feature in (f"{base}_left", f"{base}_right"):
-                return self.segments_of(base)
+                return self._measured(base)
         for base in self._sided:
             if feature in (f"{base}_min", f"{base}_max"):
-                return self.segments_of(f"{base}_left") + self.segments_of(f"{base}_right")
+                return self._measured(f"{base}_left") + self._measured(f"{base}_right")
         raise KeyError(feature)
 
     def evaluate(self, frame: PoseFrame, min_visibility: float = 0.5) -> dict[str, float]:
