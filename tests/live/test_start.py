@@ -8,6 +8,8 @@ no countdown, nothing counted. Times are the recording's own.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from test_overlay import SIZES, _tallest, draw_apart, lower
 
@@ -61,6 +63,18 @@ def run(path, *, guided=True, keys=None, frames=None):
     return outcome, lines
 
 
+def _out_of_view(path, from_s, to_s, until_s=math.inf):
+    """The recording's frames, with nobody in view from ``from_s`` to ``to_s``; ending after
+    ``until_s``."""
+    with RecordingSource(path) as rec:
+        for pose in rec:
+            if from_s <= pose.t_s < to_s:
+                pose = PoseFrame(pose.t_s, pose.resolution_wh, None, None, None, pose.index)
+            yield LiveFrame(pose)
+            if pose.t_s > until_s:
+                break
+
+
 def timed(lines, words):
     return [ln.split(" s  ")[0].strip() for ln in lines if ln.endswith(words)]
 
@@ -111,14 +125,7 @@ def test_out_of_view_during_the_countdown_starts_the_check_again(still_first):
     """The person steps out 2.5-3.5 s (in the countdown) and back: the card again, then a
     new countdown once still for 2 s: 3 at 5.5 s, go at 8.5 s."""
 
-    def frames():
-        with RecordingSource(still_first) as rec:
-            for pose in rec:
-                if 2.5 <= pose.t_s < 3.5:
-                    pose = PoseFrame(pose.t_s, pose.resolution_wh, None, None, None, pose.index)
-                yield LiveFrame(pose)
-
-    _, lines = run(None, frames=frames())
+    _, lines = run(None, frames=_out_of_view(still_first, 2.5, 3.5))
     assert timed(lines, "  3") == ["2.0", "5.5"]
     assert any("countdown starts again" in ln for ln in lines)
 
@@ -128,17 +135,9 @@ def test_the_out_of_position_notice_and_the_card_are_drawn_apart(still_first, fa
     as the window draws them, neither over the other: on a 1280x720 window, on the smallest
     the overlay supports and on a 360x640 portrait one."""
 
-    def frames():
-        with RecordingSource(still_first) as rec:
-            for pose in rec:
-                if 2.5 <= pose.t_s < 3.5:
-                    pose = PoseFrame(pose.t_s, pose.resolution_wh, None, None, None, pose.index)
-                yield LiveFrame(pose)
-                if pose.t_s > 3.6:
-                    break
-
     session = LiveSession(EXERCISE, guided=True, view=fake_view, summary_s=0, clock=lambda: 0.0)
-    session.run(LiveInput(frames(), "camera", 30.0, (960, 540), is_camera=True))
+    frames = _out_of_view(still_first, 2.5, 3.5, until_s=3.6)
+    session.run(LiveInput(frames, "camera", 30.0, (960, 540), is_camera=True))
     hud = huds[3.0]  # the notice stays 1.5 s on the session's clock, stopped here
     assert hud.notice.startswith("Out of position") and hud.countdown is None
     assert hud.panel[0] == "Get ready: Bird-dog"
