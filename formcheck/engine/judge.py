@@ -76,6 +76,7 @@ class Judge:
             name: tuple((_point_idx(a), _point_idx(b)) for a, b in segments.get(name, ()))
             for name in self._idx
         }
+        self._any_segments = any(self._segments.values())
         self._recent: dict[str, deque[tuple[float, float]]] = {n: deque() for n in self._idx}
         self.seen: dict[str, float] = {}  # this frame's clearly seen values (NaN when not)
 
@@ -93,7 +94,8 @@ class Judge:
         ``JITTER_WINDOW_S`` of clearly seen values, NaN when it is not clearly seen now."""
         t = frame.t_s
         clear = _clearly_seen(frame)
-        world = None if frame.world is None else frame.world.tolist()
+        # the world landmarks as floats, only for an exercise with a segment to check
+        world = frame.world.tolist() if self._any_segments and frame.world is not None else None
         out: dict[str, float] = {}
         seen: dict[str, float] = {}
         for name, idx in self._idx.items():
