@@ -215,8 +215,7 @@ class SessionRun:
                 frames += 1
                 people += pose.has_person
                 features = extractor.update(pose)
-                engine.update(features)
-                yield FrameResult(picture, pose, features, engine.frame)
+                yield FrameResult(picture, pose, features, engine.update(features))
                 if self._stop:
                     raise KeyboardInterrupt
         except KeyboardInterrupt:

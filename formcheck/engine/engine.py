@@ -1,17 +1,20 @@
 """The exercise engine: landmarks in, what happened out.
 
-``Engine(exercise).update(features) -> list[Event]`` once per frame, ``finish()`` at the end;
+``Engine(exercise).update(features) -> EngineFrame`` once per frame, ``finish()`` at the end;
 ``features`` come from the stage before it, the engine's
 :class:`~formcheck.features.extractor.FeatureExtractor` (``engine.new_extractor()``)::
 
     extractor = engine.new_extractor()
     for pose in poses:
-        engine.update(extractor.update(pose))
+        frame = engine.update(extractor.update(pose))
+        for event in frame.events: ...
 
-After each update, ``engine.frame`` is the frozen :class:`~formcheck.engine.frame.EngineFrame`
-of that frame (values, each side's phase, drive and hold, active faults, counts, events): what
-drawing, reports and the live window read. Streaming and deterministic: the same frames always
-give the same events. The engine never draws and never prints.
+Each update returns the frozen :class:`~formcheck.engine.frame.EngineFrame` of that frame
+(values, each side's phase, drive and hold, active faults, counts, events): what drawing,
+reports and the live window read. ``engine.frame`` is the record of the last step (an update,
+``finish()`` or ``drop_reps_in_progress()``), for whoever reads it between updates: a paused
+live window, the end of a run. Streaming and deterministic: the same frames always give the
+same events. The engine never draws and never prints.
 """
 
 from __future__ import annotations
@@ -177,7 +180,13 @@ class Engine:
         self.values: dict[str, float] = {}
         self.last_frame: PoseFrame | None = None
         self._counts = dict.fromkeys(ex.reps.labels, 0)  # type: ignore[union-attr]
-        self.frame: EngineFrame = self._frame(())
+        self._last: EngineFrame = self._frame(())
+
+    @property
+    def frame(self) -> EngineFrame:
+        """The record of the last step: :meth:`update`'s (which also returns it), or that of
+        :meth:`finish` or :meth:`drop_reps_in_progress`; before any, the state at rest."""
+        return self._last
 
     def phase(self, side: str) -> Phase:
         return self._machines[side].phase
@@ -209,9 +218,10 @@ class Engine:
         return self.values.get(self._drive[side], math.nan)
 
     # -- the step ------------------------------------------------------------------------
-    def update(self, features: Features) -> list[Event]:
-        """Feed one frame's features (from :meth:`new_extractor`'s stage); returns the events
-        they caused (also appended to ``self.events``)."""
+    def update(self, features: Features) -> EngineFrame:
+        """Feed one frame's features (from :meth:`new_extractor`'s stage); returns the frozen
+        record of that frame, whose ``events`` are those the frame caused (also appended to
+        ``self.events``)."""
         if not isinstance(features, Features):
             raise TypeError(
                 f"expected the Features of a frame (engine.new_extractor().update(pose)), "
@@ -231,8 +241,8 @@ class Engine:
         if not in_view:
             self._while_away(t, frame, out)
             self.events.extend(out)
-            self.frame = self._frame(out)
-            return out
+            self._last = self._frame(out)
+            return self._last
         if self._away_reported:
             out.append(BackInView(t))
         self._away_since, self._away_reported = None, False
@@ -244,8 +254,8 @@ class Engine:
         for side in self.sides:
             self._step_side(t, side, values, smoothed, out)
         self.events.extend(out)
-        self.frame = self._frame(out)
-        return out
+        self._last = self._frame(out)
+        return self._last
 
     def finish(self) -> list[Event]:
         """End of the session. A rep still in progress counts only when it is all but done
@@ -265,7 +275,7 @@ class Engine:
                     out.append(FaultCleared(self.t_s, state.rule.id, side, state.evidence()))
                 state.clear()
         self.events.extend(out)
-        self.frame = self._frame(out)
+        self._last = self._frame(out)
         return out
 
     def drop_reps_in_progress(self) -> list[Event]:
@@ -276,7 +286,7 @@ class Engine:
         out: list[Event] = []
         self._drop_in_progress(self.t_s, out)
         self.events.extend(out)
-        self.frame = self._frame(out)
+        self._last = self._frame(out)
         return out
 
     def _frame(self, events: list[Event]) -> EngineFrame:

@@ -1,11 +1,11 @@
 """What the engine makes of one frame: a frozen record every consumer reads.
 
-After each :meth:`Engine.update <formcheck.engine.Engine.update>` the engine exposes
-``engine.frame``, an :class:`EngineFrame`: the smoothed pose, the feature values, each side's
-phase, drive, rest level and hold, the active faults (with their margin and span) and those
-about to be raised, the counts and the events of that frame. The HUD, the annotated video, the
-report's collector and the live window draw and gather from it; none of them reads the
-engine's machines or fault states.
+Each :meth:`Engine.update <formcheck.engine.Engine.update>` returns an :class:`EngineFrame`
+(``engine.frame`` keeps the last one, for whoever reads it between updates): the smoothed pose,
+the feature values, each side's phase, drive, rest level and hold, the active faults (with
+their margin and span) and those about to be raised, the counts and the events of that frame.
+The HUD, the annotated video, the report's collector and the live window draw and gather from
+it; none of them reads the engine's machines or fault states.
 
 Building it costs a few small tuples per frame: the values and the pose are the engine's own
 (made new each frame, never changed afterwards), not copies.

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -490,7 +491,7 @@ class RoutineRunner:
         if self._stage is _Stage.DONE:
             return out
         assert self.engine is not None and self._extractor is not None
-        events = self.engine.update(self._extractor.update(frame))
+        events = self.engine.update(self._extractor.update(frame)).events
         out.extend(events)
         if self._set_reached(events):
             self._close_set(t, True, out)
@@ -567,7 +568,7 @@ class RoutineRunner:
             )
         )
 
-    def _set_reached(self, events: list[Event]) -> bool:
+    def _set_reached(self, events: Sequence[Event]) -> bool:
         step = self.step
         assert self.engine is not None
         if step.hold_s is None:

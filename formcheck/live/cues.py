@@ -4,7 +4,8 @@
 
     board = CueBoard(min_show_s=2.0)
     for frame in frames:
-        text = board.update(frame.t_s, engine.update(extractor.update(frame)))   # None: no banner
+        events = engine.update(extractor.update(frame)).events
+        text = board.update(frame.t_s, events)  # None: no banner
 
 The engine raises and clears faults frame by frame; shown raw, a banner would blink whenever a
 knee hovers around its threshold. :class:`CueBoard` is a small state machine over the engine's

@@ -251,7 +251,7 @@ class LiveSession:
         pose = self._pause.on_time(pose)
         before = self.cues.current
         if self.runner is None:
-            events = dropped + self.engine.update(self._extractor.update(pose))
+            events = [*dropped, *self.engine.update(self._extractor.update(pose)).events]
             self.cues.update(pose.t_s, events)
         else:
             events = dropped + self.runner.update(pose)

@@ -98,8 +98,9 @@ class GuidedStart:
     def update(self, pose: PoseFrame) -> list[Event]:
         """Take one frame. Returns the probe's setup and view events (for the cue banner)."""
         t = pose.t_s
+        probed = self._probe.update(self._probe_features.update(pose))
         events = [
-            ev for ev in self._probe.update(self._probe_features.update(pose))
+            ev for ev in probed.events
             if isinstance(ev, SetupIssue | SetupOk | NotInView | BackInView)
         ]  # fmt: skip
         for ev in events:
@@ -111,9 +112,9 @@ class GuidedStart:
                 self._away = True
             elif isinstance(ev, BackInView):
                 self._away = False
-        seen = any(not math.isnan(self._probe.drive_value(s)) for s in self._probe.sides)
+        seen = any(not math.isnan(s.drive) for s in probed.sides)
         in_view = pose.has_person and seen and not self._away
-        still = not any(self._probe.machine(s).moving for s in self._probe.sides)
+        still = not any(s.moving for s in probed.sides)
         ok = in_view and still and not self._issues
         self.restarted = False
         if self.phase is StartPhase.COUNTDOWN and not ok:

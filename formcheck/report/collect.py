@@ -135,8 +135,8 @@ class Collector:
 
     # -- the frame loop ------------------------------------------------------------------
     def on_frame(self, engine: EngineFrame, image: np.ndarray | None = None) -> None:
-        """One frame: the engine's record of it (``engine.frame`` after ``engine.update``)
-        and the picture behind it (None: a plain background)."""
+        """One frame: the engine's record of it (what ``engine.update`` returned) and the
+        picture behind it (None: a plain background)."""
         frame = engine.pose
         assert frame is not None, "on_frame comes after an engine update"
         self.resolution_wh = frame.resolution_wh

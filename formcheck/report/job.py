@@ -322,7 +322,7 @@ def _analyse(
     from formcheck.render.video import AnnotatedVideoWriter, video_size
 
     session = run(pose, definition)
-    sides = [s.side for s in session.engine.frame.sides]  # "both", or left and right
+    sides = session.engine.sides  # "both", or left and right
     collector = Collector(definition, sides) if out_dir is not None else None
     cues = CueBoard()
     writer = None

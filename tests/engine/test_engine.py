@@ -20,7 +20,8 @@ def _case(defn, name):
 def _run(defn, frames):
     engine = Engine(defn)
     extractor = engine.new_extractor()
-    events = [ev for f in frames for ev in engine.update(extractor.update(f))] + engine.finish()
+    events = [ev for f in frames for ev in engine.update(extractor.update(f)).events]
+    events += engine.finish()
     return engine, events
 
 

@@ -25,11 +25,11 @@ def test_the_engine_judges_exactly_what_the_extractor_gives():
     assert extractor.features.curvature_names
     for frame in frames:
         features = extractor.update(frame)
-        engine.update(features)
+        judged = engine.update(features)
         assert features.raw is frame and features.t_s == frame.t_s
         own = {k: v for k, v in engine.values.items() if k not in dict(engine.features.from_start)}
         assert _same({k: features.values[k] for k in own}, own)
-        assert engine.frame.pose is features.pose
+        assert judged.pose is features.pose
 
 
 def test_the_engine_takes_features_not_a_pose():

@@ -167,7 +167,7 @@ def test_the_sample_set_shows_the_knee_cue_then_the_hold_cue_without_a_gap(bird_
     timeline = []
     with RecordingSource(bird_dog) as rec:
         for frame in rec:
-            events = engine.update(extractor.update(frame))
+            events = engine.update(extractor.update(frame)).events
             timeline.append((frame.t_s, board.update(frame.t_s, events)))
     shown = [text for _, text in timeline]
     runs = [text for k, text in enumerate(shown) if k == 0 or text != shown[k - 1]]
