@@ -17,7 +17,7 @@ eval all go through here::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,14 +140,13 @@ class SessionResult:
     frames_with_person: int
     interrupted: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
-        result = session_result(
+    def to_dict(self, *, auto: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The ``--json`` result; ``auto``: how the exercise was chosen (``--exercise auto``)."""
+        return session_result(
             self.exercise, list(self.reps), list(self.events),
-            source=self.source, duration_s=self.duration_s,
+            source=self.source, duration_s=self.duration_s, interrupted=self.interrupted,
+            auto=auto,
         )  # fmt: skip
-        if self.interrupted:
-            result["interrupted"] = True
-        return result
 
 
 @contextmanager

@@ -226,7 +226,7 @@ def live_cmd(
     report_path = None
     if report is not None:
         recorded = about["kind"] == "recording"
-        about["model"] = RecordingSource(spec).header.model if recorded else feed.model or model
+        input_model = RecordingSource(spec).header.model if recorded else feed.model or model
         dropped = f"{outcome.dropped} frames were dropped to keep up with real time"
         warnings = [dropped] if outcome.dropped else []
         who = {
@@ -234,7 +234,9 @@ def live_cmd(
             "recorded_from": "analysed", "recorded": recorded_words("analysed", "live"),
             "note": None,
         }  # fmt: skip
-        report_path = report.write(result, session=session, warnings=warnings, who=who, **about)
+        report_path = report.write(
+            result, session=session, warnings=warnings, who=who, model=input_model, **about
+        )
         notice(f"report written to {report.folder} (report.html, report.json, reps.csv)")
     if history is False:
         pass

@@ -18,6 +18,12 @@ Schema ``formcheck.result`` version 1::
 the part of it held with good form; ``hold_met`` says whether ``form_hold_s`` reached the
 exercise's target (the guide asks for a hold with good form).
 
+Three keys follow ``events`` only where they apply, in this order: ``"interrupted": true`` (the
+set was stopped before its input ended: Ctrl+C), ``"auto"`` (``--exercise auto``: how the
+exercise was chosen, :meth:`formcheck.report.auto.ExerciseGuess.to_dict`) and ``"live"`` (a
+live session: ``{"ended_by": ..., "dropped_frames": ...}``). :func:`session_result` takes
+them, so a result is complete when it is made and never changed afterwards.
+
 Keys are only ever added, never renamed or removed, within a version. Numbers are rounded to
 3 decimals.
 """
@@ -25,6 +31,7 @@ Keys are only ever added, never renamed or removed, within a version. Numbers ar
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
@@ -39,7 +46,7 @@ from formcheck.engine.events import (
     event_to_dict,
 )
 
-__all__ = ["RESULT_SCHEMA", "RESULT_VERSION", "rep_to_dict", "session_result"]
+__all__ = ["RESULT_SCHEMA", "RESULT_VERSION", "ending_keys", "rep_to_dict", "session_result"]
 
 RESULT_SCHEMA = "formcheck.result"
 RESULT_VERSION = 1
@@ -75,8 +82,12 @@ def session_result(
     *,
     source: str = "",
     duration_s: float = 0.0,
+    interrupted: bool = False,
+    auto: Mapping[str, Any] | None = None,
+    live: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The JSON-ready result of one analysed set."""
+    """The JSON-ready result of one analysed set; ``interrupted``, ``auto`` and ``live`` add
+    their keys (see the module docstring) when true / given."""
     sides = ["both"] if exercise.reps is None else exercise.reps.labels
     by_side = {s: sum(r.side == s for r in reps) for s in sides}
     faults = Counter(f for r in reps for f in r.faults)
@@ -104,7 +115,22 @@ def session_result(
         "reps": [rep_to_dict(r) for r in reps],
         "summary": summary,
         "events": [_round(event_to_dict(e)) for e in events if isinstance(e, _LOGGED)],
+        **ending_keys(interrupted, auto=auto, live=live),
     }
+
+
+def ending_keys(
+    interrupted: bool, *, auto: Mapping[str, Any] | None = None,
+    live: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The keys a result ends with, those that apply (see the module docstring); a routine's
+    result ends with them too."""
+    out: dict[str, Any] = {"interrupted": True} if interrupted else {}
+    if auto is not None:
+        out["auto"] = dict(auto)
+    if live is not None:
+        out["live"] = dict(live)
+    return out
 
 
 def _round(d: dict[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -36,7 +36,7 @@ from formcheck.engine.catalogue import (
 from formcheck.engine.definition import ExerciseDef, one_line_error
 from formcheck.engine.engine import Engine
 from formcheck.engine.events import Event, RepCompleted, RepRecord
-from formcheck.engine.result import rep_to_dict, session_result
+from formcheck.engine.result import ending_keys, rep_to_dict, session_result
 from formcheck.errors import DefinitionError, FormcheckError
 from formcheck.features.extractor import FeatureExtractor
 from formcheck.features.spec import SIDES, StrictModel
@@ -623,9 +623,13 @@ class RoutineRunner:
         out.append(RoutineCompleted(t, self.routine.id))
 
     # -- the result ------------------------------------------------------------------------
-    def summary(self, source: str = "") -> dict[str, Any]:
+    def summary(
+        self, source: str = "", *, interrupted: bool = False,
+        live: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
         """JSON-ready result of the session, in the style of ``session_result``: per exercise
-        the sets done (target reached), reps per set, faults, and each set's reps."""
+        the sets done (target reached), reps per set, faults, and each set's reps; then
+        ``interrupted`` and ``live`` as a set's result ends with them."""
         exercises = []
         for step, records in zip(self.routine.steps, self._records, strict=True):
             ex = step.exercise
@@ -658,6 +662,7 @@ class RoutineRunner:
             "duration_s": round(self.t_s - first, 3),
             "completed": self._completed,
             "exercises": exercises,
+            **ending_keys(interrupted, live=live),
         }
 
 

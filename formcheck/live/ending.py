@@ -63,16 +63,14 @@ def live_result(
     ``engine`` between the first and last frames counted; how it ended under "live"."""
     first = first_t if first_t is not None else 0.0
     last = last_t if last_t is not None else first
+    interrupted = ended_by == "interrupt"
+    live = {"ended_by": ended_by, "dropped_frames": feed.dropped_frames}
     if runner is not None:
-        result = runner.summary(source=feed.name)
-    else:
-        result = session_result(
-            exercise, engine.reps, engine.events, source=feed.name, duration_s=last - first,
-        )  # fmt: skip
-    if ended_by == "interrupt":
-        result["interrupted"] = True
-    result["live"] = {"ended_by": ended_by, "dropped_frames": feed.dropped_frames}
-    return result
+        return runner.summary(source=feed.name, interrupted=interrupted, live=live)
+    return session_result(
+        exercise, engine.reps, engine.events, source=feed.name, duration_s=last - first,
+        interrupted=interrupted, live=live,
+    )  # fmt: skip
 
 
 def per_exercise(
@@ -105,10 +103,9 @@ def per_exercise(
             for s in ex["sets"]
         )  # fmt: skip
         one = session_result(
-            defs[exercise_id], numbered, [], source=result["source"], duration_s=duration
-        )
-        if exercise_id == cut:  # Ctrl+C before its sets were done: a partial session
-            one["interrupted"] = True
+            defs[exercise_id], numbered, [], source=result["source"], duration_s=duration,
+            interrupted=exercise_id == cut,  # Ctrl+C before its sets were done: a partial session
+        )  # fmt: skip
         out.append(one)
     return out
 

@@ -259,7 +259,6 @@ def _passes(
     with_mask = definition is not None and definition.needs_mask
     with open_pose_input(job.input, model=job.model, notify=notify, with_mask=with_mask) as pose:
         out_dir = outputs.open()
-        info = _input_info(job, pose)
         ticker.start(pose.frame_count)
         if auto:
             guess, replay, interrupted = _guess(pose, ticker, tmp, job.input)
@@ -268,27 +267,34 @@ def _passes(
             assert definition is not None
             out = _analyse(job, pose, definition, out_dir, ticker)
         warnings = pose.warnings
-        info["truncated"] = pose.truncated
+        info = _input_info(job, pose)  # once read: whether the file ended early is known
     if guess is not None:
         assert definition is not None
         ticker.start(ticker.done or None, "reporting")
+        chosen = _Chosen(guess, interrupted)
         if definition.needs_mask and pose.kind == "video":
             # recordings keep no segmentation masks: the model runs again, with them
             with open_pose_input(job.input, model=job.model, with_mask=True) as again:
-                out = _analyse(job, again, definition, out_dir, ticker)
+                out = _analyse(job, again, definition, out_dir, ticker, chosen)
         else:
-            out = _replay(job, pose, replay, definition, out_dir, ticker)
-        if interrupted:
-            out.result["interrupted"] = True
-        out.result["auto"] = guess.to_dict()
+            out = _replay(job, pose, replay, definition, out_dir, ticker, chosen)
     if out.output_error is not None:
         warnings.append(out.output_error)
     return out, info, warnings, guess
 
 
+@dataclass(frozen=True, slots=True)
+class _Chosen:
+    """What ``auto``'s first pass found: the ``guess``, and whether Ctrl+C ``stopped`` it (the
+    second pass then sees only the frames read, and the result is marked interrupted)."""
+
+    guess: ExerciseGuess
+    stopped: bool
+
+
 def _replay(
     job: AnalysisJob, pose: PoseInput, replay: Path, definition: ExerciseDef,
-    out_dir: Path | None, ticker: _Ticker,
+    out_dir: Path | None, ticker: _Ticker, chosen: _Chosen,
 ) -> _Analysed:  # fmt: skip
     """Second pass of ``auto``: the landmarks again, the pictures decoded again (if needed)."""
     pictures = _pictures(job.input) if pose.kind == "video" and out_dir else None
@@ -298,7 +304,7 @@ def _replay(
                 iter(rec), pose.name, pose.fps, pose.resolution_wh, pose.model,
                 kind=pose.kind, frame_count=pose.frame_count, pictures=pictures,
             )  # fmt: skip
-            return _analyse(job, again, definition, out_dir, ticker)
+            return _analyse(job, again, definition, out_dir, ticker, chosen)
     finally:
         if pictures is not None:
             pictures.close()  # releases the video file
@@ -314,9 +320,10 @@ class _Analysed:
 
 def _analyse(
     job: AnalysisJob, pose: PoseInput, definition: ExerciseDef, out_dir: Path | None,
-    ticker: _Ticker,
+    ticker: _Ticker, chosen: _Chosen | None = None,
 ) -> _Analysed:  # fmt: skip
-    """One pass of the engine (with the report's collector and the annotated video)."""
+    """One pass of the engine (with the report's collector and the annotated video);
+    ``chosen``: ``auto``'s first pass, for the second."""
     from formcheck.live.cues import CueBoard
     from formcheck.render.annotate import hud_for
     from formcheck.render.video import AnnotatedVideoWriter, video_size
@@ -363,7 +370,10 @@ def _analyse(
     if collector is not None:
         for event in session.result.end.events:
             collector.on_event(event)
-    result = session.result.to_dict()
+    ended = session.result
+    if chosen is not None and chosen.stopped:
+        ended = replace(ended, interrupted=True)
+    result = ended.to_dict(auto=None if chosen is None else chosen.guess.to_dict())
     video = error = None
     if writer is not None:
         try:
@@ -458,15 +468,15 @@ def _finish(
     if out_dir is None or out.collector is None:
         return outcome
     col = out.collector
-    info.update(
-        frames=col.frames, frames_with_person=col.frames_with_person,
-        duration_s=result["duration_s"],
-    )  # fmt: skip
+    seen = {  # what was analysed, in the places _input_info keeps for it
+        "frames": col.frames, "frames_with_person": col.frames_with_person,
+        "duration_s": result["duration_s"],
+    }  # fmt: skip
     t, drive = col.drive_arrays()
     files = {"html": "report.html", "csv": "reps.csv", "annotated_video": out.video}
     since, pair = _history_blocks(job, result, exercise, outputs.target)
     report = build_report(
-        result, exercise, input_info=info, t_s=t, drive=drive,
+        result, exercise, input_info={**info, **seen}, t_s=t, drive=drive,
         worst={k: (v.t_s, v.frame) for k, v in col.thumbnails.items()},
         warnings=warnings, partial_reasons=reasons, auto=outcome.auto, outputs=files,
         session=job.session, since=since, pair=pair,

@@ -225,3 +225,21 @@ def test_a_hold_only_just_gripped_when_the_input_stops_is_not_counted(hang):
     dh, frames = hang
     engine, events = _run(dh, [f for f in frames if f.t_s <= 1.5 + 1e-6])  # top < min_top_s
     assert engine.reps == [] and not [e for e in events if e.kind == "rep_completed"]
+
+
+@pytest.mark.parametrize(
+    ("given", "last_keys"),
+    [
+        ({}, ["summary", "events"]),
+        ({"interrupted": True}, ["events", "interrupted"]),
+        ({"live": {"ended_by": "quit", "dropped_frames": 2}}, ["events", "live"]),
+        ({"interrupted": True, "auto": {"chosen": "x"}}, ["events", "interrupted", "auto"]),
+        ({"interrupted": False, "auto": {"chosen": "x"}}, ["events", "auto"]),
+    ],
+)
+def test_a_result_is_made_complete_with_its_ending_keys_in_order(bird_dog, given, last_keys):
+    """``interrupted``, ``auto`` and ``live`` follow ``events`` where they apply (the --json
+    contract's key order), given when the result is made rather than added afterwards."""
+    result = session_result(bird_dog, [], [], source="s", duration_s=1.0, **given)
+    assert list(result)[-len(last_keys) :] == last_keys
+    assert {k: result[k] for k in given if given[k]} == {k: v for k, v in given.items() if v}
