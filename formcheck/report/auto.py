@@ -20,22 +20,28 @@ right arm matches a reference done with the left. The evidence, per candidate:
 
 - **reps**: its engine's count, as ``1 - 0.5 ** reps`` (1 rep 0.5, 3 reps 0.875), or the
   share of the time in view that its reps cover, whichever is higher (a single 8 s hang is as
-  clear as many short reps);
+  clear as many short reps); and since a set's reps fill most of the time in view, reps that
+  fill less than :data:`FILLED` (half) of it count as much less (one short rep in a long hang
+  explains little of it);
 - **posture**: the share of the frames in its reps (all frames without reps) whose trunk,
   chest, thighs, arms and hips lie within the reference's own range of them, widened by
   :data:`POSTURE_TOLERANCE_DEG` (a third of a right angle: another body doing the same thing
   another way; the hips by :data:`HIP_TOLERANCE_DEG`, half a right angle, since people fold
   at the hips by their own build and style: a dumbbell deadlift, a supported row).
   Standing, bent over, on all fours, prone, supine, seated and hanging differ by far more.
-  Weight ``0.1 + 0.9 * fit``: almost no frame in the exercise's posture is strong evidence
-  against it;
+  The arms and hips are held to that only where the exercise's definition measures them
+  (:func:`involved`); a limb it leaves alone may lie anywhere within
+  :data:`FREE_TOLERANCE_DEG` (a right angle) of the reference's (a squat's arms forward, down
+  or crossed, not overhead as in a hang). Weight ``0.1 + 0.9 * fit``: almost no frame in the
+  exercise's posture is strong evidence against it;
 - **which parts move, and how far**: per measure, the range it moves through in a rep (5th
   to 95th percentile, the median over the reps) in the clip and in the reference, less
-  :data:`MOTION_NOISE_DEG` of pose-model jitter; the fit is ``(sum of the smaller + S) /
-  (sum of the larger + S)`` over the measures, ``S`` = :data:`MOTION_SLACK_DEG` (one
-  deliberate movement). A part moving in the clip but not in the reference, or the other way
-  round, lowers it: an arm raised to the side is no shrug, a row moves no leg. Weight ``0.25 +
-  0.75 * fit``;
+  :data:`MOTION_NOISE_DEG` of pose-model jitter (for a limb the exercise leaves alone,
+  less :data:`MOTION_SLACK_DEG`: it may shift, and it is often the one out of sight); the fit
+  is ``(sum of the smaller + S) / (sum of the larger + S)`` over the measures, ``S`` =
+  :data:`MOTION_SLACK_DEG` (one deliberate movement). A part moving in the clip but not in the
+  reference, or the other way round, lowers it: an arm raised to the side is no shrug, a row
+  moves no leg. Weight ``0.25 + 0.75 * fit``;
 - **range**: the candidate's counted range of motion (its drive, the median over its reps)
   against its count on the reference: a ratio within :data:`RANGE_RATIO` either way is the
   same movement by another person, beyond it the fit falls as ``RANGE_RATIO / ratio`` (a
@@ -55,9 +61,10 @@ CLI warns and exits with a distinct code), with the nearest candidates. The came
 reported (``view_fit``) but not scored: a wrong view is a setup problem, not another exercise.
 
 What it cannot do: tell apart exercises whose posture and moving parts are the same and
-differ only in what the landmarks do not show (the hands' grip, a bench or a bar, a weight)
-or by a few degrees (a superman with the chest barely lifted reads as a prone double leg
-raise: both move the legs 10 deg face down, and the guess is unsure); judge an exercise
+differ only in what the landmarks do not show (the hands' grip, a bench or a bar, a weight),
+in a limb neither definition measures (a deadlift's hanging arms and a standing forward
+bend's reaching ones) or by a few degrees (a superman with the chest barely lifted and a
+prone double leg raise both move the legs 10 deg face down): the guess is unsure; judge an exercise
 without a clean self-test case (it is still scored, on reps and sides only); see the back's
 outline (not measured here); and name motion that is no exercise of the catalogue: such motion
 is usually unsure, but one that moves the same parts in the same posture as an exercise (a
@@ -100,6 +107,7 @@ __all__ = [
     "ExerciseGuesser",
     "Reference",
     "body_measures",
+    "involved",
     "reference",
 ]
 
@@ -107,6 +115,8 @@ MIN_SCORE = 0.3
 MIN_MARGIN = 0.15
 POSTURE_TOLERANCE_DEG = 30.0
 HIP_TOLERANCE_DEG = 45.0
+FREE_TOLERANCE_DEG = 90.0
+FILLED = 0.5
 MOTION_NOISE_DEG = 10.0
 MOTION_SLACK_DEG = 30.0
 RANGE_RATIO = 1.5
@@ -131,6 +141,20 @@ _POSTURE = [MEASURES.index(m) for m in _POSTURE_MEASURES]
 _TOLERANCE = [HIP_TOLERANCE_DEG if m.startswith("hip") else POSTURE_TOLERANCE_DEG
               for m in _POSTURE_MEASURES]  # fmt: skip
 _MOTION = [i for i, m in enumerate(MEASURES) if m != "chest"]  # the chest turns with the trunk
+# Left against right: the higher side less the lower of each pair. It stays put when both sides
+# move together (a pulldown) and swings when one side moves alone (a side bend, a bird-dog).
+_PAIRS = [(MEASURES.index(f"{p}_lo"), MEASURES.index(f"{p}_hi"))
+          for p in ("thigh", "arm", "elbow", "hip", "knee")]  # fmt: skip
+_MOTION_ALL = _MOTION + [len(MEASURES) + k for k in range(len(_PAIRS))]
+
+
+def _with_sides(values: np.ndarray) -> np.ndarray:
+    """``values`` (frames x :data:`MEASURES`) with a column per pair of :data:`_PAIRS`: how
+    far apart the two sides are."""
+    apart = np.stack([values[:, hi] - values[:, lo] for lo, hi in _PAIRS], axis=1)
+    return np.concatenate([values, apart.reshape(len(values), -1)], axis=1)
+
+
 _UP, _DOWN = (0.0, -1.0, 0.0), (0.0, 1.0, 0.0)  # world y points down
 NAN = float("nan")
 
@@ -176,6 +200,59 @@ def body_measures(pts: PointTable) -> list[float]:
                      _joint(pts, f"right_{a}", f"right_{b}", f"right_{c}"))  # fmt: skip
     out.append(_joint(pts, "hip_mid", "shoulder_mid", "ear_mid"))
     return out
+
+
+# The limb behind each measure that is not the trunk: a measure belongs to an exercise when its
+# definition measures a landmark of that limb (either side, or the midpoint of both).
+_LIMB = {
+    "thigh": ("knee", "ankle"), "arm": ("elbow", "wrist"), "elbow": ("elbow", "wrist"),
+    "hip": ("knee", "ankle"), "knee": ("knee", "ankle"), "head": ("ear", "nose", "eye"),
+}  # fmt: skip
+
+
+_INVOLVED: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def involved(defn: ExerciseDef) -> frozenset[str]:
+    """The :data:`MEASURES` that ``defn`` says something about: the trunk and the chest always
+    (where the body is), a limb's measures when one of its features uses that limb."""
+    key = (defn.id, str(defn.source))
+    if key not in _INVOLVED:
+        features = Engine(defn).features
+        parts = {
+            p.removeprefix("left_").removeprefix("right_").removesuffix("_mid")
+            for name in features.names
+            for p in features.points_of(name)
+        }
+        _INVOLVED[key] = frozenset(
+            m for m in MEASURES
+            if m in ("trunk", "chest") or set(_LIMB[m.split("_")[0]]) & parts
+        )  # fmt: skip
+    return _INVOLVED[key]
+
+
+_BASE_POSTURE = ("trunk", "chest", "thigh_lo", "thigh_hi")  # standing, lying, seated...
+
+
+def _posture_tolerance(defn: ExerciseDef) -> np.ndarray:
+    """Per :data:`_POSTURE_MEASURES`, how far from the reference's range ``defn`` lets it be:
+    where the body is (trunk, chest, thighs) and the limbs it measures as in
+    :data:`_TOLERANCE`; a limb it does not measure by :data:`FREE_TOLERANCE_DEG` (a squat's
+    arms may be forward, down or crossed, but not overhead as in a hang)."""
+    mine = involved(defn)
+    return np.array([
+        tol if m in _BASE_POSTURE or m in mine else max(tol, FREE_TOLERANCE_DEG)
+        for m, tol in zip(_POSTURE_MEASURES, _TOLERANCE, strict=True)
+    ])  # fmt: skip
+
+
+def _motion_noise(defn: ExerciseDef) -> np.ndarray:
+    """Per measure of :data:`_MOTION_ALL`, the motion that counts as none: :data:`MOTION_NOISE_DEG`
+    for the parts ``defn`` measures, :data:`MOTION_SLACK_DEG` for the others (a limb the
+    exercise leaves alone may shift, and is often the one out of sight)."""
+    mine = involved(defn)
+    parts = [MEASURES[k] for k in _MOTION] + [MEASURES[hi] for _, hi in _PAIRS]
+    return np.array([MOTION_NOISE_DEG if m in mine else MOTION_SLACK_DEG for m in parts])
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,14 +466,17 @@ class ExerciseGuesser:
         times = np.array(self._times, dtype=float)
         spans = [(r.start_s, r.end_s) for r in reps]
         coverage = float(_in_spans(times, spans).mean()) if len(times) and spans else 0.0
-        evidence = max(1.0 - 0.5 ** len(reps), coverage)
+        # a set's reps fill most of the time in view: reps that fill less of it than
+        # FILLED leave that much of the motion to something else
+        evidence = max(1.0 - 0.5 ** len(reps), coverage) * min(1.0, coverage / FILLED)
         per_side = exercise.reps is not None and exercise.reps.sides in ("each", "alternating")
         sided = _side_fit(reps) if per_side else None
         ref = reference(exercise)
         posture = motion = counted = period = None
         if ref is not None and len(times):
-            posture = self._posture_fit(ref, values[_in_spans(times, spans)] if spans else values)
-            motion = self._motion_fit(ref, values, times, spans)
+            frames = values[_in_spans(times, spans)] if spans else values
+            posture = self._posture_fit(ref, frames, _posture_tolerance(exercise))
+            motion = self._motion_fit(ref, values, times, spans, _motion_noise(exercise))
             counted = self._range_fit(ref, reps)
             period = self._period_fit(ref, spans)
         score = (
@@ -413,13 +493,13 @@ class ExerciseGuesser:
         )  # fmt: skip
 
     @staticmethod
-    def _posture_fit(ref: Reference, frames: np.ndarray) -> float | None:
-        """Share of ``frames`` whose posture measures all lie in the reference's range."""
+    def _posture_fit(ref: Reference, frames: np.ndarray, tol: np.ndarray) -> float | None:
+        """Share of ``frames`` whose posture measures all lie in the reference's range, widened
+        by ``tol`` (per measure)."""
         if not len(frames):
             return None
         want = ref.values[:, _POSTURE]
         seen = ~np.isnan(want)
-        tol = np.array(_TOLERANCE)
         lo = np.array([want[seen[:, j], j].min() if seen[:, j].any() else -np.inf
                        for j in range(want.shape[1])]) - tol  # fmt: skip
         hi = np.array([want[seen[:, j], j].max() if seen[:, j].any() else np.inf
@@ -430,13 +510,15 @@ class ExerciseGuesser:
         return float((~outside.any(axis=1)).mean())
 
     @staticmethod
-    def _motion_fit(ref: Reference, values: np.ndarray, times: np.ndarray, spans) -> float | None:
-        got = _motion(values, times, spans)
-        want = _motion(ref.values, ref.times, ref.reps)
+    def _motion_fit(
+        ref: Reference, values: np.ndarray, times: np.ndarray, spans, noise: np.ndarray
+    ) -> float | None:
+        got = _motion(_with_sides(values), times, spans)
+        want = _motion(_with_sides(ref.values), ref.times, ref.reps)
         if got is None or want is None:
             return None
-        a = np.maximum(0.0, got[_MOTION] - MOTION_NOISE_DEG)
-        b = np.maximum(0.0, want[_MOTION] - MOTION_NOISE_DEG)
+        a = np.maximum(0.0, got[_MOTION_ALL] - noise)
+        b = np.maximum(0.0, want[_MOTION_ALL] - noise)
         return float(
             (np.minimum(a, b).sum() + MOTION_SLACK_DEG)
             / (np.maximum(a, b).sum() + MOTION_SLACK_DEG)

@@ -13,6 +13,7 @@ from formcheck.report.auto import (
     MEASURES,
     ExerciseGuesser,
     body_measures,
+    involved,
     reference,
 )
 from formcheck.synth import Camera, Script, Step, render
@@ -151,3 +152,39 @@ def test_one_armed_row_is_not_a_bird_dog():
     scores = {c.exercise: c for c in guess.candidates}
     assert scores["bird-dog"].motion_fit < scores["one-arm-row"].motion_fit
     assert guess.chosen.id == "one-arm-row" and not guess.unsure, guess.message
+
+
+def test_a_limb_the_exercise_leaves_alone_may_be_held_otherwise():
+    """The squat's self-test holds the arms forward; a squat with the arms hanging (or hands on
+    the hips) is the same squat: the squat measures no arm, so its arms are not held to the
+    reference's. The legs and the trunk move as the reference's do."""
+    squat = load_exercise("squat")
+    assert "arm_lo" not in involved(squat) and {"knee_lo", "thigh_hi"} <= involved(squat)
+    assert {"arm_lo", "elbow_hi"} <= involved(load_exercise("lateral-raise"))
+    stand = {"shoulder_flex": 5}
+    bottom = {"trunk_pitch": 30, "hip_flex": 115, "knee_flex": 100, "ankle_flex": -15,
+              "shoulder_flex": 10}  # fmt: skip
+    steps = [Step(stand, move_s=1.0, hold_s=0.5)] + [
+        s for _ in range(5) for s in (Step(bottom, move_s=1.0, hold_s=0.3),
+                                      Step(stand, move_s=1.0, hold_s=0.4))
+    ]  # fmt: skip
+    guess = _guess_script(Script(poses={}, start=stand, steps=steps))
+    assert guess.chosen.id == "squat" and not guess.unsure, guess.message
+    assert guess.candidates[0].posture_fit > 0.9
+
+
+def test_one_arm_at_a_time_is_not_both_arms_together():
+    """The seated side bend's clean case (one arm overhead and bent, then the other), under
+    noise, dropouts and a turned camera: each elbow moves as far as in a lat pulldown, but
+    one at a time, never both together. Auto was once sure it was a lat pulldown."""
+    from formcheck.engine.selftest import VARIANTS, case_frames
+
+    defn = load_exercise("seated-side-bend")
+    _, frames = case_frames(defn, defn.selftest.cases[0], VARIANTS["all"], None, None)
+    guesser = ExerciseGuesser([defn, load_exercise("lat-pulldown")])
+    for frame in frames:
+        guesser.update(frame)
+    guess = guesser.finish()
+    scores = {c.exercise: c for c in guess.candidates}
+    assert scores["lat-pulldown"].motion_fit < 0.75  # both elbows together: not what is seen
+    assert guess.unsure or guess.chosen.id == "seated-side-bend", guess.message
