@@ -7,7 +7,8 @@ report is being written does not cut that write in half. :func:`requested` tells
 was pressed, so a batch does not start its next input.
 
 Signal handlers belong to the main thread; elsewhere (worker processes ignore SIGINT, threads
-cannot set handlers) these are no-ops.
+cannot set handlers) these are no-ops. So they are in a process started with SIGINT ignored
+(a shell's background job): Ctrl+C at that terminal is not meant for it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ def graceful_sigint() -> Iterator[None]:
     global _active
     if threading.current_thread() is not threading.main_thread() or _active is not None:
         yield
+        return
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        yield  # started with Ctrl+C ignored (a background job, nohup): it stays ignored
         return
     state = _State()
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -21,6 +23,18 @@ def _history_in_a_temp_folder(tmp_path_factory):
         os.environ.pop("FORMCHECK_HOME", None)
     else:
         os.environ["FORMCHECK_HOME"] = old
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _ctrl_c_reaches_the_tests():
+    """The tests press Ctrl+C (SIGINT) as at a terminal, where it reaches formcheck. Started in
+    the background (an async shell job) SIGINT is ignored, and formcheck leaves it so."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 CLIPS = Path(os.environ.get("FORMCHECK_CLIPS", REPO.parent / "shared" / "clips"))
