@@ -3,8 +3,9 @@
 ``open_pose_input`` turns anything the user can point at (a video, a folder, an image, a camera
 index, a landmark recording) into one stream of PoseFrames, each with the picture it was
 computed from; ``run`` runs an exercise over it and yields one :class:`FrameResult` per frame,
-then holds the typed :class:`SessionResult`. The CLI, the reports, the annotated video and
-eval all go through here::
+then holds the typed :class:`SessionResult`. The CLI, the reports, the annotated video,
+eval and the live window (one exercise, its frames fed one by one: ``SessionRun.step``) all
+go through here::
 
     with open_pose_input("set.mp4") as pose:
         session = run(pose, load_exercise("bird-dog"))
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -140,12 +141,15 @@ class SessionResult:
     frames_with_person: int
     interrupted: bool = False
 
-    def to_dict(self, *, auto: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The ``--json`` result; ``auto``: how the exercise was chosen (``--exercise auto``)."""
+    def to_dict(
+        self, *, auto: Mapping[str, Any] | None = None, live: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The ``--json`` result; ``auto``: how the exercise was chosen (``--exercise auto``),
+        ``live``: how a live session ended."""
         return session_result(
             self.exercise, list(self.reps), list(self.events),
             source=self.source, duration_s=self.duration_s, interrupted=self.interrupted,
-            auto=auto,
+            auto=auto, live=live,
         )  # fmt: skip
 
 
@@ -187,50 +191,79 @@ class SessionRun:
     A consumer that is interrupted while handling a frame (Ctrl+C in its drawing, a stop
     asked for) calls :meth:`interrupt`: the run ends after that frame, as on Ctrl+C.
 
-    Raises :class:`SourceError` when the input had no frames, or no person in any of them
-    (unless interrupted)."""
+    Iterating raises :class:`SourceError` when the input had no frames, or no person in any of
+    them (unless interrupted).
 
-    def __init__(self, pose_input: PoseInput, exercise: ExerciseDef) -> None:
-        require_frame_rate(pose_input.fps, pose_input.name, exercise)
-        self.input, self.exercise = pose_input, exercise
+    Without ``pose_input`` the caller feeds the frames itself, one :meth:`step` each, and ends
+    the run with :meth:`end`: the live window does, as it decides which frames are counted
+    (none during a pause or the guided start)."""
+
+    def __init__(
+        self, exercise: ExerciseDef, name: str, pose_input: PoseInput | None = None
+    ) -> None:
+        self.exercise, self.name, self.input = exercise, name, pose_input
         self.engine = Engine(exercise)
         self.extractor = self.engine.new_extractor()
         self.result: SessionResult | None = None
         self._stop = False
+        self.reset()
 
     def interrupt(self) -> None:
         """End the run after the frame being handled; the result is marked interrupted."""
         self._stop = True
 
+    def reset(self) -> None:
+        """Forget every frame so far: a new set, counted from 0 (the live window's reset)."""
+        self.engine.reset()
+        self.extractor.reset()
+        self._first_t: float | None = None
+        self._last_t: float | None = None
+        self._frames = self._people = 0
+
+    def step(self, picture: Frame | None, pose: PoseFrame, *, cut_s: float = 0.0) -> FrameResult:
+        """One frame through the features stage and the engine. ``cut_s``: time cut out of
+        the engine's time line before this frame (a live pause): the engine sees the frame
+        that much earlier, while the run's duration goes by the frame's own time."""
+        self._first_t = pose.t_s if self._first_t is None else self._first_t
+        self._last_t = pose.t_s
+        self._frames += 1
+        self._people += pose.has_person
+        judged = replace(pose, t_s=pose.t_s - cut_s) if cut_s else pose
+        features = self.extractor.update(judged)
+        return FrameResult(picture, pose, features, self.engine.update(features))
+
+    def end(self, *, interrupted: bool = False) -> SessionResult:
+        """The end of the frames (``Engine.finish``: a rep all but done counts, active faults
+        clear): the result, also kept as ``result``."""
+        self.engine.finish()
+        first = self._first_t if self._first_t is not None else 0.0
+        last = self._last_t if self._last_t is not None else first
+        engine = self.engine
+        self.result = SessionResult(
+            self.exercise, self.name, last - first, tuple(engine.reps), tuple(engine.events),
+            engine.frame, self._frames, self._people, interrupted,
+        )  # fmt: skip
+        return self.result
+
     def __iter__(self) -> Iterator[FrameResult]:
-        pose_input, extractor, engine = self.input, self.extractor, self.engine
-        first_t = last_t = None
-        frames = people = 0
+        if self.input is None:
+            raise TypeError(f"{self.name}: a run without an input is fed with step(), not iterated")
         interrupted = False
         try:
-            for picture, pose in pose_input.pairs():
-                first_t = pose.t_s if first_t is None else first_t
-                last_t = pose.t_s
-                frames += 1
-                people += pose.has_person
-                features = extractor.update(pose)
-                yield FrameResult(picture, pose, features, engine.update(features))
+            for picture, pose in self.input.pairs():
+                yield self.step(picture, pose)
                 if self._stop:
                     raise KeyboardInterrupt
         except KeyboardInterrupt:
             interrupted = True
-        engine.finish()
-        if first_t is None:
-            raise SourceError(f"{pose_input.name}: no frames could be read")
-        if people == 0 and not interrupted:
+        if self._first_t is None:
+            raise SourceError(f"{self.name}: no frames could be read")
+        if self._people == 0 and not interrupted:
             raise SourceError(
-                f"{pose_input.name}: no person found in any frame; make sure the whole body "
+                f"{self.name}: no person found in any frame; make sure the whole body "
                 "is in view and well lit"
             )
-        self.result = SessionResult(
-            self.exercise, pose_input.name, (last_t or 0.0) - first_t, tuple(engine.reps),
-            tuple(engine.events), engine.frame, frames, people, interrupted,
-        )  # fmt: skip
+        self.end(interrupted=interrupted)
 
 
 def run(pose_input: PoseInput, exercise: ExerciseDef) -> SessionRun:
@@ -239,7 +272,8 @@ def run(pose_input: PoseInput, exercise: ExerciseDef) -> SessionRun:
     Raises :class:`SourceError` at once when the input's frame rate is below what the exercise
     needs to be counted (``formcheck.engine.framerate``). Ctrl+C ends the frames early: the
     result of what was seen so far is kept, marked ``interrupted``."""
-    return SessionRun(pose_input, exercise)
+    require_frame_rate(pose_input.fps, pose_input.name, exercise)
+    return SessionRun(exercise, pose_input.name, pose_input)
 
 
 def analyze(

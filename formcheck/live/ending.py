@@ -9,11 +9,12 @@ from typing import Any, Literal
 
 import numpy as np
 
-from formcheck.engine import Engine, ExerciseDef, session_result
+from formcheck.engine import ExerciseDef, session_result
 from formcheck.engine.events import RepRecord
 from formcheck.engine.routine import Routine, RoutineRunner
 from formcheck.live.feed import LiveInput
 from formcheck.live.summary import routine_summary_lines, summary_lines
+from formcheck.pipeline import SessionResult
 from formcheck.render.annotate import Hud, annotate
 
 __all__ = ["EndedBy", "LiveOutcome", "live_result", "per_exercise", "summary_image"]
@@ -54,23 +55,15 @@ def live_result(
     ended_by: EndedBy,
     *,
     runner: RoutineRunner | None,
-    exercise: ExerciseDef,
-    engine: Engine,
-    first_t: float | None,
-    last_t: float | None,
+    ended: SessionResult | None,
 ) -> dict[str, Any]:
-    """The session's result: the ``runner``'s summary, or one ``exercise`` counted by
-    ``engine`` between the first and last frames counted; how it ended under "live"."""
-    first = first_t if first_t is not None else 0.0
-    last = last_t if last_t is not None else first
-    interrupted = ended_by == "interrupt"
+    """The session's result: the ``runner``'s summary, or one exercise's run as it ``ended``
+    (its frames counted, from the first to the last); how it ended under "live"."""
     live = {"ended_by": ended_by, "dropped_frames": feed.dropped_frames}
     if runner is not None:
-        return runner.summary(source=feed.name, interrupted=interrupted, live=live)
-    return session_result(
-        exercise, engine.reps, engine.events, source=feed.name, duration_s=last - first,
-        interrupted=interrupted, live=live,
-    )  # fmt: skip
+        return runner.summary(source=feed.name, interrupted=ended_by == "interrupt", live=live)
+    assert ended is not None
+    return ended.to_dict(live=live)
 
 
 def per_exercise(

@@ -11,6 +11,11 @@ One loop serves the window and ``--headless`` (``view=None``: nothing is drawn, 
 reported as lines through ``on_line``, worded by :mod:`formcheck.live.lines`), so both count
 the same. Each frame is analysed, then drawn only if it is the newest one (see
 :mod:`formcheck.live.feed`): the window never shows a stale frame and nothing is queued.
+
+One exercise is counted by the pipeline's :class:`~formcheck.pipeline.SessionRun`, the one
+``analyze`` runs, fed frame by frame (``step``): the frames of the guided start and of a pause
+are not fed, and the pause is cut out of the engine's time line. A routine is counted by its
+:class:`~formcheck.engine.routine.RoutineRunner`.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ from formcheck.live.lines import describe_event, spoken
 from formcheck.live.pause import PauseClock, left_the_hold
 from formcheck.live.start import GuidedStart, StartPhase
 from formcheck.live.summary import ScreenshotSaver
+from formcheck.pipeline import SessionRun
 from formcheck.pose.core import PoseFrame
 from formcheck.render.annotate import annotate, hud_for, letterbox, placed
 
@@ -135,8 +141,10 @@ class LiveSession:
         self.exercise = (
             exercise if isinstance(exercise, ExerciseDef) else exercise.steps[0].exercise
         )
-        self.engine = Engine(self.exercise)  # a routine's runner supplies its own
-        self._extractor = self.engine.new_extractor()  # the features stage before it
+        # the engine the window shows: one exercise's is that of the pipeline's run, made by
+        # run() and fed the frames counted; a routine's runner supplies one per set
+        self._run: SessionRun | None = None
+        self.engine = Engine(self.exercise)
         self.cues = CueBoard(min_show_s=cue_min_s)
         self.view = view
         self.keys = keys
@@ -155,7 +163,6 @@ class LiveSession:
         self.show_help = False
         self._notice: tuple[str, float] | None = None
         self._hold_met: set[str] = set()
-        self._first_t: float | None = None
         self._last_t: float | None = None
         self._fps = 0.0
         self._last_draw: float | None = None
@@ -172,6 +179,9 @@ class LiveSession:
     # -- the loop ------------------------------------------------------------------------
     def run(self, feed: LiveInput) -> LiveOutcome:
         """Run until the input ends, q/Esc, the window is closed or Ctrl+C."""
+        if self.runner is None:
+            self._run = SessionRun(self.exercise, feed.name)
+            self.engine = self._run.engine
         ended_by: EndedBy = "input"
         frames = drawn = late = 0
         engine_s = overlay_s = 0.0
@@ -211,12 +221,15 @@ class LiveSession:
                     break
         except KeyboardInterrupt:
             ended_by = "interrupt"
-        for ev in self.engine.finish() if self.runner is None else self.runner.finish():
+        if self._run is not None:  # a rep all but done counts, active faults clear
+            ended = self._run.end(interrupted=ended_by == "interrupt")
+            finished = list(ended.end.events)
+        else:
+            assert self.runner is not None
+            ended, finished = None, self.runner.finish()
+        for ev in finished:
             self._report(ev)
-        result = live_result(
-            feed, ended_by, runner=self.runner, exercise=self.exercise, engine=self.engine,
-            first_t=self._first_t, last_t=self._last_t,
-        )  # fmt: skip
+        result = live_result(feed, ended_by, runner=self.runner, ended=ended)
         if self.draws and ended_by not in ("interrupt", "window"):
             self._summary_screen(result, ended_by)
         return LiveOutcome(
@@ -245,15 +258,15 @@ class LiveSession:
             self._last_t = pose.t_s
             self._starting(self._pause.on_time(pose))
             return
-        if self._first_t is None:
-            self._first_t = pose.t_s
         self._last_t = pose.t_s
-        pose = self._pause.on_time(pose)
         before = self.cues.current
-        if self.runner is None:
-            events = [*dropped, *self.engine.update(self._extractor.update(pose)).events]
-            self.cues.update(pose.t_s, events)
+        if self._run is not None:
+            judged = self._run.step(None, pose, cut_s=self._pause.shift).engine
+            events = [*dropped, *judged.events]
+            self.cues.update(judged.t_s, events)
         else:
+            assert self.runner is not None
+            pose = self._pause.on_time(pose)
             events = dropped + self.runner.update(pose)
             self._follow_runner()
             self.cues.update(pose.t_s, [e for e in events if not isinstance(e, RoutineEvent)])
@@ -352,14 +365,13 @@ class LiveSession:
         elif action is Action.RESET:
             if self.runner is not None and self.runner.resting:
                 return False  # nothing is counted during a rest
-            if self.runner is None:
-                self.engine.reset()
-                self._extractor.reset()
-            else:
+            if self._run is not None:
+                self._run.reset()
+            elif self.runner is not None:
                 self.runner.reset_engine()
             self.cues.reset()
             self._hold_met.clear()
-            self._first_t = self._last_t = None
+            self._last_t = None
             self._say("Reset: a new set, counting from 0")
         elif action is Action.NEXT:
             if self.runner is None:
