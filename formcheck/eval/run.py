@@ -57,12 +57,13 @@ class EvalResult:
 
     def to_json(self) -> dict[str, Any]:
         def clip(s: ClipScore) -> dict[str, Any]:
-            d = asdict(s)
-            d.update(
-                abs_error=s.abs_error, rel_error=_r(s.rel_error), hold_error_s=_r(s.hold_error_s)
-            )
-            d["seconds"] = round(s.seconds, 2)
-            return d
+            return {
+                **asdict(s),
+                "seconds": round(s.seconds, 2),  # in its place among the fields
+                "abs_error": s.abs_error,
+                "rel_error": _r(s.rel_error),
+                "hold_error_s": _r(s.hold_error_s),
+            }
 
         return {
             "schema": EVAL_SCHEMA,
