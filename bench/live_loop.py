@@ -13,7 +13,9 @@ throughput, not the video's frame rate):
    shown ("headless").
 
 Prints both frame rates, their ratio, and the per-frame cost of engine and overlay (and of
-showing) measured inside the loop. Compare the ratio of one run, not numbers across runs.
+showing) measured inside the loop: the time spent there, and the loop thread's own CPU time
+in them (less when the pose thread or another process held the core). Compare the ratio of
+one run, not numbers across runs.
 Default clip: ../shared/clips/bird-dog_side_a.mp4 (or $FORMCHECK_CLIPS).
 """
 
@@ -140,8 +142,13 @@ def main() -> None:
     print(f"live / pose-only throughput: {fps_live / fps_pose:.3f}")
     print(
         f"per frame: engine {outcome.engine_ms:.2f} ms + overlay {outcome.overlay_ms:.2f} ms = "
-        f"{outcome.engine_ms + outcome.overlay_ms:.2f} ms; showing "
+        f"{outcome.engine_ms + outcome.overlay_ms:.2f} ms in the loop; showing "
         f"{1000 * view.seconds / max(view.calls, 1):.2f} ms"
+    )
+    cpu = outcome.engine_cpu_ms + outcome.overlay_cpu_ms
+    print(
+        f"  of the loop thread's CPU: engine {outcome.engine_cpu_ms:.2f} ms + overlay "
+        f"{outcome.overlay_cpu_ms:.2f} ms = {cpu:.2f} ms (the rest: waiting for a core)"
     )
     print(f"reps: {outcome.result['summary']['reps_by_side']}")
 

@@ -33,7 +33,10 @@ class LiveOutcome:
     capture dropped to keep up with real time (never analysed; 0 for a landmark recording,
     whose every frame is analysed); ``late``: frames analysed but not drawn (a newer one was
     due). ``behind``: the notice shown when the pose model fell behind real time, or None.
-    ``engine_ms`` / ``overlay_ms``: mean cost per frame of the engine (+ cues) and of drawing.
+    ``engine_ms`` / ``overlay_ms``: mean time per frame in the engine (+ cues) and in drawing,
+    by the session's clock (wall time: it includes waiting for the CPU while the pose thread or
+    another process has it); ``engine_cpu_ms`` / ``overlay_cpu_ms``: the loop thread's own CPU
+    time in them, what they cost.
     """
 
     result: dict[str, Any]
@@ -48,6 +51,8 @@ class LiveOutcome:
     per_exercise: list[dict[str, Any]] = field(default_factory=list)
     """A routine's reps as one ``formcheck.result`` per exercise that counted any (for the
     training history); empty for a single exercise, whose ``result`` is one already."""
+    engine_cpu_ms: float = 0.0
+    overlay_cpu_ms: float = 0.0
 
 
 def live_result(

@@ -185,16 +185,18 @@ class LiveSession:
         ended_by: EndedBy = "input"
         frames = drawn = late = 0
         engine_s = overlay_s = 0.0
+        cpu = [0.0, 0.0]  # the loop thread's own CPU time in the engine and in the drawing
         try:
             for lf in feed.frames:
                 frames += 1
-                t0 = self.clock()
+                t0, c0 = self.clock(), time.thread_time()
                 self._analyse(lf.pose)
                 if (behind := self._lag.update(lf.pose.t_s, feed.dropped_frames)) is not None:
                     self.behind = behind
                     self._say(behind, seconds=LAG_NOTICE_S)
-                t1 = self.clock()
+                t1, c1 = self.clock(), time.thread_time()
                 engine_s += t1 - t0
+                cpu[0] += c1 - c0
                 if lf.late:
                     late += 1
                     continue
@@ -202,6 +204,7 @@ class LiveSession:
                 if self.draws:
                     scene = self._scene(lf, feed)
                     overlay_s += self.clock() - t1
+                    cpu[1] += time.thread_time() - c1
                     if self.view is not None:
                         self.view.show(scene)
                     if self.screenshots is not None:
@@ -236,6 +239,7 @@ class LiveSession:
             result, ended_by, frames, drawn, feed.dropped_frames,
             1000 * engine_s / max(frames, 1), 1000 * overlay_s / max(drawn, 1),
             late, self.behind, per_exercise(result, self.routine, self.runner, self._set_reps),
+            1000 * cpu[0] / max(frames, 1), 1000 * cpu[1] / max(drawn, 1),
         )  # fmt: skip
 
     # -- per frame -----------------------------------------------------------------------
