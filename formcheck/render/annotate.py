@@ -140,7 +140,7 @@ def draw_skeleton(
 
 def _text(scene: np.ndarray, text: str, org: tuple[int, int], size: float, colour=TEXT_BGR) -> None:
     """``text`` with its baseline's left end at ``org``, in ``colour`` with a dark outline."""
-    keep_out, keep_fill, paint, (ox, oy) = _glyphs(text, size, tuple(int(c) for c in colour))
+    keep, paint, (ox, oy) = _glyphs(text, size, tuple(int(c) for c in colour))
     h, w = paint.shape[:2]
     x0, y0 = org[0] - ox, org[1] - oy
     # the part of the sprite that lands on the picture
@@ -150,18 +150,18 @@ def _text(scene: np.ndarray, text: str, org: tuple[int, int], size: float, colou
         return
     roi = scene[y0 + sy0 : y0 + sy1, x0 + sx0 : x0 + sx1]
     part = np.s_[sy0:sy1, sx0:sx1]
-    out = cv2.multiply(roi, keep_out[part], scale=1 / 255)  # the outline: black
-    out = cv2.multiply(out, keep_fill[part], scale=1 / 255)
-    roi[:] = cv2.add(out, paint[part])
+    # what the black outline and the letters leave of the picture, then the letters' colour
+    roi[:] = cv2.add(cv2.multiply(roi, keep[part], scale=1 / 255), paint[part])
 
 
 @lru_cache(maxsize=512)
 def _glyphs(
     text: str, size: float, colour: tuple[int, int, int]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
-    """``text`` as a sprite to blend: per pixel, the share of the picture its outline keeps
-    and the share its letters keep (0..255, as OpenCV's anti-aliased drawing leaves them), the
-    letters' colour times their coverage, and where the baseline's left end is on it. Drawing
+) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """``text`` as a sprite to blend: per pixel, the share of the picture its outline and its
+    letters keep (0..255, as OpenCV's anti-aliased drawing leaves them: the two shares
+    multiplied once here, not on every frame), the letters' colour times their coverage, and
+    where the baseline's left end is on it. Drawing
     the letters 9 times (8 shifted copies make the outline) was most of the overlay's cost;
     the counter, the title and the cue change seldom, so each is drawn once and then blended
     (the same picture as drawing it in place, to a unit of rounding)."""
@@ -178,14 +178,14 @@ def _glyphs(
     for dx, dy in ((-d, 0), (d, 0), (0, -d), (0, d), (-d, -d), (d, d), (-d, d), (d, -d)):
         cv2.putText(outline, text, (x + dx, y + dy), _FONT, size, 255, weight, cv2.LINE_AA)
     cv2.putText(fill, text, org, _FONT, size, 255, weight, cv2.LINE_AA)
-    keep_out = cv2.cvtColor(255 - outline, cv2.COLOR_GRAY2BGR)
-    keep_fill = cv2.cvtColor(255 - fill, cv2.COLOR_GRAY2BGR)
+    keep = cv2.multiply(255 - outline, 255 - fill, scale=1 / 255)
+    keep = cv2.cvtColor(keep, cv2.COLOR_GRAY2BGR)
     paint = np.empty((*shape, 3), np.uint8)
     paint[:] = colour
     paint = cv2.multiply(paint, cv2.cvtColor(fill, cv2.COLOR_GRAY2BGR), scale=1 / 255)
-    for a in (keep_out, keep_fill, paint):
+    for a in (keep, paint):
         a.flags.writeable = False
-    return keep_out, keep_fill, paint, org
+    return keep, paint, org
 
 
 def _panel(
