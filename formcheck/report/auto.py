@@ -52,7 +52,9 @@ right arm matches a reference done with the left. The evidence, per candidate:
   of a dead hang, though the arms go overhead in both);
 - **sides** (one-sided and alternating exercises): the share of its reps that do not overlap
   in time with a rep of the other side; both arms rising together is a two-armed exercise,
-  not two one-armed reps. Weight ``0.25 + 0.75 * fit``.
+  not two one-armed reps. The fit is 1 less how far that share falls short of the reference's
+  own (a push-up with a leg raise pushes with both arms whichever leg rises: its sides' reps
+  overlap on the reference too, and tell little). Weight ``0.25 + 0.75 * fit``.
 
 The score is the product. The best-scoring candidate is chosen; its **confidence** is its score
 minus the runner-up's. The guess is **unsure** when the best score is below
@@ -258,13 +260,15 @@ def _motion_noise(defn: ExerciseDef) -> np.ndarray:
 @dataclass(frozen=True, slots=True)
 class Reference:
     """An exercise as its clean self-test case performs it: the body measures per frame
-    (``values``, frames x :data:`MEASURES`), the frame times, the scripted reps' spans and the
-    range its own engine counts on it (the median over the reps; None without reps)."""
+    (``values``, frames x :data:`MEASURES`), the frame times, the scripted reps' spans, the
+    range its own engine counts on it (the median over the reps; None without reps) and the
+    share of those reps that overlap no rep of the other side (None without reps)."""
 
     values: np.ndarray
     times: np.ndarray
     reps: tuple[tuple[float, float], ...]
     counted_range: float | None
+    side_fit: float | None = None
 
 
 def _clean_case(defn: ExerciseDef) -> dict[str, Any] | None:
@@ -311,7 +315,8 @@ def _render_reference(defn: ExerciseDef) -> Reference | None:
     engine.finish()
     counted = float(np.median([r.range for r in engine.reps])) if engine.reps else None
     spans = tuple((s.start_s, s.end_s) for s in script.truth if s.tag.startswith("rep"))
-    return Reference(values, np.array([f.t_s for f in frames]), spans, counted)
+    sides = _side_fit(engine.reps)
+    return Reference(values, np.array([f.t_s for f in frames]), spans, counted, sides)
 
 
 def _in_spans(times: np.ndarray, spans: Sequence[tuple[float, float]]) -> np.ndarray:
@@ -470,8 +475,10 @@ class ExerciseGuesser:
         # FILLED leave that much of the motion to something else
         evidence = max(1.0 - 0.5 ** len(reps), coverage) * min(1.0, coverage / FILLED)
         per_side = exercise.reps is not None and exercise.reps.sides in ("each", "alternating")
-        sided = _side_fit(reps) if per_side else None
         ref = reference(exercise)
+        sided = _side_fit(reps) if per_side else None
+        if sided is not None and ref is not None and ref.side_fit is not None:
+            sided = 1.0 - max(0.0, ref.side_fit - sided)  # short of the reference's share
         posture = motion = counted = period = None
         if ref is not None and len(times):
             frames = values[_in_spans(times, spans)] if spans else values
