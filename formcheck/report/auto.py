@@ -41,7 +41,9 @@ right arm matches a reference done with the left. The evidence, per candidate:
   is ``(sum of the smaller + S) / (sum of the larger + S)`` over the measures, ``S`` =
   :data:`MOTION_SLACK_DEG` (one deliberate movement). A part moving in the clip but not in the
   reference, or the other way round, lowers it: an arm raised to the side is no shrug, a row
-  moves no leg. Weight ``0.25 + 0.75 * fit``;
+  moves no leg. Each limb's two sides also count as how far apart they are: one side moving
+  alone (a side bend, a bird-dog) is not both moving together (a pulldown). Weight ``0.25 +
+  0.75 * fit``;
 - **range**: the candidate's counted range of motion (its drive, the median over its reps)
   against its count on the reference: a ratio within :data:`RANGE_RATIO` either way is the
   same movement by another person, beyond it the fit falls as ``RANGE_RATIO / ratio`` (a
