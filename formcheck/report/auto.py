@@ -99,7 +99,7 @@ from formcheck.features.geometry import (
     sub,
     unit,
 )
-from formcheck.features.measure import PointTable
+from formcheck.features.measure import FeatureSet, PointTable
 from formcheck.pose.core import PoseFrame
 
 __all__ = [
@@ -222,7 +222,7 @@ def involved(defn: ExerciseDef) -> frozenset[str]:
     (where the body is), a limb's measures when one of its features uses that limb."""
     key = (defn.id, str(defn.source))
     if key not in _INVOLVED:
-        features = Engine(defn).features
+        features = FeatureSet(defn.features)  # what the engine measures, without an engine
         parts = {
             p.removeprefix("left_").removeprefix("right_").removesuffix("_mid")
             for name in features.names
