@@ -31,9 +31,9 @@ import numpy as np
 from formcheck.engine import load_exercise
 from formcheck.eval.labels import default_clips_dir
 from formcheck.live import LiveFrame, LiveInput, LiveSession
-from formcheck.live.feed import PoseThread
 from formcheck.pose.landmarker import PoseStream
 from formcheck.pose.provision import resolve_model
+from formcheck.pose.thread import PoseThread
 from formcheck.sources import Frame, open_source
 
 CLIPS = default_clips_dir()
@@ -125,7 +125,8 @@ def main() -> None:
         with PoseStream(model) as pose:
             t0 = time.perf_counter()
             worker = PoseThread(pictures(), pose)  # the model on its own thread, as live has it
-            feed = LiveInput(worker.frames(), Path(args.video).name, 0.0, (0, 0))
+            live = (LiveFrame(pf, frame.image_bgr) for frame, pf in worker.pairs())
+            feed = LiveInput(live, Path(args.video).name, 0.0, (0, 0))
             try:
                 outcome = LiveSession(exercise, view=view, summary_s=0).run(feed)
             finally:

@@ -31,6 +31,7 @@ from formcheck.engine.framerate import require_frame_rate
 from formcheck.errors import SourceError
 from formcheck.features.extractor import Features
 from formcheck.pose.core import PoseFrame
+from formcheck.pose.thread import PoseThread
 from formcheck.recording import RecordingSource, is_recording_path
 from formcheck.sources.core import Frame, FrameSource
 
@@ -104,10 +105,19 @@ def _by_index(
         yield (current if current is not None and current.index == pf.index else None), pf
 
 
-def _through(pose: Any, frames: Iterable[Frame]) -> Iterator[tuple[Frame, PoseFrame]]:  # noqa: ANN401
-    """Each source frame with its pose: the one place a picture meets the pose model."""
-    for frame in frames:
-        yield frame, pose.process(frame)
+def _through(
+    pose: Any,  # noqa: ANN401 - a PoseStream
+    frames: FrameSource,
+) -> Iterator[tuple[Frame, PoseFrame]]:
+    """Each source frame with its pose: the one place a picture meets the pose model. The
+    model runs on its own thread (:class:`PoseThread`), started at the first frame asked for:
+    the frame's consumer (the engine, a report's drawing) overlaps the next inference. Closing
+    this generator stops the thread, once the model is out of its inference."""
+    worker = PoseThread(frames, pose, closes=frames if frames.live else None)
+    try:
+        yield from worker.pairs()
+    finally:
+        worker.stop()
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,11 +188,15 @@ def open_pose_input(
         model_path = resolve_model(model, notify=notify, progress=progress)
         model_name = model if isinstance(model, str) and "/" not in model else Path(model_path).name
         with pose_stream(model_path, with_mask=with_mask) as pose:  # a worker's: kept
-            yield PoseInput(
-                None, frames.name, float(frames.fps or 0.0), tuple(frames.resolution_wh),
-                str(model_name), live=frames.live, source=frames,
-                frame_count=frames.frame_count, pictured=_through(pose, frames),
-            )  # fmt: skip
+            pictured = _through(pose, frames)
+            try:
+                yield PoseInput(
+                    None, frames.name, float(frames.fps or 0.0), tuple(frames.resolution_wh),
+                    str(model_name), live=frames.live, source=frames,
+                    frame_count=frames.frame_count, pictured=pictured,
+                )  # fmt: skip
+            finally:
+                pictured.close()  # the pose thread ends before the model is closed or lent
 
 
 class SessionRun:

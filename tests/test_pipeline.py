@@ -61,3 +61,82 @@ def test_reset_counts_from_the_next_frame(sample):
     fed.reset()
     ended = fed.end()
     assert ended.reps == () and ended.frames == 0 and ended.duration_s == 0.0
+
+
+class _GatedPose:
+    """A pose model that records which frames it started and can be held inside one."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.started: list[int] = []
+        self.gate: dict[int, threading.Event] = {}
+        self.closed_while_busy = False
+        self.busy = False
+
+    def process(self, frame):
+        from formcheck.pose.core import PoseFrame
+
+        self.busy = True
+        self.started.append(frame.index)
+        gate = self.gate.get(frame.index)
+        if gate is not None:
+            assert gate.wait(5), "the model waited for the consumer: no overlap"
+        self.busy = False
+        return PoseFrame(frame.t_s, (160, 120), index=frame.index)
+
+
+@pytest.fixture
+def gated_pose(monkeypatch):
+    """``open_pose_input`` over a video with :class:`_GatedPose` for its model."""
+    from contextlib import contextmanager
+
+    import formcheck.pose.kept
+    import formcheck.pose.provision
+
+    pose = _GatedPose()
+
+    @contextmanager
+    def fake_stream(model_path, *, with_mask=False):
+        yield pose
+        pose.closed_while_busy = pose.busy  # the model is closed (or lent again) here
+
+    monkeypatch.setattr(formcheck.pose.kept, "pose_stream", fake_stream)
+    monkeypatch.setattr(formcheck.pose.provision, "resolve_model", lambda *a, **k: "fake.task")
+    return pose
+
+
+def _pose_threads() -> list:
+    import threading
+
+    return [t for t in threading.enumerate() if t.name == "formcheck-pose" and t.is_alive()]
+
+
+def test_the_model_works_on_the_next_frame_while_the_engine_counts(gated_pose, blank_video):
+    import threading
+
+    with open_pose_input(blank_video) as pose_input:
+        got = []
+        for frame, pf in pose_input.pairs():
+            assert frame.index == pf.index
+            got.append(pf.index)
+            if pf.index == 1:  # counting frame 1: the model must already be at frame 2
+                for _ in range(500):
+                    if 2 in gated_pose.started:
+                        break
+                    threading.Event().wait(0.01)
+                assert 2 in gated_pose.started
+    assert got == [0, 1, 2, 3, 4]  # every pose, with its own picture, in order
+    assert not _pose_threads()
+
+
+def test_leaving_early_stops_the_pose_thread_before_the_model_closes(gated_pose, blank_video):
+    import threading
+
+    gated_pose.gate[1] = threading.Event()
+    with open_pose_input(blank_video) as pose_input:
+        first = next(pose_input.pairs())
+        assert first[1].index == 0  # the consumer leaves after one frame, model inside frame 1
+        threading.Timer(0.2, gated_pose.gate[1].set).start()
+    assert not gated_pose.closed_while_busy and not _pose_threads()
+    assert gated_pose.started == [0, 1]

@@ -21,8 +21,6 @@ behind each one, so the camera path is wired here from the same parts (sources, 
 from __future__ import annotations
 
 import itertools
-import queue
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -33,10 +31,11 @@ from typing import Any
 import numpy as np
 
 from formcheck.pose.core import PoseFrame
+from formcheck.pose.thread import PoseThread
 from formcheck.recording import RecordingSource, is_recording_path
 from formcheck.sources.core import FrameSource
 
-__all__ = ["LiveFrame", "LiveInput", "PoseThread", "open_live_input", "paced"]
+__all__ = ["LiveFrame", "LiveInput", "open_live_input", "paced"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,10 +149,11 @@ def open_live_input(
                         pose.close()
                         lite = resolve_model("lite", notify=notify, progress=progress)
                         pose = PoseStream(lite, with_mask=with_mask)
-            worker = PoseThread(source, pose, frames=frames)
+            worker = PoseThread(frames, pose, closes=source)
+            live = (LiveFrame(pf, frame.image_bgr) for frame, pf in worker.pairs())
             try:
                 yield LiveInput(
-                    worker.frames(), source.name, fps, tuple(source.resolution_wh), is_camera,
+                    live, source.name, fps, tuple(source.resolution_wh), is_camera,
                     source, model=str(name) if not _is_path(name) else Path(name).name,
                 )  # fmt: skip
             finally:
@@ -218,65 +218,3 @@ def provisioned(name: str) -> bool:
 def _is_path(model: Any) -> bool:
     text = str(model)
     return text.endswith(".task") or "/" in text or "\\" in text
-
-
-_END = object()
-
-
-class PoseThread:
-    """The pose model on its own thread, so that while the loop draws and shows frame N the
-    model already works on frame N+1 (the machine has more than one core). At most one result
-    waits for the loop: when the loop falls behind, the model waits and the camera's capture
-    thread drops frames (counted), as before: nothing piles up. Every pose the model computes
-    reaches the engine, in order; an error on the thread is raised in the loop."""
-
-    def __init__(
-        self, source: Iterable[Any], pose: Any, frames: Iterable[Any] | None = None
-    ) -> None:
-        """``frames``: what to analyse, if not ``source`` itself (``source`` is closed on
-        :meth:`stop`)."""
-        self._results: queue.Queue[Any] = queue.Queue(maxsize=1)
-        self._stopping = threading.Event()
-        self._source = source
-        self._thread = threading.Thread(
-            target=self._run, args=(frames if frames is not None else source, pose),
-            name="formcheck-pose", daemon=True,
-        )  # fmt: skip
-        self._thread.start()
-
-    def _put(self, item: Any) -> bool:
-        while not self._stopping.is_set():
-            try:
-                self._results.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _run(self, source: Iterable[Any], pose: Any) -> None:
-        try:
-            for frame in source:
-                if self._stopping.is_set() or not self._put(
-                    LiveFrame(pose.process(frame), frame.image_bgr)
-                ):
-                    return
-        except BaseException as err:  # noqa: BLE001 - handed to the loop, raised there
-            self._put(err)
-        finally:
-            self._put(_END)
-
-    def frames(self) -> Iterator[LiveFrame]:
-        while True:
-            item = self._results.get()
-            if item is _END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-
-    def stop(self) -> None:
-        self._stopping.set()
-        close = getattr(self._source, "close", None)
-        if close is not None:
-            close()  # ends a wait for the camera's next frame (safe from here, and twice)
-        self._thread.join()

@@ -1,5 +1,6 @@
-"""The live loop's pose stage runs on its own thread: frame N+1 is being estimated while frame
-N is drawn, every pose reaches the loop in order, and errors and early ends are clean."""
+"""The pose stage runs on its own thread (the live loop's and the pipeline's): frame N+1 is
+being estimated while frame N is drawn or counted, every pose reaches the consumer in order,
+and errors and early ends are clean."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import numpy as np
 import pytest
 
 from formcheck.errors import SourceError
-from formcheck.live.feed import PoseThread
 from formcheck.pose.core import PoseFrame
+from formcheck.pose.thread import PoseThread
 from formcheck.sources.core import Frame
 
 
@@ -38,9 +39,9 @@ def test_the_model_works_on_the_next_frame_while_the_loop_draws():
     pose = _Pose()
     worker = PoseThread(_frames(5), pose)
     got = []
-    for lf in worker.frames():
-        got.append(lf.pose.index)
-        if lf.pose.index == 1:  # "drawing" frame 1: the model must already be at frame 2
+    for _, pf in worker.pairs():
+        got.append(pf.index)
+        if pf.index == 1:  # "drawing" frame 1: the model must already be at frame 2
             for _ in range(500):
                 if 2 in pose.started:
                     break
@@ -53,19 +54,19 @@ def test_the_model_works_on_the_next_frame_while_the_loop_draws():
 def test_at_most_one_result_waits_for_a_slow_loop():
     pose = _Pose()
     worker = PoseThread(_frames(10), pose)
-    frames = worker.frames()
-    first = next(frames)
+    pairs = worker.pairs()
+    _, first = next(pairs)
     threading.Event().wait(0.3)  # a loop stuck on frame 0
     # one result waits, one more is computed and held by the thread: the rest not started
-    assert first.pose.index == 0 and max(pose.started) <= 2
-    assert [lf.pose.index for lf in frames] == list(range(1, 10))
+    assert first.index == 0 and max(pose.started) <= 2
+    assert [pf.index for _, pf in pairs] == list(range(1, 10))
     worker.stop()
 
 
 def test_an_error_on_the_thread_is_raised_in_the_loop():
     worker = PoseThread(_frames(5, fail_at=3), _Pose())
     with pytest.raises(SourceError, match="unplugged"):
-        for _ in worker.frames():
+        for _ in worker.pairs():
             pass
     worker.stop()
 
@@ -74,7 +75,7 @@ def test_stop_while_the_model_is_busy_waits_for_it():
     pose = _Pose()
     pose.gate[1] = threading.Event()
     worker = PoseThread(_frames(5), pose)
-    assert next(worker.frames()).pose.index == 0  # the loop leaves after one frame
+    assert next(worker.pairs())[1].index == 0  # the loop leaves after one frame
     threading.Timer(0.2, pose.gate[1].set).start()
     worker.stop()  # returns only once the model is out of frame 1
     assert not worker._thread.is_alive()

@@ -1,0 +1,81 @@
+"""The pose model on its own thread, one frame ahead of whoever consumes the poses.
+
+Inference is most of a frame's cost (about 40 ms on this project's CPU, against well under a
+millisecond for the features and the engine, and a few for drawing). On a machine with more
+than one core, the consumer's work on frame N (the engine; the live window's drawing and
+showing) overlaps the model's work on frame N+1 instead of following it. Both
+``formcheck.pipeline.open_pose_input`` (analyze, reports, eval, record) and the live window
+(``formcheck.live.feed``) run the model this way.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from formcheck.pose.core import PoseFrame
+from formcheck.sources.core import Frame
+
+__all__ = ["PoseThread"]
+
+_END = object()
+
+
+class PoseThread:
+    """Runs ``pose.process`` over ``frames`` on a thread of its own and hands out each frame
+    with its pose, in order (:meth:`pairs`). At most one result waits for the consumer: when
+    the consumer falls behind, the model waits (a camera's capture thread then drops frames,
+    counted), so nothing piles up. Every pose the model computes reaches the consumer; an
+    error on the thread is raised in the consumer.
+
+    :meth:`stop` ends the thread and returns once the model is out of its inference (call it
+    before the model is closed). ``closes``: something to ``close()`` on stop, to end a wait
+    for the next frame (a camera source; its ``close`` must be safe from another thread)."""
+
+    def __init__(self, frames: Iterable[Frame], pose: Any, *, closes: Any = None) -> None:  # noqa: ANN401
+        self._results: queue.Queue[Any] = queue.Queue(maxsize=1)
+        self._stopping = threading.Event()
+        self._closes = closes
+        self._thread = threading.Thread(
+            target=self._run, args=(frames, pose), name="formcheck-pose", daemon=True
+        )
+        self._thread.start()
+
+    def _put(self, item: Any) -> bool:  # noqa: ANN401
+        while not self._stopping.is_set():
+            try:
+                self._results.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self, frames: Iterable[Frame], pose: Any) -> None:  # noqa: ANN401
+        try:
+            for frame in frames:
+                if self._stopping.is_set() or not self._put((frame, pose.process(frame))):
+                    return
+        except BaseException as err:  # noqa: BLE001 - handed to the consumer, raised there
+            self._put(err)
+        finally:
+            self._put(_END)
+
+    def pairs(self) -> Iterator[tuple[Frame, PoseFrame]]:
+        """Each frame with its pose, in order, until the frames end (or an error, raised)."""
+        while True:
+            item = self._results.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def stop(self) -> None:
+        """End the thread; returns once the model is out of the frame it was working on."""
+        self._stopping.set()
+        close = getattr(self._closes, "close", None)
+        if close is not None:
+            close()  # ends a wait for the camera's next frame (safe from here, and twice)
+        self._thread.join()
