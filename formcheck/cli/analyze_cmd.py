@@ -412,7 +412,8 @@ def _analyze(
                 jobs, workers=how.workers, on_progress=bar.update, on_outcome=arrived,
                 notify=notice,
             )  # fmt: skip
-    for left, right in pair_one_sided(outcomes):
+    outcomes, paired = pair_one_sided(outcomes)
+    for left, right in paired:
         notice(f"{left} and {right} hold one side each: their reports judge left against right")
     single = len(paths) == 1 and len(jobs) == 1
     code = _report(outcomes, as_json, single=single) or code

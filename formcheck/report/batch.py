@@ -27,6 +27,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -243,12 +244,14 @@ def _collect(
         on_outcome(outcome)
 
 
-def pair_one_sided(outcomes: Sequence[AnalysisOutcome]) -> list[tuple[str, str]]:
+def pair_one_sided(
+    outcomes: Sequence[AnalysisOutcome],
+) -> tuple[list[AnalysisOutcome], list[tuple[str, str]]]:
     """Pair the batch's one-sided videos (see :mod:`formcheck.report.pairs`) and write each
-    paired report again, saying where the other side is; returns the pairs' input names (the
-    left side's first). A
-    report that cannot be written again keeps its first version, with a warning, and its
-    outcome's ``output_error`` set."""
+    paired report again, saying where the other side is. Returns the outcomes (a paired one
+    with its new report) and the pairs' input names (the left side's first). A report that
+    cannot be written again keeps its first version, with a warning, and its outcome's
+    ``output_error`` set."""
     sided = [
         o for o in outcomes
         if o.report is not None and o.report.get("pair") and o.report.get("session")
@@ -260,6 +263,7 @@ def pair_one_sided(outcomes: Sequence[AnalysisOutcome]) -> list[tuple[str, str]]
         for o in sided
     ]  # fmt: skip
     pairs = batch_pairs(items)
+    rewritten: dict[int, AnalysisOutcome] = {}
     for i, j in pairs.items():
         me, other = sided[i], sided[j]
         assert me.report is not None and other.report is not None
@@ -272,12 +276,13 @@ def pair_one_sided(outcomes: Sequence[AnalysisOutcome]) -> list[tuple[str, str]]
             holds=bool(me.report["exercise"].get("holds")), here=me.job.out_dir,
         )  # fmt: skip
         try:
-            rewrite_report(me, block)
+            rewritten[id(me)] = rewrite_report(me, block)
         except OutputError as err:
-            me.output_error = f"{me.name}: its report does not say where the other side is: {err}"
-            me.warnings.append(me.output_error)
-    return [
+            said = f"{me.name}: its report does not say where the other side is: {err}"
+            rewritten[id(me)] = replace(me, output_error=said, warnings=[*me.warnings, said])
+    names = [
         (sided[i].name, sided[j].name)
         for i, j in pairs.items()
         if sided[i].report["pair"]["side"] == "left"  # type: ignore[index]
     ]
+    return [rewritten.get(id(o), o) for o in outcomes], names

@@ -88,9 +88,10 @@ Status = Literal["ok", "partial", "unsure", "failed"]
 without confidence, or none."""
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class AnalysisOutcome:
-    """What became of one job (picklable: it travels back from worker processes)."""
+    """What became of one job (picklable: it travels back from worker processes). Complete
+    when made: a later step (the batch pairing one-sided videos) makes a new one."""
 
     job: AnalysisJob
     name: str
@@ -189,7 +190,7 @@ def run_job(
     finally:
         ticker.finish()
     if interrupts.requested():  # Ctrl+C while the finished analysis was being written
-        outcome.interrupted = True
+        return replace(outcome, interrupted=True)
     return outcome
 
 
@@ -486,11 +487,8 @@ def _finish(
     _write_pages(out_dir, report, plot, col.thumbnails)
     outputs.commit()
     assert outputs.target is not None
-    outcome.report = report
-    outcome.report_path = str(outputs.target / "report.html")
-    if pair is not None:
-        outcome.plot_png, outcome.thumbnails = plot, dict(col.thumbnails)
-    return outcome
+    kept = {"plot_png": plot, "thumbnails": dict(col.thumbnails)} if pair is not None else {}
+    return replace(outcome, report=report, report_path=str(outputs.target / "report.html"), **kept)
 
 
 def _write_pages(
@@ -501,10 +499,11 @@ def _write_pages(
     write_json(folder / "report.json", report)
 
 
-def rewrite_report(outcome: AnalysisOutcome, pair: dict[str, Any]) -> None:
+def rewrite_report(outcome: AnalysisOutcome, pair: dict[str, Any]) -> AnalysisOutcome:
     """Write an outcome's report.json and report.html again with another ``pair`` block (its
     other side turned up in the same batch); the folder is replaced as a set, its other files
-    kept. Raises :class:`OutputError` when it cannot be written."""
+    kept. Returns the outcome with that report. Raises :class:`OutputError` when it cannot be
+    written."""
     assert outcome.report is not None and outcome.job.out_dir is not None
     report = {**outcome.report, "pair": pair}
     staged = StagedFolder(Path(outcome.job.out_dir), {"report.json", "report.html"})
@@ -513,7 +512,7 @@ def rewrite_report(outcome: AnalysisOutcome, pair: dict[str, Any]) -> None:
         staged.commit()
     finally:
         staged.discard()
-    outcome.report = report
+    return replace(outcome, report=report)
 
 
 def _history_blocks(

@@ -233,3 +233,28 @@ def test_the_other_side_is_found_in_the_history_of_that_day_only(tmp_path, home,
     assert week["pair"]["other"] is None
     assert [r["what"] for r in week["since_last_time"]["rows"]][0] == "reps, right"
     assert "reps, left" not in {r["what"] for r in week["since_last_time"]["rows"]}
+
+
+def test_a_pair_whose_report_cannot_be_written_again_keeps_its_first(
+    tmp_path, home, row_sides, monkeypatch
+):
+    import formcheck.report.batch as batch
+    from formcheck.errors import OutputError
+
+    real = batch.rewrite_report
+
+    def left_fails(outcome, pair):  # noqa: ANN001, ANN202
+        if outcome.name == "row-left.jsonl.gz":
+            raise OutputError("no space left on device")
+        return real(outcome, pair)
+
+    monkeypatch.setattr(batch, "rewrite_report", left_fails)
+    out = tmp_path / "reports"
+    args = [str(row_sides["left"]), str(row_sides["right"]), "-e", "one-arm-row", "--json"]
+    result = runner.invoke(app, ["analyze", *args, "--recorded", "2026-11-28", "-o", str(out)])
+    said = "row-left.jsonl.gz: its report does not say where the other side is: no space left"
+    assert said in result.stderr
+    left, right = _report(out, row_sides["left"]), _report(out, row_sides["right"])
+    assert left["pair"]["other"] is None  # its first version, whole
+    assert right["pair"]["other"]["source"] == "row-left.jsonl.gz"
+    assert result.exit_code == OutputError.exit_code, result.output  # the file asked for is not
