@@ -43,6 +43,7 @@ MET_BGR = (60, 200, 60)
 SEVERITY_BGR = {"info": (160, 110, 40), "warning": (0, 110, 230), "error": (30, 30, 200)}
 _FONT = cv2.FONT_HERSHEY_DUPLEX
 _EDGES = [(LANDMARK_INDEX[a], LANDMARK_INDEX[b], a, b) for a, b in SKELETON_EDGES]
+_EDGE_ENDS = np.array([(i, j) for i, j, _, _ in _EDGES], np.intp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,18 +124,27 @@ def draw_skeleton(
     if pose.image is None:
         return scene
     s = _scale(scene)
-    xy = np.round(pose.image[:, :2]).astype(int)
-    vis = pose.visibility
+    xy = np.round(pose.image[:, :2]).astype(np.int32)
+    seen = pose.visibility >= min_visibility
     thick = max(2, int(round(4.5 * s)))
-    for i, j, a, b in _EDGES:
-        if vis[i] < min_visibility or vis[j] < min_visibility:
-            continue
-        colour = WARN_BGR if (a in warn and b in warn) else OK_BGR
-        width = thick * 2 if colour == WARN_BGR else thick
-        cv2.line(scene, tuple(xy[i]), tuple(xy[j]), colour, width, cv2.LINE_AA)
-    for i in range(len(xy)):
-        if vis[i] >= min_visibility and i > 10:  # body joints, not the face points
-            cv2.circle(scene, tuple(xy[i]), max(2, int(round(6 * s))), JOINT_BGR, -1, cv2.LINE_AA)
+    # the bones in order, each run of one colour in one call: polylines draws each 2-point
+    # line as cv2.line does (both ends capped), one after another, so the picture is the same
+    bones = xy[_EDGE_ENDS]
+    shown = (seen[_EDGE_ENDS[:, 0]] & seen[_EDGE_ENDS[:, 1]]).tolist()
+    warned = [a in warn and b in warn for _, _, a, b in _EDGES] if warn else [False] * len(_EDGES)
+    runs: list[tuple[bool, list[np.ndarray]]] = []
+    for bone, show, bad in zip(bones, shown, warned, strict=True):
+        if show:
+            if not runs or runs[-1][0] != bad:
+                runs.append((bad, []))
+            runs[-1][1].append(bone)
+    for bad, run in runs:
+        colour, width = (WARN_BGR, thick * 2) if bad else (OK_BGR, thick)
+        cv2.polylines(scene, run, False, colour, width, cv2.LINE_AA)
+    radius = max(2, int(round(6 * s)))
+    for i, (x, y) in enumerate(xy.tolist()):
+        if i > 10 and seen[i]:  # body joints, not the face points
+            cv2.circle(scene, (x, y), radius, JOINT_BGR, -1, cv2.LINE_AA)
     return scene
 
 
@@ -150,8 +160,10 @@ def _text(scene: np.ndarray, text: str, org: tuple[int, int], size: float, colou
         return
     roi = scene[y0 + sy0 : y0 + sy1, x0 + sx0 : x0 + sx1]
     part = np.s_[sy0:sy1, sx0:sx1]
-    # what the black outline and the letters leave of the picture, then the letters' colour
-    roi[:] = cv2.add(cv2.multiply(roi, keep[part], scale=1 / 255), paint[part])
+    # what the black outline and the letters leave of the picture, then the letters' colour;
+    # in place (``dst`` is the picture's own pixels: no new array, no copy back)
+    cv2.multiply(roi, keep[part], dst=roi, scale=1 / 255)
+    cv2.add(roi, paint[part], dst=roi)
 
 
 @lru_cache(maxsize=512)
@@ -179,9 +191,18 @@ def _glyphs(
         cv2.putText(outline, text, (x + dx, y + dy), _FONT, size, 255, weight, cv2.LINE_AA)
     cv2.putText(fill, text, org, _FONT, size, 255, weight, cv2.LINE_AA)
     keep = cv2.multiply(255 - outline, 255 - fill, scale=1 / 255)
+    # cut to the pixels it changes (keep < 255: under the outline or the letters; paint is 0
+    # wherever keep is 255): the margin leaves the picture as it is (times 255/255, plus 0),
+    # so blending it was work for nothing
+    x0, y0, cw, ch = cv2.boundingRect(255 - keep)
+    if cw and ch:
+        keep, fill, org = keep[y0 : y0 + ch, x0 : x0 + cw], fill[y0 : y0 + ch, x0 : x0 + cw], (
+            x - x0, y - y0
+        )  # fmt: skip
     keep = cv2.cvtColor(keep, cv2.COLOR_GRAY2BGR)
-    paint = np.empty((*shape, 3), np.uint8)
-    paint[:] = colour
+    # the colour as a picture (cv2.merge: a numpy assignment of the 3 values costs 20 times
+    # as much), times the letters' coverage
+    paint = cv2.merge([np.full(keep.shape[:2], c, np.uint8) for c in colour])
     paint = cv2.multiply(paint, cv2.cvtColor(fill, cv2.COLOR_GRAY2BGR), scale=1 / 255)
     for a in (keep, paint):
         a.flags.writeable = False
@@ -197,9 +218,49 @@ def _panel(
         return
     roi = scene[y0:y1, x0:x1]
     # scale and add in uint8 with OpenCV (same result +-1): a float64 numpy blend of the
-    # full-width cue banner alone cost ~1 ms per 720p frame, half the live loop's budget
+    # full-width cue banner alone cost ~1 ms per 720p frame, half the live loop's budget.
+    # In place, and the cheapest way that gives the same pixels (_shading)
     shade = tuple(float(c) * alpha for c in colour) + (0.0,)
-    roi[:] = cv2.add(cv2.convertScaleAbs(roi, alpha=1 - alpha), shade)
+    beta, plain = _shading(alpha, shade)
+    if beta is not None:
+        cv2.convertScaleAbs(roi, dst=roi, alpha=1 - alpha, beta=beta)
+        return
+    cv2.convertScaleAbs(roi, dst=roi, alpha=1 - alpha)
+    if plain is None:
+        cv2.add(roi, shade, dst=roi)
+    else:
+        cv2.add(roi, _plain(roi.shape[0], roi.shape[1], plain), dst=roi)
+
+
+@lru_cache(maxsize=64)
+def _shading(
+    alpha: float, shade: tuple[float, ...]
+) -> tuple[float | None, tuple[int, int, int] | None]:
+    """How :func:`_panel` blends: scaling by ``1 - alpha`` and adding ``shade``, as two
+    passes, gives for each value 0..255 the same as (when it does) one
+    ``convertScaleAbs(beta=)`` pass (a grey shade: rounding once or twice differs at 0.7),
+    or adding a plain picture of the shade's colour (OpenCV adds a picture five times as
+    fast as a number). Returns ``(beta, None)``, ``(None, bgr)``, or ``(None, None)``: add
+    the number. Checked on all 256 values here, so it holds with this OpenCV's rounding."""
+    values = np.arange(256, dtype=np.uint8).reshape(1, 256, 1).repeat(3, axis=2)
+    scaled = cv2.convertScaleAbs(values, alpha=1 - alpha)
+    two = cv2.add(scaled, shade)
+    if len(set(shade[:3])) == 1:
+        one = cv2.convertScaleAbs(values, alpha=1 - alpha, beta=shade[0])
+        if np.array_equal(one, two):
+            return shade[0], None
+    bgr = tuple(int(c) for c in cv2.add(np.zeros((1, 1, 3), np.uint8), shade)[0, 0])
+    if np.array_equal(cv2.add(scaled, _plain(1, 256, bgr)), two):
+        return None, bgr  # type: ignore[return-value]
+    return None, None
+
+
+@lru_cache(maxsize=32)  # the few panels' sizes: counter, hold bar, cue banner, middle blocks
+def _plain(h: int, w: int, bgr: tuple[int, ...]) -> np.ndarray:
+    """A picture of one colour (read-only)."""
+    plain = cv2.merge([np.full((h, w), c, np.uint8) for c in bgr])
+    plain.flags.writeable = False
+    return plain
 
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (px)
