@@ -7,13 +7,17 @@ other), and the pipeline as ``formcheck analyze`` runs it (``open_pose_input`` +
 model on its own thread, the features stage and the engine on the caller's), and the ratios
 between them. Pose-only and the pipeline run twice each, alternately, and the faster of each
 pair counts, so that a passing load on this shared machine does not land on one side only.
-The machine is noisy: compare the ratios of one run, not absolute numbers across runs.
+It also prints the machine's load average at the start and at the end (other work on the
+machine shows in the first). The machine is noisy: compare the ratios of one run, not
+absolute numbers across runs.
 Default clip: ../shared/clips/bird-dog_side_a.mp4 (or $FORMCHECK_CLIPS).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import os
 import time
 from collections.abc import Callable
 
@@ -40,13 +44,14 @@ def main() -> None:
     ap.add_argument("--model", default="full")
     ap.add_argument("--frames", type=int, default=0, help="stop after N frames (0 = all)")
     args = ap.parse_args()
+    load_at_start = os.getloadavg()[0]
     model = resolve_model(args.model)
     exercise = load_exercise(args.exercise)
     limit = args.frames or None
 
     def decode() -> int:
         with open_source(args.video) as frames:
-            return sum(1 for i, _ in enumerate(frames) if limit is None or i < limit)
+            return sum(1 for _ in itertools.islice(frames, limit))
 
     poses = []
 
@@ -89,6 +94,10 @@ def main() -> None:
         _timed("engine only", engine_only),
     ]
     print(f"clip: {args.video}  model: {args.model}  exercise: {exercise.id}")
+    print(
+        f"machine load (1-min average): {load_at_start:.2f} at the start, "
+        f"{os.getloadavg()[0]:.2f} at the end (this bench adds up to 2 on its own)"
+    )
     fps = {}
     for label, n, secs in rows:
         fps[label] = n / secs
