@@ -14,14 +14,16 @@ throughput, not the video's frame rate):
 
 Prints both frame rates, their ratio, and the per-frame cost of engine and overlay (and of
 showing) measured inside the loop: the time spent there, and the loop thread's own CPU time
-in them (less when the pose thread or another process held the core). Compare the ratio of
-one run, not numbers across runs.
+in them (less when the pose thread or another process held the core), and the machine's load
+average at the start and at the end (other work on the machine shows in the first). Compare
+the ratio of one run, not numbers across runs.
 Default clip: ../shared/clips/bird-dog_side_a.mp4 (or $FORMCHECK_CLIPS).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,6 +96,7 @@ def main() -> None:
     ap.add_argument("--model", default="full")
     ap.add_argument("--frames", type=int, default=0, help="stop after N frames (0 = all)")
     args = ap.parse_args()
+    load_at_start = os.getloadavg()[0]
     model = resolve_model(args.model)
     exercise = load_exercise(args.exercise)
     limit = args.frames or None
@@ -138,6 +141,10 @@ def main() -> None:
     shown = "window (imshow+waitKey)" if window is not None else "headless (overlay, no window)"
     fps_pose, fps_live = n_pose / s_pose, outcome.frames / s_live
     print(f"clip: {args.video}  model: {args.model}  exercise: {exercise.id}  live loop: {shown}")
+    print(
+        f"machine load (1-min average): {load_at_start:.2f} at the start, "
+        f"{os.getloadavg()[0]:.2f} at the end (this bench adds up to 2 on its own)"
+    )
     print(f"   pose only: {n_pose:5d} frames in {s_pose:6.2f} s = {fps_pose:6.1f} fps")
     print(f"   live loop: {outcome.frames:5d} frames in {s_live:6.2f} s = {fps_live:6.1f} fps")
     print(f"live / pose-only throughput: {fps_live / fps_pose:.3f}")
