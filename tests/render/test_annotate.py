@@ -166,3 +166,25 @@ def test_a_text_sprite_cut_to_the_pixels_it_changes_blends_as_the_whole_one():
         a._text(got, text, org, size, colour)
         assert np.array_equal(got, expected), text
         assert a._glyphs(text, size, colour)[0].size < keep.size  # the margin is cut off
+
+
+def test_a_line_with_gaps_drawn_in_parts_is_the_whole_line_drawn_at_once():
+    """The values line ("left -67°   right 12°") is blended a part at a time, each part's
+    sprite kept for the fraction of a pixel the text before it shifts it by: the picture is
+    the whole line's sprite, bit for bit, at any size and place, also running off the edge."""
+    a = _module()
+    rng = np.random.default_rng(11)
+    scene = rng.integers(0, 256, (120, 700, 3), dtype=np.uint8)
+    lines = [f"left {x}°   right {y}°" for x, y in ((-67, 12), (-180, -95), (5, 143), (0, -7))]
+    lines += ["knee 171°   hip 88°   0.21 torso lengths"]
+    for px in (14, 20, 24, 31):
+        size = a._font(px)
+        for line in lines:
+            assert a._parts(line, size, (255, 255, 255)) is not None, line  # in parts
+            for x in (40, 41, 43, 500):  # 500: runs off the right edge
+                got = scene.copy()
+                a._text(got, line, (x, 80), size)
+                expected = scene.copy()
+                keep, paint, (ox, oy) = a._glyphs(line, size, (255, 255, 255))
+                a._blend(expected, keep, paint, x - ox, 80 - oy)
+                assert np.array_equal(got, expected), (px, line, x)
