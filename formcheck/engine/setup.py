@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from formcheck.features.geometry import inclination_to_vertical_deg
-from formcheck.features.measure import PointTable, torso_length
+from formcheck.features.measure import PointTable
 from formcheck.pose.core import LANDMARK_INDEX, PoseFrame
 
 __all__ = [
@@ -115,17 +115,33 @@ def framing_problem(
     return None
 
 
+# Where the camera stands, from how the shoulder line (and the hip line) turns away from the
+# picture's plane: within a third of a right angle of facing it (or of the back) is a front
+# view, within a third of a right angle of pointing at the camera is a side view, the
+# three-quarter view in between is neither.
+FRONT_VIEW_MAX_DEG = 35.0
+SIDE_VIEW_MIN_DEG = 55.0
+
+
 def observed_view(points: PointTable) -> str | None:
-    """ "side" or "front" from how wide the shoulders look next to the torso; None if unsure."""
-    torso = torso_length(points)
-    a, b = points.get("left_shoulder"), points.get("right_shoulder")
-    if a is None or b is None or not torso > 0:
+    """ "side" or "front" (the back counts as front) from which way the shoulders and the hips
+    face the camera, in 3D: the angle of the line from one shoulder to the other (and from one
+    hip to the other) against the picture's plane, seen from above (world landmarks: x across
+    the picture, z away from the camera); None if in between or unseen. Measured in 3D, it is
+    the same whether the trunk is upright, bent over or lying (the shoulders' width on the
+    picture next to the torso's length is not: a trunk bent towards the camera looks short)."""
+    turns = []
+    for a, b in (("left_shoulder", "right_shoulder"), ("left_hip", "right_hip")):
+        p, q = points.get(a, "world"), points.get(b, "world")
+        if p is not None and q is not None:
+            turns.append(math.degrees(math.atan2(abs(q[2] - p[2]), abs(q[0] - p[0]))))
+    if not turns:
         return None
-    ratio = math.dist(a, b) / torso
-    if ratio < 0.45:
-        return "side"
-    if ratio > 0.65:
+    turned = sum(turns) / len(turns)
+    if turned <= FRONT_VIEW_MAX_DEG:
         return "front"
+    if turned >= SIDE_VIEW_MIN_DEG:
+        return "side"
     return None
 
 
