@@ -136,7 +136,11 @@ def test_leaving_early_stops_the_pose_thread_before_the_model_closes(gated_pose,
     gated_pose.gate[1] = threading.Event()
     with open_pose_input(blank_video) as pose_input:
         first = next(pose_input.pairs())
-        assert first[1].index == 0  # the consumer leaves after one frame, model inside frame 1
-        threading.Timer(0.2, gated_pose.gate[1].set).start()
+        for _ in range(500):  # the model decodes frame 1 and goes into it, held there
+            if 1 in gated_pose.started:
+                break
+            threading.Event().wait(0.01)
+        assert first[1].index == 0 and gated_pose.started == [0, 1]
+        threading.Timer(0.2, gated_pose.gate[1].set).start()  # the consumer leaves
     assert not gated_pose.closed_while_busy and not _pose_threads()
-    assert gated_pose.started == [0, 1]
+    assert gated_pose.started == [0, 1]  # nothing after the frame it was in
