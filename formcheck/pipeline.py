@@ -31,7 +31,7 @@ from formcheck.engine.framerate import require_frame_rate
 from formcheck.errors import SourceError
 from formcheck.features.extractor import Features
 from formcheck.pose.core import PoseFrame
-from formcheck.pose.thread import PoseThread
+from formcheck.pose.thread import PoseThread, own_thread
 from formcheck.recording import RecordingSource, is_recording_path
 from formcheck.sources.core import Frame, FrameSource
 
@@ -112,7 +112,13 @@ def _through(
     """Each source frame with its pose: the one place a picture meets the pose model. The
     model runs on its own thread (:class:`PoseThread`), started at the first frame asked for:
     the frame's consumer (the engine, a report's drawing) overlaps the next inference. Closing
-    this generator stops the thread, once the model is out of its inference."""
+    this generator stops the thread, once the model is out of its inference. In a worker
+    process of a batch (:func:`~formcheck.pose.thread.own_thread` False) the model runs on
+    the caller's thread, one frame after the other."""
+    if not own_thread():
+        for frame in frames:
+            yield frame, pose.process(frame)
+        return
     worker = PoseThread(frames, pose, closes=frames if frames.live else None)
     try:
         yield from worker.pairs()

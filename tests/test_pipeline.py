@@ -144,3 +144,20 @@ def test_leaving_early_stops_the_pose_thread_before_the_model_closes(gated_pose,
         threading.Timer(0.2, gated_pose.gate[1].set).start()  # the consumer leaves
     assert not gated_pose.closed_while_busy and not _pose_threads()
     assert gated_pose.started == [0, 1]  # nothing after the frame it was in
+
+
+def test_a_worker_of_a_batch_runs_the_model_on_its_own_thread(gated_pose, blank_video, monkeypatch):
+    """One process per core: no second busy thread per process (``share_cores``)."""
+    import threading
+
+    import formcheck.pose.thread
+
+    monkeypatch.setattr(formcheck.pose.thread, "_SHARING", False)
+    formcheck.pose.thread.share_cores()  # what a batch's and eval's worker processes call
+    assert not formcheck.pose.thread.own_thread()
+    with open_pose_input(blank_video) as pose_input:
+        pairs = pose_input.pairs()
+        next(pairs)
+        threading.Event().wait(0.3)  # were the model on a thread, it would be at frame 1 by now
+        assert gated_pose.started == [0] and not _pose_threads()
+        assert [pf.index for _, pf in pairs] == [1, 2, 3, 4]

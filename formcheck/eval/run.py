@@ -31,6 +31,7 @@ from formcheck.eval.labels import ClipLabel, read_labels
 from formcheck.eval.metrics import LABELLED_FAULTS, ClipScore, Totals, totals
 from formcheck.pipeline import PoseInput, analyze, open_pose_input
 from formcheck.pose.core import PoseFrame
+from formcheck.pose.thread import share_cores
 from formcheck.recording import RecordingHeader, RecordingWriter
 from formcheck.report.auto import ExerciseGuess, ExerciseGuesser
 
@@ -234,7 +235,9 @@ def evaluate(
         # the longest clips first, so no process is left with a long one at the end
         order = sorted(range(len(jobs)), key=lambda i: -_size(folder / labels[i].file))
         ctx = mp.get_context("spawn")  # a fresh interpreter: no threads forked mid-use
-        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=ctx) as pool:
+        with ProcessPoolExecutor(
+            min(workers, len(jobs)), mp_context=ctx, initializer=share_cores
+        ) as pool:  # one worker per core: the model on each worker's own thread
             futures = {i: pool.submit(_score_one, *jobs[i]) for i in order}
             scores = []
             for i, label in enumerate(labels):  # reported in the labels' order

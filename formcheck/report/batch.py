@@ -125,9 +125,11 @@ _QUEUE: Any = None
 def _init_worker(stop: Any, progress: Any) -> None:
     global _STOP, _QUEUE
     from formcheck.pose.kept import keep_models
+    from formcheck.pose.thread import share_cores
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     keep_models()  # one pose model per worker, from one input to the next
+    share_cores()  # one worker per core: the model on the worker's own thread
     _STOP, _QUEUE = stop, progress
 
 

@@ -84,8 +84,10 @@ def _has_grpc() -> bool:
 def _task(job: AnalysisJob, cwd: str) -> AnalysisOutcome:
     """One input, in a Ray worker (relative paths are the driver's: its folder first)."""
     from formcheck.pose.kept import keep_models
+    from formcheck.pose.thread import share_cores
 
     keep_models()
+    share_cores()  # Ray runs a task per core: the model on the task's own thread
     if os.path.isdir(cwd):
         os.chdir(cwd)
     return run_job(job, should_stop=_dies_here(job))
