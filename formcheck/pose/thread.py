@@ -10,9 +10,10 @@ showing) overlaps the model's work on frame N+1 instead of following it. Both
 Not in a process that is one of several analysing at once (a batch's or eval's worker
 processes, one per core: :func:`share_cores`): there the cores are busy already, and a second
 busy thread per process only makes the processes wait for each other. Measured on this
-project's 2-core machine: the report tests that run two workers took 59-65 s with the model
-on the caller's thread and 69-78 s with it on its own (10-17 % more CPU), while one analysis
-with a report and an annotated video took 21-24 s instead of 28.
+project's 2-core machine: the real-clip report tests (tests/cli/test_analyze_reports.py, some
+with two workers) took 59-65 s with the model on the caller's thread everywhere and 69-78 s
+with it on its own everywhere (10-17 % more CPU), while one analysis with a report and an
+annotated video took 21-24 s instead of 28.
 """
 
 from __future__ import annotations
