@@ -573,7 +573,9 @@ class Engine:
         self._hold_reported.pop(side, None)
         assert tr.end_s is not None
         duration = tr.end_s - tr.start_s
-        if tr.kind == "discarded":
+        if tr.kind == "discarded" or (
+            ex.reps.sides == "each" and self._overshadowed(side, tr)  # type: ignore[union-attr]
+        ):
             if side in self._holds:
                 self._reset_hold(side)
             return
@@ -664,6 +666,24 @@ class Engine:
         if label in self._counts:
             self._counts[label] += 1
         out.append(RepCompleted(t, rep))
+
+    def _overshadowed(self, side: str, tr) -> bool:  # noqa: ANN001 - a reps.Transition
+        """``sides = "each"``: the reps are all on one side, then the other. A rep made for
+        more than half its time while the other side made larger ones (counted, or the one in
+        progress) is that movement seen on the idle side: the arm on the bench swaying with
+        the row, or the pose model's guess at an arm it cannot see. It is not a rep."""
+        other = "right" if side == "left" else "left"
+        span = tr.end_s - tr.start_s
+        shared = 0.0
+        for rep in reversed(self.reps):
+            if rep.end_s < tr.start_s - self.exercise.reps.max_rep_s:  # type: ignore[union-attr]
+                break  # completed in time order: the earlier ones end before this rep
+            if rep.side == other and rep.range > tr.range:
+                shared += max(0.0, min(rep.end_s, tr.end_s) - max(rep.start_s, tr.start_s))
+        machine = self._machines[other]
+        if machine.phase is Phase.TOP and machine.peak_level() - machine.base_level() > tr.range:
+            shared += max(0.0, tr.end_s - max(machine.start_s, tr.start_s))
+        return shared > span / 2
 
     def _rep_cue(self, rule_id: str) -> str:
         ex = self.exercise
