@@ -175,6 +175,9 @@ class Engine:
         self._judge.reset()
         self.judged: dict[str, float] = {}
         self.reps: list[RepRecord] = []
+        # sides = "each": (side, start_s, end_s) of the moves not counted because the other
+        # side made a larger rep meanwhile (see _overshadowed); --exercise auto reads them
+        self.overshadowed: list[tuple[str, float, float]] = []
         self.events: list[Event] = []
         self.t_s = 0.0
         self.values: dict[str, float] = {}
@@ -573,9 +576,11 @@ class Engine:
         self._hold_reported.pop(side, None)
         assert tr.end_s is not None
         duration = tr.end_s - tr.start_s
-        if tr.kind == "discarded" or (
-            ex.reps.sides == "each" and self._overshadowed(side, tr)  # type: ignore[union-attr]
-        ):
+        shadowed = tr.kind != "discarded" and ex.reps.sides == "each"  # type: ignore[union-attr]
+        shadowed = shadowed and self._overshadowed(side, tr)
+        if shadowed:
+            self.overshadowed.append((side, tr.start_s, tr.end_s))
+        if tr.kind == "discarded" or shadowed:
             if side in self._holds:
                 self._reset_hold(side)
             return

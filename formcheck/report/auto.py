@@ -53,10 +53,11 @@ right arm matches a reference done with the left. The evidence, per candidate:
   that the fit falls as ``DURATION_RATIO / ratio`` (arm circles of 1.5 s are not the 8 s hang
   of a dead hang, though the arms go overhead in both);
 - **sides** (one-sided and alternating exercises): the share of its reps that do not overlap
-  in time with a rep of the other side; both arms rising together is a two-armed exercise,
-  not two one-armed reps. The fit is 1 less how far that share falls short of the reference's
-  own (a push-up with a leg raise pushes with both arms whichever leg rises: its sides' reps
-  overlap on the reference too, and tell little). Weight ``0.25 + 0.75 * fit``.
+  in time with a rep of the other side (counted, or left uncounted by a one-side-at-a-time
+  engine because this side's rep was larger); both arms rising together is a two-armed
+  exercise, not two one-armed reps. The fit is 1 less how far that share falls short of the
+  reference's own (a push-up with a leg raise pushes with both arms whichever leg rises: its
+  sides' reps overlap on the reference too, and tell little). Weight ``0.25 + 0.75 * fit``.
 
 The score is the product. The best-scoring candidate is chosen; its **confidence** is its score
 minus the runner-up's. The guess is **unsure** when the best score is below
@@ -317,7 +318,7 @@ def _render_reference(defn: ExerciseDef) -> Reference | None:
     engine.finish()
     counted = float(np.median([r.range for r in engine.reps])) if engine.reps else None
     spans = tuple((s.start_s, s.end_s) for s in script.truth if s.tag.startswith("rep"))
-    sides = _side_fit(engine.reps)
+    sides = _side_fit(engine.reps, engine.overshadowed)
     return Reference(values, np.array([f.t_s for f in frames]), spans, counted, sides)
 
 
@@ -394,12 +395,17 @@ class ExerciseGuess:
         }
 
 
-def _side_fit(reps: Sequence) -> float | None:
-    """Share of reps that overlap no rep of the other side (None without reps)."""
+def _side_fit(
+    reps: Sequence, overshadowed: Sequence[tuple[str, float, float]] = ()
+) -> float | None:
+    """Share of reps that overlap no rep of the other side (None without reps). The other
+    side's moves that its engine did not count because they came with a larger rep of this
+    side (``Engine.overshadowed``) are the other side moving too: both legs of a superman."""
     if not reps:
         return None
+    spans = [(o.side, o.start_s, o.end_s) for o in reps] + list(overshadowed)
     alone = sum(
-        not any(o.side != r.side and o.start_s < r.end_s and r.start_s < o.end_s for o in reps)
+        not any(side != r.side and a < r.end_s and r.start_s < b for side, a, b in spans)
         for r in reps
     )
     return alone / len(reps)
@@ -478,7 +484,7 @@ class ExerciseGuesser:
         evidence = max(1.0 - 0.5 ** len(reps), coverage) * min(1.0, coverage / FILLED)
         per_side = exercise.reps is not None and exercise.reps.sides in ("each", "alternating")
         ref = reference(exercise)
-        sided = _side_fit(reps) if per_side else None
+        sided = _side_fit(reps, engine.overshadowed) if per_side else None
         if sided is not None and ref is not None and ref.side_fit is not None:
             sided = 1.0 - max(0.0, ref.side_fit - sided)  # short of the reference's share
         posture = motion = counted = period = None

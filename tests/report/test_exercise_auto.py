@@ -208,3 +208,26 @@ def test_sides_that_overlap_in_the_reference_too_tell_little():
         guesser.update(frame)
     guess = guesser.finish()
     assert guess.chosen.id == "push-up-leg-raise" and not guess.unsure, guess.message
+
+
+def test_both_legs_lifting_together_is_no_one_legged_raise():
+    """The prone leg raise counts one side at a time, so its engine does not count a leg that
+    rises while the other rises higher (the idle side moving along). Auto still sees it: the
+    superman's clean case lifts both legs together, and the leg raise's reps all overlap a
+    move of the other leg. Without that, a real superman clip read as a prone leg raise."""
+    from formcheck.engine.selftest import VARIANTS, case_frames
+    from formcheck.report.auto import _side_fit
+
+    superman, leg_raise = load_exercise("superman"), load_exercise("prone-leg-raise")
+    _, frames = case_frames(superman, superman.selftest.cases[0], VARIANTS["noise 1%"], None, None)
+    guesser = ExerciseGuesser([superman, leg_raise])
+    for frame in frames:
+        guesser.update(frame)
+    engine = guesser.engines["prone-leg-raise"]
+    guess = guesser.finish()
+    assert engine.reps and engine.overshadowed  # one leg counted, the other's moves not
+    assert _side_fit(engine.reps) == 1.0  # the counted reps alone look one-sided
+    assert _side_fit(engine.reps, engine.overshadowed) == 0.0
+    scores = {c.exercise: c for c in guess.candidates}
+    assert scores["prone-leg-raise"].side_fit == 0.0
+    assert guess.chosen.id == "superman", guess.message
