@@ -33,6 +33,7 @@ from formcheck.features.extractor import Features
 from formcheck.pose.core import PoseFrame
 from formcheck.pose.thread import PoseThread, own_thread
 from formcheck.recording import RecordingSource, is_recording_path
+from formcheck.sources.changed import CameraChange, ChangedSource
 from formcheck.sources.core import Frame, FrameSource
 
 __all__ = [
@@ -178,10 +179,14 @@ def open_pose_input(
     with_mask: bool = False,
     notify: Callable[[str], None] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    camera: CameraChange | None = None,
 ) -> Iterator[PoseInput]:
     """Open ``spec`` as PoseFrames; recordings are replayed, anything else goes through the
-    pose model (provisioned on first use, with a one-line ``notify``)."""
+    pose model (provisioned on first use, with a one-line ``notify``). ``camera``: the
+    pictures as another camera would have taken them (``formcheck eval --camera``)."""
     if isinstance(spec, str | Path) and is_recording_path(spec):
+        if camera is not None:
+            raise SourceError(f"{spec}: a landmark recording has no pictures to change")
         with RecordingSource(spec) as rec:
             h = rec.header
             yield PoseInput(iter(rec), rec.name, h.fps, h.resolution_wh, h.model, kind="recording")
@@ -190,7 +195,8 @@ def open_pose_input(
     from formcheck.pose.provision import resolve_model
     from formcheck.sources import open_source
 
-    with open_source(spec, as_camera=as_camera) as frames:
+    with open_source(spec, as_camera=as_camera) as opened:
+        frames = opened if camera is None else ChangedSource(opened, camera)
         model_path = resolve_model(model, notify=notify, progress=progress)
         model_name = model if isinstance(model, str) and "/" not in model else Path(model_path).name
         with pose_stream(model_path, with_mask=with_mask) as pose:  # a worker's: kept

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from formcheck.cli.common import ModelOption, console, notice
 from formcheck.cli.tables import print_table
+from formcheck.sources.changed import CAMERA_CHANGES
 
 
 def _f(v: float | None, fmt: str = "{:.2f}") -> str:
@@ -66,6 +67,15 @@ def eval_cmd(
             "--max-auto-wrong", help="Fail (exit 1) if --exercise auto is sure and wrong on more."
         ),
     ] = None,
+    camera: Annotated[
+        str | None,
+        typer.Option(
+            "--camera",
+            help="Score the clips as another camera would have filmed them: "
+            + "; ".join(f"{c.name}: {c.words}" for c in CAMERA_CHANGES.values())
+            + ".",
+        ),
+    ] = None,
     model: ModelOption = "full",
     workers: Annotated[
         int,
@@ -80,9 +90,15 @@ def eval_cmd(
     def progress(label, score) -> None:  # noqa: ANN001
         notice(f"{label.file}: {score.pred_reps if score.supported else 'not supported'}")
 
+    if camera is not None and camera not in CAMERA_CHANGES:
+        known = ", ".join(CAMERA_CHANGES)
+        raise typer.BadParameter(f"{camera!r}: expected one of {known}", param_hint="--camera")
     result = evaluate(
-        labels, clips, model=model, cache_dir=cache, on_clip=progress, workers=workers
-    )
+        labels, clips, model=model, cache_dir=cache, on_clip=progress, workers=workers,
+        camera=camera,
+    )  # fmt: skip
+    if camera is not None:
+        console.print(f"every clip {CAMERA_CHANGES[camera].words}")
     table = Table(header_style="bold", title="per clip")
     for col in (
         "clip",

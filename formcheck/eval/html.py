@@ -12,6 +12,7 @@ import html
 from formcheck.eval.metrics import ClipScore, Totals
 from formcheck.eval.run import EvalResult
 from formcheck.htmlpage import html_page
+from formcheck.sources.changed import CAMERA_CHANGES
 
 __all__ = ["eval_html"]
 
@@ -98,10 +99,14 @@ def eval_html(result: EvalResult) -> str:
         + _th("true|pred|rel err|true hold|pred hold|faults TP/FP/FN|s", "num")
         + _th("auto|result")
     )
+    camera = ""
+    if result.camera is not None:
+        change = CAMERA_CHANGES.get(result.camera)
+        camera = f"; every clip {html.escape(change.words if change else result.camera)}"
     body = (
         f'<header><h1>formcheck eval</h1><p class="sub">formcheck {html.escape(result.version)}, '
         f"model {html.escape(result.model)}, {html.escape(result.created)}, labels "
-        f"{html.escape(result.labels)}</p></header>\n"
+        f"{html.escape(result.labels)}{camera}</p></header>\n"
         f"<h2>Totals</h2>{_table(head, rows)}\n{_auto_line(result.totals)}"
         f"<h2>Clips</h2>{_table(clip_head, [_clip_row(s) for s in result.scores])}"
     )

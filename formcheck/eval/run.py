@@ -34,6 +34,7 @@ from formcheck.pose.core import PoseFrame
 from formcheck.pose.thread import share_cores
 from formcheck.recording import RecordingHeader, RecordingWriter
 from formcheck.report.auto import ExerciseGuess, ExerciseGuesser
+from formcheck.sources.changed import camera_change
 
 __all__ = ["EvalResult", "evaluate", "score_clip"]
 
@@ -49,6 +50,7 @@ class EvalResult:
     version: str
     model: str
     labels: str
+    camera: str | None = None  # the camera change the clips went through (None: as filmed)
 
     def by_exercise(self) -> dict[str, Totals]:
         groups: dict[str, list[ClipScore]] = {}
@@ -73,6 +75,7 @@ class EvalResult:
             "created": self.created,
             "model": self.model,
             "labels": self.labels,
+            "camera": self.camera,
             "totals": {k: _r(v) for k, v in asdict(self.totals).items()},
             "by_exercise": {
                 k: {kk: _r(vv) for kk, vv in asdict(v).items()}
@@ -86,17 +89,19 @@ def _r(v: Any) -> Any:
     return round(v, 4) if isinstance(v, float) else v
 
 
-def _cached_recording(clip: Path, cache: Path, model: str) -> Path:
+def _cached_recording(clip: Path, cache: Path, model: str, camera: str | None = None) -> Path:
     digest = hashlib.sha1(clip.read_bytes()).hexdigest()[:12]  # noqa: S324 - a cache key
-    return cache / f"{clip.stem}.{model}.{digest}.jsonl.gz"
+    changed = "" if camera is None else f".{camera}"
+    return cache / f"{clip.stem}.{model}{changed}.{digest}.jsonl.gz"
 
 
-def _record(clip: Path, out: Path, model: str) -> None:
+def _record(clip: Path, out: Path, model: str, camera: str | None = None) -> None:
     """Record ``clip``'s landmarks into the cache file ``out``, atomically: an interrupted
     recording leaves no file that a later run would replay as if whole."""
     tmp: Path | None = temp_file(out, suffix=".jsonl.gz")
+    change = None if camera is None else camera_change(camera)
     try:
-        with open_pose_input(clip, model=model) as pose:
+        with open_pose_input(clip, model=model, camera=change) as pose:
             header = RecordingHeader(pose.name, pose.fps, pose.resolution_wh, pose.model)
             with RecordingWriter(tmp, header) as writer:
                 for frame in pose.frames:
@@ -184,9 +189,12 @@ def _score_one(
     folder: Path,
     model: str,
     cache_dir: str | Path | None,
+    camera: str | None = None,
     catalogue: dict[str, ExerciseDef] | None = None,
 ) -> ClipScore:
     """Analyse one labelled clip and score it (an error is a score that says so).
+    ``camera``: the name of a camera change the clip goes through (see
+    :data:`formcheck.sources.changed.CAMERA_CHANGES`);
     ``catalogue``: the exercises by id (default: read once in this process)."""
     catalogue = _catalogue() if catalogue is None else catalogue
     defn = catalogue.get(label.exercise)
@@ -196,13 +204,15 @@ def _score_one(
     t0 = time.perf_counter()
     try:
         source = folder / label.file
+        change = None if camera is None else camera_change(camera)
         if cache_dir is not None and not defn.needs_mask:
-            cached = _cached_recording(source, Path(cache_dir), model)
+            cached = _cached_recording(source, Path(cache_dir), model, camera)
             if not cached.exists():
-                _record(source, cached, model)
-            source = cached
+                _record(source, cached, model, camera)
+            source, change = cached, None  # the change is in the recording
         guesser = ExerciseGuesser(list(catalogue.values()))
-        with open_pose_input(source, model=model, with_mask=defn.needs_mask) as pose:
+        opened = open_pose_input(source, model=model, with_mask=defn.needs_mask, camera=change)
+        with opened as pose:
             _feed(guesser, pose)  # the same frames, once
             result = analyze(pose, defn)
         return score_clip(label, result, time.perf_counter() - t0, guesser.finish())
@@ -219,10 +229,15 @@ def evaluate(
     cache_dir: str | Path | None = None,
     on_clip: Callable[[ClipLabel, ClipScore], None] | None = None,
     workers: int = 1,
+    camera: str | None = None,
 ) -> EvalResult:
     """Analyse and score every clip of one or more labels files, in order (the clips are next
     to the first file unless ``clips_dir``), on ``workers`` processes: each clip is analysed
-    as it is alone, so the scores do not depend on ``workers``."""
+    as it is alone, so the scores do not depend on ``workers``. ``camera``: every clip as
+    another camera would have filmed it (a name of
+    :data:`formcheck.sources.changed.CAMERA_CHANGES`)."""
+    if camera is not None:
+        camera_change(camera)  # an unknown name fails here, not once per clip
     paths = (
         [Path(labels_path)]
         if isinstance(labels_path, str | Path)
@@ -230,7 +245,7 @@ def evaluate(
     )
     labels = [label for path in paths for label in read_labels(path)]
     folder = Path(clips_dir) if clips_dir is not None else paths[0].parent
-    jobs = [(label, folder, model, cache_dir) for label in labels]
+    jobs = [(label, folder, model, cache_dir, camera) for label in labels]
     if workers > 1 and len(jobs) > 1:
         # the longest clips first, so no process is left with a long one at the end
         order = sorted(range(len(jobs)), key=lambda i: -_size(folder / labels[i].file))
@@ -258,4 +273,5 @@ def evaluate(
         version=__version__,
         model=model,
         labels=" + ".join(str(p) for p in paths),
+        camera=camera,
     )
