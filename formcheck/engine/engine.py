@@ -151,7 +151,8 @@ class Engine:
         ex = self.exercise
         self._start = {name: _StartBaseline() for name, _ in self.features.from_start}
         self._machines = {s: RepMachine(ex.reps) for s in self.sides}  # type: ignore[arg-type]
-        self._holds = {s: HoldClock(ex.hold) for s in self.sides} if ex.hold else {}
+        unseen = self.settings.abandon_after_s  # a rep survives being unseen this long
+        self._holds = {s: HoldClock(ex.hold, unseen) for s in self.sides} if ex.hold else {}
         self._hold_best: dict[str, float] = {}  # the longest good-form hold of the rep so far
         self._faults = {s: [FaultState(rule, s) for rule in ex.faults] for s in self.sides}
         self._context: dict[str, _RepContext | None] = dict.fromkeys(self.sides)

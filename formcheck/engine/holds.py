@@ -28,10 +28,16 @@ class HoldClock:
     rep's longest segment; ``good_s`` the longest one in which the form was also right (no
     fault active, every ``hold.when`` condition met). The peak grows while the rep rises, so
     the segments are measured against the peak as it is when asked.
+
+    Frames where the drive is not seen (the person lost by the pose model for a moment) are
+    neither held nor broken off: a stretch of them up to ``unseen_gap_s`` between held frames
+    is bridged, as the engine keeps the rep itself for that long (``abandon_after_s``). Only
+    frames seen outside the held position break a hold after ``hold.max_gap_s``.
     """
 
-    def __init__(self, hold: HoldDef) -> None:
+    def __init__(self, hold: HoldDef, unseen_gap_s: float = 1.0) -> None:
         self.hold = hold
+        self.unseen_gap_s = max(unseen_gap_s, hold.max_gap_s)
         # (t, signed value, speed in units per second, form ok)
         self._samples: list[tuple[float, float, float, bool]] = []
         self._recent: deque[tuple[float, float]] = deque()
@@ -54,10 +60,11 @@ class HoldClock:
         speed = _slope(recent)
         self._samples.append((t_s, value, speed, ok))
         level, still = self._key
-        if not math.isnan(level):
+        if not math.isnan(level) and not math.isnan(speed):
             inside = value >= level - 1e-9 and speed <= still
-            self._runs[0].add(t_s, inside, self.hold.max_gap_s)
-            self._runs[1].add(t_s, inside and ok, self.hold.max_gap_s)
+            gaps = (self.hold.max_gap_s, self.unseen_gap_s)
+            self._runs[0].add(t_s, inside, *gaps)
+            self._runs[1].add(t_s, inside and ok, *gaps)
 
     def measure(self, peak: float, base: float) -> tuple[float, float, float, float]:
         """``(held_s, good_s, held_now_s, good_now_s)`` against the rep's ``peak`` and the rest
@@ -67,10 +74,13 @@ class HoldClock:
         if key != self._key:  # the peak moved: measure again from the start of the rep
             self._key = level, still = key
             self._runs = [_Run(), _Run()]
+            gaps = (self.hold.max_gap_s, self.unseen_gap_s)
             for t, v, speed, ok in self._samples:
+                if math.isnan(speed):
+                    continue  # too few frames seen lately to tell: neither held nor left
                 inside = v >= level - 1e-9 and speed <= still
-                self._runs[0].add(t, inside, self.hold.max_gap_s)
-                self._runs[1].add(t, inside and ok, self.hold.max_gap_s)
+                self._runs[0].add(t, inside, *gaps)
+                self._runs[1].add(t, inside and ok, *gaps)
         end = self._samples[-1][0] if self._samples else math.nan
         gap = self.hold.max_gap_s
         held, good = self._runs
@@ -78,10 +88,11 @@ class HoldClock:
 
 
 def _slope(samples: deque[tuple[float, float]]) -> float:
-    """Absolute least-squares slope of (t, value) samples (inf for fewer than three)."""
+    """Absolute least-squares slope of (t, value) samples (NaN, not known, for fewer than
+    three: at the start of a rep, or just after frames not seen)."""
     n = len(samples)
     if n < 3:
-        return math.inf
+        return math.nan
     mt = sum(t for t, _ in samples) / n
     mv = sum(v for _, v in samples) / n
     den = sum((t - mt) ** 2 for t, _ in samples)
@@ -90,20 +101,25 @@ def _slope(samples: deque[tuple[float, float]]) -> float:
 
 
 class _Run:
-    """Segments of frames in a condition, with gaps up to ``max_gap_s`` bridged."""
+    """Segments of frames in a condition (``add`` is given only the frames seen): a gap with
+    frames seen outside it is bridged up to ``gap`` s, a gap of unseen frames alone up to
+    ``unseen_gap`` s."""
 
-    __slots__ = ("best", "first", "last")
+    __slots__ = ("best", "first", "last", "left")
 
     def __init__(self) -> None:
         self.best = 0.0
         self.first = self.last = math.nan
+        self.left = False  # a frame was seen outside since the last one inside
 
-    def add(self, t: float, inside: bool, gap: float) -> None:
+    def add(self, t: float, inside: bool, gap: float, unseen_gap: float) -> None:
         if not inside:
+            self.left = True
             return
-        if not t - self.last <= gap + 1e-9:  # also true while nothing was inside yet (NaN)
+        limit = gap if self.left else unseen_gap
+        if not t - self.last <= limit + 1e-9:  # also true while nothing was inside yet (NaN)
             self.first = t
-        self.last = t
+        self.last, self.left = t, False
         self.best = max(self.best, t - self.first)
 
     def now(self, end: float, gap: float) -> float:

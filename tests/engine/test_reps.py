@@ -232,6 +232,23 @@ def test_good_form_breaks_on_a_lasting_fault_but_bridges_a_blip():
     assert good_now == pytest.approx(0.5 - 1 / 30)
 
 
+def test_a_hold_goes_on_through_a_moment_unseen_but_not_through_one_seen_lower():
+    """The pose model losing the person for 0.8 s at the top is no break: the engine keeps
+    the rep for a second unseen (``abandon_after_s``), and so does the hold. Seen 0.8 s lower,
+    the hold is broken; unseen for longer than that second, too."""
+    nan = math.nan
+    unseen = _frames(40, 1.0) + _frames(nan, 0.8) + _frames(40, 1.0)
+    held, good, _, now = _hold(unseen, peak=40, base=0)
+    assert held == pytest.approx(2.8 - 1 / 30 - 2 / 30) and good == held and now == held
+    lower = _frames(40, 1.0) + _frames(20, 0.8) + _frames(40, 1.0)
+    assert _hold(lower, peak=40, base=0)[0] < 1.0
+    away = _frames(40, 1.0) + _frames(nan, 1.2) + _frames(40, 1.0)
+    assert _hold(away, peak=40, base=0)[0] < 1.0
+    # a short dip seen outside, then unseen: the seen part still counts as leaving
+    mixed = _frames(40, 1.0) + _frames(20, 0.2) + _frames(nan, 0.3) + _frames(40, 1.0)
+    assert _hold(mixed, peak=40, base=0)[0] < 1.0
+
+
 def test_moving_through_the_top_is_not_holding():
     sweep = [(v, True) for v in range(0, 41)] + [(v, True) for v in range(40, -1, -1)]
     # 30 units/s, 0.75 of the range per second: only the turn at the top looks still
