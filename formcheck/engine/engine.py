@@ -352,6 +352,7 @@ class Engine:
         hold and context forgotten, its active faults cleared (``FaultCleared`` into ``out``)."""
         for side in self.sides:
             self._machines[side].reset()
+            self._recent[side].clear()  # the running median starts afresh, not from before
             if side in self._holds:
                 self._reset_hold(side)
             self._context[side] = None

@@ -119,12 +119,16 @@ class RepMachine:
     def reset(self, forget: bool = False) -> None:
         """Back to rest, with nothing seen yet (the person left the picture, say): the next
         rep counts only after the value has held still (within the rest band's width) for
-        ``REST_CONFIRM_S``, so a person who comes back in the middle of a rep does not score
+        ``REST_CONFIRM_S``, or was seen coming down into a low and rising from it (see
+        :meth:`_settle`), so a person who comes back in the middle of a rep does not score
         it. With ``forget`` a new set starts: the typical range is forgotten too, and the
         first rep may start at once (the first frame is the rest, or the definition's
         ``rest``)."""
         self._confirmed = forget
         self._settling: deque[tuple[float, float]] = deque()
+        # back in view: the highest value seen, then the lowest one after it (value, t)
+        self._back_high = -math.inf
+        self._back_low: tuple[float, float] | None = None
         if forget:
             self._ranges.clear()
             self._fresh = True  # nothing seen of this set yet: the definition's rest applies
@@ -242,7 +246,21 @@ class RepMachine:
 
     def _settle(self, t: float, r: float) -> bool:
         """Not yet confirmed (back in view): True once the value has stayed within the rest
-        band's width for ``REST_CONFIRM_S``; those still values start the rest level."""
+        band's width for ``REST_CONFIRM_S`` (those still values start the rest level), or once
+        it was seen to come down into a low and rise from it, each by the rest band's width:
+        a rep that starts there was seen from its start (arm circles, which never rest)."""
+        band = START_BAND * self.rise_needed()
+        low = self._back_low
+        if low is not None and r > low[0] + band and self._back_high - low[0] >= band:
+            self._confirmed = True
+            self._settling.clear()
+            self._rest.push(low[1], low[0])
+            self._low_t = low[1]  # the rep rising now started at the low
+            return True
+        if r > self._back_high or (low is not None and r > low[0] + band):
+            self._back_high, self._back_low = r, (r, t)  # a new high: look for a low after it
+        elif low is None or r < low[0]:
+            self._back_low = (r, t)
         q = self._settling
         q.append((t, r))
         while q[0][0] < t - REST_CONFIRM_S - 1e-9:

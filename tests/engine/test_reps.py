@@ -143,6 +143,23 @@ def test_a_rep_whose_start_was_not_seen_is_not_counted():
     assert got[0][1] == pytest.approx(1.5)
 
 
+def test_back_in_view_amid_circles_that_never_rest_counts_from_the_first_low_seen():
+    """Arm circles do not stop at the bottom, so "held still for 0.3 s" never comes after the
+    person was lost for a moment. Seen coming down into a low and rising from it, the rest is
+    known: the rep rising there was seen from its start. The circle in progress on return is
+    not counted."""
+    m = RepMachine(UP)
+    m.reset()  # back in view at the top of a circle: 0-20, one a second, at 20 fps
+    circles = [10 + 10 * math.cos(2 * math.pi * i / 20) for i in range(80)]
+    got = [(k, t) for k, t in _run(m, circles, fps=20) if k == "completed"]
+    assert len(got) == 3  # from the lows at 0.5, 1.5 and 2.5 s; the last is cut off
+    m = RepMachine(UP)
+    m.reset()  # back in view on the way up: the low of that circle was not seen
+    rising = [10 - 10 * math.cos(2 * math.pi * i / 20) for i in range(5, 45)]
+    starts = [t for k, t in _run(m, rising, fps=20) if k == "started"]
+    assert len(starts) == 1 and starts[0] > 0.75  # the circle from the low at 0.75 s only
+
+
 def test_a_set_that_starts_in_the_held_position_counts_with_a_rest_hint():
     hang = RepDef(drive="x", min_range=100, rest=0, min_phase_s=0.1)
     values = [150] * 10 + [80, 20, 0, 0]
