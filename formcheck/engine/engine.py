@@ -285,8 +285,9 @@ class Engine:
     def drop_reps_in_progress(self) -> list[Event]:
         """Drop every side's rep in progress, as when the person is away for
         ``abandon_after_s``: not counted, not judged, its active faults cleared; the next rep
-        counts once the person has held still at rest. A live session calls it when the
-        person left the held position during a pause, so the pause is not a short hold."""
+        counts once the rest is known again (held still, or seen coming down into a low and
+        rising from it: :meth:`RepMachine.reset`). A live session calls it when the person left
+        the held position during a pause, so the pause is not a short hold."""
         out: list[Event] = []
         self._drop_in_progress(self.t_s, out)
         self.events.extend(out)
