@@ -10,7 +10,7 @@ from rich.table import Table
 
 from formcheck.cli.common import ModelOption, console, notice
 from formcheck.cli.tables import print_table
-from formcheck.sources.changed import CAMERA_CHANGES
+from formcheck.sources.changed import CAMERA_CHANGES, camera_change
 
 
 def _f(v: float | None, fmt: str = "{:.2f}") -> str:
@@ -90,15 +90,16 @@ def eval_cmd(
     def progress(label, score) -> None:  # noqa: ANN001
         notice(f"{label.file}: {score.pred_reps if score.supported else 'not supported'}")
 
-    if camera is not None and camera not in CAMERA_CHANGES:
-        known = ", ".join(CAMERA_CHANGES)
-        raise typer.BadParameter(f"{camera!r}: expected one of {known}", param_hint="--camera")
+    try:
+        change = None if camera is None else camera_change(camera)
+    except ValueError as err:  # names the known changes
+        raise typer.BadParameter(str(err), param_hint="--camera") from None
     result = evaluate(
         labels, clips, model=model, cache_dir=cache, on_clip=progress, workers=workers,
         camera=camera,
     )  # fmt: skip
-    if camera is not None:
-        console.print(f"every clip {CAMERA_CHANGES[camera].words}")
+    if change is not None:
+        console.print(f"every clip {change.words}")
     table = Table(header_style="bold", title="per clip")
     for col in (
         "clip",

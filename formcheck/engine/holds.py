@@ -59,12 +59,8 @@ class HoldClock:
             recent.popleft()
         speed = _slope(recent)
         self._samples.append((t_s, value, speed, ok))
-        level, still = self._key
-        if not math.isnan(level) and not math.isnan(speed):
-            inside = value >= level - 1e-9 and speed <= still
-            gaps = (self.hold.max_gap_s, self.unseen_gap_s)
-            self._runs[0].add(t_s, inside, *gaps)
-            self._runs[1].add(t_s, inside and ok, *gaps)
+        if not math.isnan(self._key[0]):
+            self._count(t_s, value, speed, ok)
 
     def measure(self, peak: float, base: float) -> tuple[float, float, float, float]:
         """``(held_s, good_s, held_now_s, good_now_s)`` against the rep's ``peak`` and the rest
@@ -72,19 +68,24 @@ class HoldClock:
         still going on at the last frame (0 when broken off)."""
         key = (peak - self.hold.band * (peak - base), STILL_SHARE * (peak - base))
         if key != self._key:  # the peak moved: measure again from the start of the rep
-            self._key = level, still = key
+            self._key = key
             self._runs = [_Run(), _Run()]
-            gaps = (self.hold.max_gap_s, self.unseen_gap_s)
-            for t, v, speed, ok in self._samples:
-                if math.isnan(speed):
-                    continue  # too few frames seen lately to tell: neither held nor left
-                inside = v >= level - 1e-9 and speed <= still
-                self._runs[0].add(t, inside, *gaps)
-                self._runs[1].add(t, inside and ok, *gaps)
+            for sample in self._samples:
+                self._count(*sample)
         end = self._samples[-1][0] if self._samples else math.nan
         gap = self.hold.max_gap_s
         held, good = self._runs
         return held.best, good.best, held.now(end, gap), good.now(end, gap)
+
+    def _count(self, t: float, value: float, speed: float, ok: bool) -> None:
+        """One sample into the two runs, against the current level and stillness."""
+        if math.isnan(speed):
+            return  # too few frames seen lately to tell: neither held nor left
+        level, still = self._key
+        inside = value >= level - 1e-9 and speed <= still
+        gaps = (self.hold.max_gap_s, self.unseen_gap_s)
+        self._runs[0].add(t, inside, *gaps)
+        self._runs[1].add(t, inside and ok, *gaps)
 
 
 def _slope(samples: deque[tuple[float, float]]) -> float:

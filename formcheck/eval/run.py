@@ -34,7 +34,7 @@ from formcheck.pose.core import PoseFrame
 from formcheck.pose.thread import share_cores
 from formcheck.recording import RecordingHeader, RecordingWriter
 from formcheck.report.auto import ExerciseGuess, ExerciseGuesser
-from formcheck.sources.changed import camera_change
+from formcheck.sources.changed import CameraChange, camera_change
 
 __all__ = ["EvalResult", "evaluate", "score_clip"]
 
@@ -95,11 +95,11 @@ def _cached_recording(clip: Path, cache: Path, model: str, camera: str | None = 
     return cache / f"{clip.stem}.{model}{changed}.{digest}.jsonl.gz"
 
 
-def _record(clip: Path, out: Path, model: str, camera: str | None = None) -> None:
-    """Record ``clip``'s landmarks into the cache file ``out``, atomically: an interrupted
-    recording leaves no file that a later run would replay as if whole."""
+def _record(clip: Path, out: Path, model: str, change: CameraChange | None = None) -> None:
+    """Record ``clip``'s landmarks (through ``change``) into the cache file ``out``,
+    atomically: an interrupted recording leaves no file that a later run would replay as if
+    whole."""
     tmp: Path | None = temp_file(out, suffix=".jsonl.gz")
-    change = None if camera is None else camera_change(camera)
     try:
         with open_pose_input(clip, model=model, camera=change) as pose:
             header = RecordingHeader(pose.name, pose.fps, pose.resolution_wh, pose.model)
@@ -208,7 +208,7 @@ def _score_one(
         if cache_dir is not None and not defn.needs_mask:
             cached = _cached_recording(source, Path(cache_dir), model, camera)
             if not cached.exists():
-                _record(source, cached, model, camera)
+                _record(source, cached, model, change)
             source, change = cached, None  # the change is in the recording
         guesser = ExerciseGuesser(list(catalogue.values()))
         opened = open_pose_input(source, model=model, with_mask=defn.needs_mask, camera=change)
