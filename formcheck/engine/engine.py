@@ -119,9 +119,16 @@ class Engine:
         conds += exercise.hold.when if exercise.hold else []
         judged = {substitute_side(c.feature, s) for c in conds for s in ("left", "right")}
         judged |= {of for name, of in self.features.from_start if name in judged}
+        either = {
+            n: e for n in judged
+            if (e := self.features.sides_of(n)) is not None
+            and _on_either_side(n, e[2], exercise.faults, conds)
+        }  # fmt: skip
+        judged |= {n for left, right, _ in either.values() for n in (left, right)}
         self._judge = Judge(
             {n: _limbs(self.features.points_of(n)) for n in sorted(judged)},
             {n: self.features.segments_of(n) for n in judged},
+            either,
         )
         self._peak_features = {
             side: sorted({substitute_side(c.feature, side) for r in exercise.faults
@@ -749,6 +756,21 @@ def _from_rest(values: dict[str, float], rest: dict[str, float]) -> dict[str, fl
 # A joint is placed from the whole limb: the pose model guesses an elbow or a knee when the
 # hand or the foot beyond it is out of the picture.
 _LIMB_ENDS = {"elbow": "wrist", "knee": "ankle"}
+
+
+def _on_either_side(name: str, op: str, faults, conds) -> bool:  # noqa: ANN001
+    """Whether every condition on the ``_min`` or ``_max`` feature ``name`` asks about either
+    side (a fault when one side is below, ``_min`` below, or above, ``_max`` above): one side
+    clearly seen can then be judged alone. A condition about both sides (``_min`` above: both
+    above) or a hold's position is not judged on one side (a seated fold's one leg bent on
+    purpose is not both knees bent)."""
+    on = [c for c in conds if c.feature == name]
+    in_faults = sum(1 for rule in faults for c in rule.when if c.feature == name)
+    return (
+        bool(on)
+        and in_faults == len(on)
+        and all((c.below if op == "min" else c.above) is not None for c in on)
+    )
 
 
 def _limbs(points) -> set[str]:  # noqa: ANN001 - any iterable of point names

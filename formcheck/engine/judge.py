@@ -16,6 +16,11 @@ Seen from the front, an arm circling through the forward half of its circle read
 at a straight elbow; the same arm across the picture reads its real 150-175 deg. A joint
 bending one segment towards the camera stays judged: the limb end to end still lies across.
 
+A fault on either side (the ``_min`` of a feature measured per side below a level, or its
+``_max`` above one) is judged on the sides clearly seen: from the side, the far leg is often
+not, and the near one alone can still show a squat too shallow. A fault on both sides (both
+knees bent: the ``_max`` below a level) still needs both.
+
 A feature measured on the segmentation mask (``spine_curvature``) has no landmarks of its own:
 it is judged whenever it was measured (it is NaN when the view does not show the back).
 """
@@ -59,24 +64,32 @@ class Judge:
 
     ``landmarks`` maps each judged feature to the landmark names it is measured from;
     ``segments`` maps a feature to the segments (pairs of point names, ``*_mid`` allowed)
-    that must lie across the picture for it to be judged.
+    that must lie across the picture for it to be judged. ``either`` maps a judged ``_min``
+    or ``_max`` feature to its left and right features and ``min`` or ``max``: it is judged on
+    the sides clearly seen; ``landmarks`` and ``segments`` then also hold the two sides (which
+    are judged too).
     """
 
     def __init__(
         self,
         landmarks: dict[str, Iterable[str]],
         segments: dict[str, Iterable[tuple[str, str]]] | None = None,
+        either: dict[str, tuple[str, str, str]] | None = None,
     ) -> None:
-        self._idx = {
+        self._either = either or {}
+        sides = {n for left, right, _ in self._either.values() for n in (left, right)}
+        idx = {
             name: tuple(sorted({LANDMARK_INDEX[n] for n in names}))
             for name, names in landmarks.items()
         }
         segments = segments or {}
-        self._segments = {
+        seg = {
             name: tuple((_point_idx(a), _point_idx(b)) for a, b in segments.get(name, ()))
-            for name in self._idx
+            for name in idx
         }
-        self._any_segments = any(self._segments.values())
+        self._side_checks = {n: (idx[n], seg[n]) for n in sides}
+        self._idx, self._segments = idx, seg
+        self._any_segments = any(seg.values())
         self._recent: dict[str, deque[tuple[float, float]]] = {n: deque() for n in self._idx}
         self.seen: dict[str, float] = {}  # this frame's clearly seen values (NaN when not)
 
@@ -98,11 +111,23 @@ class Judge:
         world = frame.world.tolist() if self._any_segments and frame.world is not None else None
         out: dict[str, float] = {}
         seen: dict[str, float] = {}
-        for name, idx in self._idx.items():
+
+        def clear_value(name: str, idx: tuple[int, ...], segments: tuple) -> float:
             v = values.get(name, NAN)
             ok = not math.isnan(v) and clear is not None and all(clear[i] for i in idx)
-            if ok and self._segments[name]:
-                ok = all(_across(world, a, b) for a, b in self._segments[name])
+            if ok and segments:
+                ok = all(_across(world, a, b) for a, b in segments)
+            return v if ok else NAN
+
+        for name, idx in self._idx.items():
+            if name in self._either:
+                left, right, op = self._either[name]
+                vs = [x for x in (clear_value(n, *self._side_checks[n]) for n in (left, right))
+                      if not math.isnan(x)]  # fmt: skip
+                v = (min(vs) if op == "min" else max(vs)) if vs else NAN
+            else:
+                v = clear_value(name, idx, self._segments[name])
+            ok = not math.isnan(v)
             q = self._recent[name]
             if ok:
                 q.append((t, v))

@@ -126,6 +126,14 @@ class FeatureSet:
         """Landmark/point names a feature depends on (recursively for combine features)."""
         return [p for _, pts in self._measured(feature) for p in pts]
 
+    def sides_of(self, feature: str) -> tuple[str, str, str] | None:
+        """For the ``_min`` or ``_max`` of a sided feature: its left and right features and
+        ``"min"`` or ``"max"``; None for any other feature."""
+        for left, right, low, high in self._pairs:
+            if feature in (low, high):
+                return left, right, "min" if feature == low else "max"
+        return None
+
     def segments_of(self, feature: str) -> list[tuple[str, str]]:
         """The segments (pairs of point names) a feature must see across the picture: the
         limb of a joint ``angle`` end to end (shoulder to wrist for an elbow; in either space:
