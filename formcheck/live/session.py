@@ -427,7 +427,7 @@ class LiveSession:
             pose = mirrored(pose)
         canvas_wh = self._canvas_wh(picture_wh)
         background = BACKGROUND_BGR if image is None else (0, 0, 0)
-        scene, scale, offset = letterbox(image, picture_wh, canvas_wh, background)
+        scene, scale, offset = letterbox(image, picture_wh, canvas_wh, background, fast=True)
         pose = placed(pose, scale, offset, canvas_wh)
         now = self.clock()
         if self._last_draw is not None and now > self._last_draw:

@@ -714,11 +714,16 @@ def _width(text: str, size: float) -> int:
 
 def letterbox(
     image_bgr: np.ndarray | None, picture_wh: tuple[int, int], canvas_wh: tuple[int, int],
-    background_bgr: tuple[int, int, int] = (0, 0, 0),
+    background_bgr: tuple[int, int, int] = (0, 0, 0), *, fast: bool = False,
 ) -> tuple[np.ndarray, float, tuple[int, int]]:  # fmt: skip
     """The picture scaled to fit ``canvas_wh`` whole (its aspect kept, bars around it), on a
     new canvas; with ``image_bgr`` None, a plain canvas for a picture of ``picture_wh``.
-    Returns the canvas, the scale and the picture's top-left corner on it (px)."""
+    Returns the canvas, the scale and the picture's top-left corner on it (px).
+
+    A picture shrunk is averaged over each new pixel's area (``cv2.INTER_AREA``); ``fast``
+    (the live window, every frame) interpolates instead while it keeps at least half its
+    size, where that shows no aliasing: a 1280x720 frame into a 1088x612 window takes 1 ms
+    instead of 6."""
     cw, ch = canvas_wh
     pw, ph = picture_wh if picture_wh[0] > 0 and picture_wh[1] > 0 else canvas_wh
     scale = min(cw / pw, ch / ph)
@@ -727,11 +732,21 @@ def letterbox(
     if image_bgr is not None and (w, h) == (cw, ch) and image_bgr.shape[:2] == (ch, cw):
         return image_bgr, 1.0, (0, 0)
     canvas = np.empty((ch, cw, 3), np.uint8)
-    canvas[:] = background_bgr
-    if image_bgr is not None:
-        shrink = w < image_bgr.shape[1]
-        interp = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
-        canvas[oy : oy + h, ox : ox + w] = cv2.resize(image_bgr, (w, h), interpolation=interp)
+    if image_bgr is None:
+        canvas[:] = background_bgr
+        return canvas, scale, (ox, oy)
+    # the bars around the picture; the picture covers the rest
+    canvas[:oy] = background_bgr
+    canvas[oy + h :] = background_bgr
+    canvas[oy : oy + h, :ox] = background_bgr
+    canvas[oy : oy + h, ox + w :] = background_bgr
+    shrink = w < image_bgr.shape[1]
+    interp = (
+        cv2.INTER_AREA
+        if shrink and not (fast and 2 * w >= image_bgr.shape[1])
+        else (cv2.INTER_LINEAR)
+    )
+    canvas[oy : oy + h, ox : ox + w] = cv2.resize(image_bgr, (w, h), interpolation=interp)
     return canvas, scale, (ox, oy)
 
 
