@@ -93,7 +93,7 @@ def info_lines(
         for sf in frame.sides:
             name = substitute_side(reps.drive, sf.side)
             value = sf.drive
-            shown = "--" if math.isnan(value) else words.value(name, value, 0)
+            shown = "--" if math.isnan(value) else words.value(name, value)
             values.append(shown if sf.side == "both" else f"{sf.side} {shown}")
         lines += [words.feature(reps.drive), "   ".join(values)]
     lines.append(f"{fps:.0f} frames/s" if fps else "-- frames/s")
