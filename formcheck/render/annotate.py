@@ -740,12 +740,8 @@ def letterbox(
     canvas[oy + h :] = background_bgr
     canvas[oy : oy + h, :ox] = background_bgr
     canvas[oy : oy + h, ox + w :] = background_bgr
-    shrink = w < image_bgr.shape[1]
-    interp = (
-        cv2.INTER_AREA
-        if shrink and not (fast and 2 * w >= image_bgr.shape[1])
-        else (cv2.INTER_LINEAR)
-    )
+    averaged = w < image_bgr.shape[1] and not (fast and 2 * w >= image_bgr.shape[1])
+    interp = cv2.INTER_AREA if averaged else cv2.INTER_LINEAR
     canvas[oy : oy + h, ox : ox + w] = cv2.resize(image_bgr, (w, h), interpolation=interp)
     return canvas, scale, (ox, oy)
 
