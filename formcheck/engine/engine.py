@@ -115,14 +115,15 @@ class Engine:
         self._needed = _landmarks(
             p for name in self.features.names for p in self.features.points_of(name)
         )
-        conds = [c for rule in exercise.faults for c in rule.when]
-        conds += exercise.hold.when if exercise.hold else []
+        fault_conds = [c for rule in exercise.faults for c in rule.when]
+        hold_conds = exercise.hold.when if exercise.hold else []
+        conds = fault_conds + hold_conds
         judged = {substitute_side(c.feature, s) for c in conds for s in ("left", "right")}
         judged |= {of for name, of in self.features.from_start if name in judged}
         either = {
             n: e for n in judged
             if (e := self.features.sides_of(n)) is not None
-            and _on_either_side(n, e[2], exercise.faults, conds)
+            and _on_either_side(n, e[2], fault_conds, hold_conds)
         }  # fmt: skip
         judged |= {n for left, right, _ in either.values() for n in (left, right)}
         self._judge = Judge(
@@ -758,17 +759,16 @@ def _from_rest(values: dict[str, float], rest: dict[str, float]) -> dict[str, fl
 _LIMB_ENDS = {"elbow": "wrist", "knee": "ankle"}
 
 
-def _on_either_side(name: str, op: str, faults, conds) -> bool:  # noqa: ANN001
+def _on_either_side(name: str, op: str, fault_conds: list, hold_conds: list) -> bool:
     """Whether every condition on the ``_min`` or ``_max`` feature ``name`` asks about either
     side (a fault when one side is below, ``_min`` below, or above, ``_max`` above): one side
     clearly seen can then be judged alone. A condition about both sides (``_min`` above: both
     above) or a hold's position is not judged on one side (a seated fold's one leg bent on
     purpose is not both knees bent)."""
-    on = [c for c in conds if c.feature == name]
-    in_faults = sum(1 for rule in faults for c in rule.when if c.feature == name)
+    on = [c for c in fault_conds if c.feature == name]
     return (
         bool(on)
-        and in_faults == len(on)
+        and not any(c.feature == name for c in hold_conds)
         and all((c.below if op == "min" else c.above) is not None for c in on)
     )
 

@@ -77,19 +77,16 @@ class Judge:
         either: dict[str, tuple[str, str, str]] | None = None,
     ) -> None:
         self._either = either or {}
-        sides = {n for left, right, _ in self._either.values() for n in (left, right)}
-        idx = {
+        self._idx = {
             name: tuple(sorted({LANDMARK_INDEX[n] for n in names}))
             for name, names in landmarks.items()
         }
         segments = segments or {}
-        seg = {
+        self._segments = {
             name: tuple((_point_idx(a), _point_idx(b)) for a, b in segments.get(name, ()))
-            for name in idx
+            for name in self._idx
         }
-        self._side_checks = {n: (idx[n], seg[n]) for n in sides}
-        self._idx, self._segments = idx, seg
-        self._any_segments = any(seg.values())
+        self._any_segments = any(self._segments.values())
         self._recent: dict[str, deque[tuple[float, float]]] = {n: deque() for n in self._idx}
         self.seen: dict[str, float] = {}  # this frame's clearly seen values (NaN when not)
 
@@ -111,22 +108,25 @@ class Judge:
         world = frame.world.tolist() if self._any_segments and frame.world is not None else None
         out: dict[str, float] = {}
         seen: dict[str, float] = {}
+        clear_now: dict[str, float] = {}  # each feature checked once a frame
 
-        def clear_value(name: str, idx: tuple[int, ...], segments: tuple) -> float:
-            v = values.get(name, NAN)
-            ok = not math.isnan(v) and clear is not None and all(clear[i] for i in idx)
-            if ok and segments:
-                ok = all(_across(world, a, b) for a, b in segments)
-            return v if ok else NAN
+        def clear_value(name: str) -> float:
+            """This frame's value, NaN unless clearly seen and across the picture."""
+            if name not in clear_now:
+                v, idx = values.get(name, NAN), self._idx[name]
+                ok = not math.isnan(v) and clear is not None and all(clear[i] for i in idx)
+                if ok and self._segments[name]:
+                    ok = all(_across(world, a, b) for a, b in self._segments[name])
+                clear_now[name] = v if ok else NAN
+            return clear_now[name]
 
-        for name, idx in self._idx.items():
+        for name in self._idx:
             if name in self._either:
                 left, right, op = self._either[name]
-                vs = [x for x in (clear_value(n, *self._side_checks[n]) for n in (left, right))
-                      if not math.isnan(x)]  # fmt: skip
+                vs = [x for x in (clear_value(left), clear_value(right)) if not math.isnan(x)]
                 v = (min(vs) if op == "min" else max(vs)) if vs else NAN
             else:
-                v = clear_value(name, idx, self._segments[name])
+                v = clear_value(name)
             ok = not math.isnan(v)
             q = self._recent[name]
             if ok:
