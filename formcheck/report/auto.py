@@ -59,10 +59,15 @@ right arm matches a reference done with the left. The evidence, per candidate:
   reference's own (a push-up with a leg raise pushes with both arms whichever leg rises: its
   sides' reps overlap on the reference too, and tell little). Weight ``0.25 + 0.75 * fit``.
 
-The score is the product. The best-scoring candidate is chosen; its **confidence** is its score
-minus the runner-up's. The guess is **unsure** when the best score is below
-:data:`MIN_SCORE` or the confidence below :data:`MIN_MARGIN`; the caller must then say so (the
-CLI warns and exits with a distinct code), with the nearest candidates. The camera view is
+The score is the product. The best-scoring candidate is chosen; its **confidence** is how much
+more it explains than the runner-up, in proportion: ``1 - runner-up / best`` (0 a tie, 0.5 the
+runner-up scoring half the best). In proportion, because the score is a product: a factor all
+candidates share (the rep evidence of a short clip, where every candidate counts its one rep)
+scales their difference but not their ratio. The guess is **unsure** when the best score is
+below :data:`MIN_SCORE` or the confidence below :data:`MIN_MARGIN` (the runner-up scoring more
+than three quarters of the best; at a score of 0.6 that is the difference of 0.15 this rule
+had before it was taken in proportion); the caller must then say so (the CLI warns and exits
+with a distinct code), with the nearest candidates. The camera view is
 reported (``view_fit``) but not scored: a wrong view is a setup problem, not another exercise.
 
 What it cannot do: tell apart exercises whose posture and moving parts are the same and
@@ -117,7 +122,7 @@ __all__ = [
 ]
 
 MIN_SCORE = 0.3
-MIN_MARGIN = 0.15
+MIN_MARGIN = 0.25
 POSTURE_TOLERANCE_DEG = 30.0
 HIP_TOLERANCE_DEG = 45.0
 FREE_TOLERANCE_DEG = 90.0
@@ -566,7 +571,7 @@ class ExerciseGuesser:
         )
         best = scores[0]
         second = scores[1].score if len(scores) > 1 else 0.0
-        confidence = best.score - second
+        confidence = 1.0 - second / best.score if best.score > 0 else 0.0
         unsure = best.score < MIN_SCORE or confidence < MIN_MARGIN or math.isnan(best.score)
         chosen = next(d for d in self.candidates if d.id == best.exercise)
         runner = f", runner-up {scores[1].exercise} {second:.2f}" if len(scores) > 1 else ""

@@ -27,9 +27,9 @@ MAX_HOLD_ERROR_S = 0.5
 MIN_FAULT_RECALL = 0.8
 MIN_FAULT_PRECISION = 0.8
 # --exercise auto on the same frames (see formcheck.report.auto): never sure and wrong, and right
-# and sure on at least the clips it names today (issue 19 asks for 80 %; see README "Accuracy")
+# and sure on at least the clips it names today, the 80 % issue 19 asks for (README "Accuracy")
 MAX_AUTO_WRONG = 0
-MIN_AUTO_RIGHT = 0.77  # 17 of 22
+MIN_AUTO_RIGHT = 0.8  # 18 of 22
 
 pytestmark = pytest.mark.xdist_group("eval")  # one worker records the clips' landmarks once
 
@@ -68,7 +68,7 @@ def test_eval_on_the_shared_clips_meets_the_targets(clips_dir, eval_cache, tmp_p
     assert {c["auto"] for c in report["clips"]} <= {"right", "unsure"}
     right = [c for c in report["clips"] if c["auto"] == "right"]
     assert all(c["auto_chosen"] == c["exercise"] for c in right)
-    assert report["totals"]["auto_right"] == len(right) >= 17
+    assert report["totals"]["auto_right"] == len(right) >= 18
     assert "--exercise auto: right and sure on" in result.output
 
 

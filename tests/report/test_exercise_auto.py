@@ -11,6 +11,7 @@ from formcheck.features.measure import PointTable
 from formcheck.pipeline import open_pose_input
 from formcheck.report.auto import (
     MEASURES,
+    CandidateScore,
     ExerciseGuesser,
     body_measures,
     involved,
@@ -40,7 +41,8 @@ def test_auto_picks_the_sampled_exercise(samples, name):
     assert guess.chosen.id == name
     assert not guess.unsure
     assert guess.candidates[0].exercise == name and guess.candidates[0].reps >= 3
-    assert guess.confidence == pytest.approx(guess.candidates[0].score - guess.candidates[1].score)
+    best, runner_up = guess.candidates[0].score, guess.candidates[1].score
+    assert guess.confidence == pytest.approx(1 - runner_up / best)  # in proportion to the best
     assert name in guess.message and "unsure" not in guess.message
 
 
@@ -231,3 +233,28 @@ def test_both_legs_lifting_together_is_no_one_legged_raise():
     scores = {c.exercise: c for c in guess.candidates}
     assert scores["prone-leg-raise"].side_fit == 0.0
     assert guess.chosen.id == "superman", guess.message
+
+
+@pytest.mark.parametrize(
+    ("best", "runner_up", "unsure"),
+    [
+        (0.32, 0.20, False),  # a short clip: every score small, the runner-up 5/8 of the best
+        (0.90, 0.72, True),  # both explain the motion well: the runner-up 4/5 of the best
+        (0.60, 0.46, True),  # just over three quarters
+        (0.60, 0.44, False),  # just under
+        (0.25, 0.00, True),  # nothing explains it well enough
+    ],
+)
+def test_the_margin_is_in_proportion_to_the_best(monkeypatch, best, runner_up, unsure):
+    """The score is a product of fits, so a factor every candidate shares (the rep evidence of
+    a short clip) scales the difference between two scores but not their ratio: unsure means
+    the runner-up scores more than three quarters of the best (or the best is low)."""
+    scores = {"bird-dog": best, "cat-cow": runner_up}
+    guesser = ExerciseGuesser([load_exercise(n) for n in scores])
+    monkeypatch.setattr(
+        ExerciseGuesser, "score", lambda self, d: CandidateScore(d.id, scores[d.id], 3, 1.0, 1.0)
+    )
+    guess = guesser.finish()
+    assert guess.chosen.id == "bird-dog"
+    assert guess.confidence == pytest.approx(1 - runner_up / best)
+    assert guess.unsure is unsure, guess.message
