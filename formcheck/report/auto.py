@@ -72,8 +72,9 @@ reported (``view_fit``) but not scored: a wrong view is a setup problem, not ano
 
 What it cannot do: tell apart exercises whose posture and moving parts are the same and
 differ only in what the landmarks do not show (the hands' grip, a bench or a bar, a weight),
-in a limb neither definition measures (a deadlift's hanging arms and a standing forward
-bend's reaching ones) or by a few degrees (a superman with the chest barely lifted and a
+in a limb only one of them measures (a standing forward bend measures its reaching arms, so
+a deadlift's hanging arms are no forward bend; the deadlift leaves the arms free, so a forward
+bend still fits it) or by a few degrees (a superman with the chest barely lifted and a
 prone double leg raise both move the legs 10 deg face down): the guess is unsure; judge an exercise
 without a clean self-test case (it is still scored, on reps and sides only); see the back's
 outline (not measured here); and name motion that is no exercise of the catalogue: such motion
