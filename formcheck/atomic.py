@@ -87,7 +87,18 @@ def _alive(pid: int) -> bool:
         return False
     except (PermissionError, OSError):
         return True  # someone else's process: not ours to judge
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """Whether ``pid`` has ended and only waits to be reaped (Linux; elsewhere False). A Ray
+    worker killed with its driver stays such a zombie while nothing reaps it, and signal 0
+    still reaches it."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2 :].startswith(("Z", "X"))
 
 
 def clean_stale(folder: Path) -> list[Path]:

@@ -215,6 +215,21 @@ def test_clean_stale_restores_an_old_report_folder_and_spares_running_processes(
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["set1", "set2", alive.name])
 
 
+def test_a_zombie_process_leftovers_are_removed(tmp_path):
+    """A process that ended but was not reaped (a Ray worker killed with its driver) still
+    answers signal 0; its temporaries are a dead process's all the same."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # it has ended; not reaped yet
+    try:
+        os.kill(child.pid, 0)  # signal 0 still reaches it
+        left = tmp_path / f".visit3{atomic._MARK}{child.pid}.{atomic._host()}-zpx"
+        left.mkdir()
+        atomic.clean_stale(tmp_path)
+        assert not left.exists()
+    finally:
+        child.wait()
+
+
 # -- item 7: a full disk while writing annotated.mp4 ------------------------------------------
 def test_a_full_disk_during_the_annotated_video_keeps_the_report(tmp_path, monkeypatch):
     """The disk fills up after 40 frames of the video: the analysis goes on, the report is
