@@ -20,21 +20,14 @@ model cannot see from that view.
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 
 from formcheck.engine import Engine, list_exercises, load_exercise
 from formcheck.engine.selftest import case_pictures
 from formcheck.pose.landmarker import PoseStream
 from formcheck.pose.provision import resolve_model
+from formcheck.report.auto import clean_case
 from formcheck.sources import Frame
-
-
-def clean_case(defn):
-    """The first case that expects reps and keeps the person in view (as auto's reference)."""
-    for n, case in enumerate(defn.selftest.cases if defn.selftest else [], 1):
-        reps = case.get("expect", {}).get("reps", 0)
-        if (sum(reps.values()) if isinstance(reps, dict) else reps) and not case.get("absent"):
-            return n, case
-    return None, None
 
 
 def main() -> None:
@@ -47,7 +40,7 @@ def main() -> None:
     defs = [load_exercise(e) for e in args.exercises] or list_exercises()
     print(f"{'exercise':24s} {'azimuth':>7s}  {'scripted':24s} {'counted':24s} holds  faults")
     for defn in defs:
-        n, case = clean_case(defn)
+        case = clean_case(defn)  # the reference --exercise auto compares with
         if case is None:
             print(f"{defn.id:24s} (no clean case)")
             continue
@@ -61,13 +54,9 @@ def main() -> None:
             for i, picture in enumerate(pictures):
                 engine.update(extractor.update(pose.process(Frame(i / fps, picture, i))))
         engine.finish()
-        by_side: dict[str, int] = {}
-        for rep in engine.reps:
-            by_side[rep.side] = by_side.get(rep.side, 0) + 1
+        by_side = Counter(rep.side for rep in engine.reps)
         want = case["expect"]["reps"]
-        got = by_side.get("both", 0) if not isinstance(want, dict) else by_side
-        if isinstance(want, dict):
-            got = {side: by_side.get(side, 0) for side in want}
+        got = {side: by_side[side] for side in want} if isinstance(want, dict) else by_side["both"]
         holds = [r.hold_met for r in engine.reps if r.hold_met is not None]
         faults = sorted({f for r in engine.reps for f in r.faults})
         met = f"{sum(holds)}/{len(holds)}" if holds else "-"

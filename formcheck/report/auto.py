@@ -118,6 +118,7 @@ __all__ = [
     "ExerciseGuesser",
     "Reference",
     "body_measures",
+    "clean_case",
     "involved",
     "reference",
 ]
@@ -280,7 +281,7 @@ class Reference:
     side_fit: float | None = None
 
 
-def _clean_case(defn: ExerciseDef) -> dict[str, Any] | None:
+def clean_case(defn: ExerciseDef) -> dict[str, Any] | None:
     """The first self-test case that expects reps and keeps the person in view."""
     for case in defn.selftest.cases if defn.selftest is not None else []:
         reps = case.get("expect", {}).get("reps", 0)
@@ -309,7 +310,7 @@ def _render_reference(defn: ExerciseDef) -> Reference | None:
     from formcheck.synth.camera import Camera
     from formcheck.synth.render import render
 
-    case = _clean_case(defn)
+    case = clean_case(defn)
     if case is None or defn.selftest is None:
         return None
     st = defn.selftest
