@@ -50,6 +50,7 @@ from formcheck.engine.findings import ExpectedRep, Finding, Trace, compare
 from formcheck.errors import DefinitionError
 
 __all__ = [
+    "FAR_HIDDEN",
     "QUICK_VARIANTS",
     "VARIANTS",
     "CaseOutcome",
@@ -92,6 +93,12 @@ VARIANTS: dict[str, dict[str, Any]] = {
     },
 }
 QUICK_VARIANTS = {"ideal": VARIANTS["ideal"]}
+# Options that hide the far side's limbs wherever the near side's limbs, the trunk or the head
+# cover them in the picture (``formcheck.synth.render``'s ``occlusion``), as a pose model
+# reports them from the side; ``formcheck exercises check --far-hidden`` adds them to every
+# variant. Not yet part of the variants: some exercises count or judge their far side on
+# limbs this hides (README "Accuracy").
+FAR_HIDDEN: dict[str, Any] = {"occlusion": True}
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +225,7 @@ def case_frames(
         fps=st.fps,
         noise=options.get("noise", 0.0),
         dropout=options.get("dropout", 0.0),
+        occlusion=options.get("occlusion", False),
         absent=[tuple(a) for a in case.get("absent", [])],
         seed=int(case.get("seed", 0)),
         with_mask=defn.needs_mask,

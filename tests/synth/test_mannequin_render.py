@@ -165,3 +165,24 @@ def test_arm_circles_wind_once_per_period(direction: int) -> None:
     # top, front, bottom, back) turns the left arm (the image's right) counter-clockwise
     assert np.sign(turns["left"]) == -np.sign(turns["right"])
     assert np.sign(turns["left"]) == direction
+
+
+def _hidden(frame: PoseFrame) -> set[str]:
+    return {name for name, v in zip(LANDMARK_NAMES, frame.visibility, strict=True) if v < 0.5}
+
+
+def test_occlusion_hides_the_far_limbs_the_body_covers() -> None:
+    """From the left, on all fours, the right (far) leg and hand stand behind the near ones and
+    are hidden; reaching forward, the far hand is clear of the body and seen (its elbow is
+    behind the head). The near side, the far shoulder and hip, and a front view (no far side)
+    are never hidden."""
+    camera = Camera(azimuth_deg=90)
+    frames = render(bird_dog(), camera, occlusion=True)
+    on_all_fours, reaching = frames[0], frames[45]  # the hold: 1.0..2.0 s at 30 fps
+    assert {"right_knee", "right_ankle", "right_index"} <= _hidden(on_all_fours)
+    assert _hidden(reaching) == {"right_elbow"}
+    for frame in frames:
+        assert not {n for n in _hidden(frame) if not n.startswith("right_")}
+        assert not {"right_shoulder", "right_hip"} & _hidden(frame)
+    assert not any(_hidden(f) for f in render(bird_dog(), camera))  # off by default
+    assert not any(_hidden(f) for f in render(bird_dog(), Camera(azimuth_deg=0), occlusion=True))
