@@ -263,9 +263,11 @@ class ExerciseDef(StrictModel):
         names = expand_feature_names(self.features)
         sided = self.reps.sides in ("each", "alternating")
 
-        def check(ref: str, where: str) -> None:
+        def check(ref: str, where: str, per_side: bool = False) -> None:
+            """``per_side``: ``ref`` is in a feature of its own that may exist per side (a
+            ``combine`` of one side's features), not in a rule about the rep's side."""
             has_placeholder = bool(PLACEHOLDER.search(ref))
-            if has_placeholder and not sided:
+            if has_placeholder and not sided and not per_side:
                 raise ValueError(f"{where}: '{{side}}' needs reps.sides 'each' or 'alternating'")
             for side in SIDES:
                 name = substitute_side(ref, side)
@@ -283,7 +285,7 @@ class ExerciseDef(StrictModel):
             raise ValueError("reps.drive: a one-sided exercise drives on a feature with '{side}'")
         for fname, f in self.features.items():
             for ref in f.of:
-                check(ref, f"features.{fname}.of")
+                check(ref, f"features.{fname}.of", per_side=f.kind == "combine")
         for i, fault in enumerate(self.faults):
             for cond in fault.when:
                 check(cond.feature, f"faults[{i}].when.feature")

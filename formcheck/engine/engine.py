@@ -764,7 +764,11 @@ def _on_either_side(name: str, op: str, fault_conds: list, hold_conds: list) -> 
     side (a fault when one side is below, ``_min`` below, or above, ``_max`` above): one side
     clearly seen can then be judged alone. A condition about both sides (``_min`` above: both
     above) or a hold's position is not judged on one side (a seated fold's one leg bent on
-    purpose is not both knees bent)."""
+    purpose is not both knees bent). The mean of the two sides (``op`` "mean": a definition
+    that measures one movement of both limbs, the hands on one bar) is judged on the sides
+    seen, whatever its conditions."""
+    if op == "mean":
+        return True
     on = [c for c in fault_conds if c.feature == name]
     return (
         bool(on)

@@ -19,7 +19,9 @@ bending one segment towards the camera stays judged: the limb end to end still l
 A fault on either side (the ``_min`` of a feature measured per side below a level, or its
 ``_max`` above one) is judged on the sides clearly seen: from the side, the far leg is often
 not, and the near one alone can still show a squat too shallow. A fault on both sides (both
-knees bent: the ``_max`` below a level) still needs both.
+knees bent: the ``_max`` below a level) still needs both. The mean of a feature's two sides
+(a ``combine`` ``mean``: one movement of both limbs, both hands on one bar) is judged as the
+mean of the sides clearly seen.
 
 A feature measured on the segmentation mask (``spine_curvature``) has no landmarks of its own:
 it is judged whenever it was measured (it is NaN when the view does not show the back).
@@ -64,10 +66,10 @@ class Judge:
 
     ``landmarks`` maps each judged feature to the landmark names it is measured from;
     ``segments`` maps a feature to the segments (pairs of point names, ``*_mid`` allowed)
-    that must lie across the picture for it to be judged. ``either`` maps a judged ``_min``
-    or ``_max`` feature to its left and right features and ``min`` or ``max``: it is judged on
-    the sides clearly seen; ``landmarks`` and ``segments`` then also hold the two sides (which
-    are judged too).
+    that must lie across the picture for it to be judged. ``either`` maps a judged ``_min``,
+    ``_max`` or two-sided mean feature to its left and right features and ``min``, ``max``
+    or ``mean``: it is judged on the sides clearly seen; ``landmarks`` and ``segments`` then
+    also hold the two sides (which are judged too).
     """
 
     def __init__(
@@ -124,7 +126,10 @@ class Judge:
             if name in self._either:
                 left, right, op = self._either[name]
                 vs = [x for x in (clear_value(left), clear_value(right)) if not math.isnan(x)]
-                v = (min(vs) if op == "min" else max(vs)) if vs else NAN
+                if not vs:
+                    v = NAN
+                else:
+                    v = min(vs) if op == "min" else max(vs) if op == "max" else sum(vs) / len(vs)
             else:
                 v = clear_value(name)
             ok = not math.isnan(v)

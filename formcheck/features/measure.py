@@ -128,10 +128,16 @@ class FeatureSet:
 
     def sides_of(self, feature: str) -> tuple[str, str, str] | None:
         """For the ``_min`` or ``_max`` of a sided feature: its left and right features and
-        ``"min"`` or ``"max"``; None for any other feature."""
+        ``"min"`` or ``"max"``; for a ``combine`` ``mean`` of a sided feature's two sides (the
+        mean of the sides seen): the two and ``"mean"``; None for any other feature."""
         for left, right, low, high in self._pairs:
             if feature in (low, high):
                 return left, right, "min" if feature == low else "max"
+        for name, f, refs in self._combine:
+            if name == feature and f.op == "mean" and len(refs) == 2:
+                pair = next((p for p in self._pairs if set(p[:2]) == set(refs)), None)
+                if pair is not None:
+                    return pair[0], pair[1], "mean"
         return None
 
     def segments_of(self, feature: str) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ import pytest
 
 from formcheck.engine import Engine, load_exercise, session_result
 from formcheck.engine.events import BackInView, NotInView, SetupIssue, SetupOk
-from formcheck.engine.selftest import build_case, run_case
+from formcheck.engine.selftest import FAR_HIDDEN, build_case, run_case
 from formcheck.engine.setup import posture_message
 from formcheck.synth.camera import Camera
 from formcheck.synth.render import render
@@ -141,6 +141,29 @@ def test_a_limb_pair_hidden_on_the_far_side_is_read_on_the_near_one(name, case, 
     far = {f"right_{p}": 0.1 for p in parts}
     engine, _ = _run(defn, render(script, Camera(azimuth_deg=90), low_visibility=far))
     assert len(engine.reps) == case["expect"]["reps"]
+
+
+@pytest.mark.parametrize(
+    ("name", "case", "yaw"),
+    [
+        ("pull-up", "clean set filmed from the side", 0.0),  # the far wrist at the bar
+        ("pull-up", "chin not above the hands on rep 2", 20.0),  # behind the head, from behind
+        ("push-up", "hips sagging on rep 3", 0.0),  # the far ankle behind the near
+        ("standing-back-extension", "bending the knees instead on rep 2", 0.0),
+        ("parallel-bar-dips", "swinging the legs on rep 3", 0.0),
+        ("supine-chest-raise", "pelvis lifting on rep 2", 0.0),
+        ("glute-bridge", "hips low on rep 2", 0.0),  # a two-sided mean, judged on one side
+    ],
+)
+def test_counts_and_faults_hold_with_the_far_limbs_hidden(name, case, yaw):
+    """With the far side's limbs hidden wherever the body covers them (as the pose model
+    reports them from the side), these cases failed: drives and rules read through a
+    midpoint of both wrists, ankles or knees (unseen: nothing counted, or the fault not
+    judged) and a two-sided mean judged only with both sides seen. Each now reads the sides
+    seen."""
+    defn = load_exercise(name)
+    outcome = run_case(defn, _case(defn, case), "far hidden", {**FAR_HIDDEN, "yaw": yaw})
+    assert outcome.ok, outcome.problems
 
 
 def test_same_frames_same_events(bird_dog):

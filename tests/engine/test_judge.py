@@ -79,3 +79,30 @@ def test_a_joint_bending_towards_the_camera_is_judged():
     assert judge.update(_frame(0, elbow_bent_forward_deg=90), {"elbow_left": 90.0}) == {
         "elbow_left": 90.0
     }
+
+
+def test_a_mean_of_both_sides_is_judged_on_the_sides_seen():
+    """Both hands on one bar: the mean of the two is judged on the hand seen when the other is
+    hidden, and on both when both are seen; a mean of two different features is not."""
+    features = FeatureSet(
+        {
+            "hand": FeatureDef(kind="height", points=["{side}_wrist", "ear_mid"]),
+            "hands": FeatureDef(kind="combine", op="mean", of=["hand_left", "hand_right"]),
+            "mixed": FeatureDef(kind="combine", op="mean", of=["hand_left", "elbows"]),
+            "elbows": FeatureDef(kind="combine", op="min", of=["hand_left", "hand_right"]),
+        }
+    )
+    assert features.sides_of("hands") == ("hand_left", "hand_right", "mean")
+    assert features.sides_of("mixed") is None
+    names = {n: ["left_wrist", "right_wrist"] for n in ("hands",)}
+    sides = {n: [f"{n}_wrist"] for n in ("left", "right")}
+    judge = Judge(
+        {**names, "hand_left": sides["left"], "hand_right": sides["right"]},
+        either={"hands": ("hand_left", "hand_right", "mean")},
+    )
+    frame = _frame(0)
+    values = {"hands": 0.3, "hand_left": 0.2, "hand_right": 0.4}
+    assert judge.update(frame, values)["hands"] == pytest.approx(0.3)
+    frame.image[LANDMARK_INDEX["right_wrist"], 3:] = 0.1  # the far hand hidden
+    judge.reset()
+    assert judge.update(frame, values)["hands"] == pytest.approx(0.2)
