@@ -124,13 +124,27 @@ def check_cmd(
             help="Only the ideal rendering, without the other variants: 9 times less work.",
         ),
     ] = False,
+    far_hidden: Annotated[
+        bool,
+        typer.Option(
+            "--far-hidden",
+            help="Hide the far side's limbs wherever the body covers them, as a pose model "
+            "does from the side.",
+        ),
+    ] = False,
 ) -> None:
     """Validate definitions and run their self-tests on generated motion.
 
     Each case runs under every variant (noise, dropouts, a turned camera, other bodies);
     a failure names the case, the variants and what was measured against what was expected."""
     from formcheck.engine.findings import failure_lines
-    from formcheck.engine.selftest import QUICK_VARIANTS, VARIANTS, build_case, run_selftests
+    from formcheck.engine.selftest import (
+        FAR_HIDDEN,
+        QUICK_VARIANTS,
+        VARIANTS,
+        build_case,
+        run_selftests,
+    )
 
     skipped = []
     if files:
@@ -141,7 +155,11 @@ def check_cmd(
         for case in d.selftest.cases if d.selftest is not None else []:
             build_case(d, case)
     variants = QUICK_VARIANTS if quick else VARIANTS
+    if far_hidden:
+        variants = {name: {**options, **FAR_HIDDEN} for name, options in variants.items()}
     console.print(f"variants: {escape('; '.join(variants))}", highlight=False, soft_wrap=True)
+    if far_hidden:
+        console.print("each with the far side's limbs hidden where the body covers them")
     outcomes = run_selftests(defs, variants, workers=os.cpu_count() or 1)
     failed = len(skipped)
     for err in skipped:  # a file that does not load fails the check

@@ -118,6 +118,25 @@ def test_check_of_a_file_without_selftest_says_so_in_full(tmp_path):
     assert "squat: valid, but has no [selftest] to run" in result.stdout
 
 
+def test_check_far_hidden_finds_a_rule_on_the_far_leg(tmp_path):
+    """The push-up's body line read through the ankles' midpoint (needing both legs) passes
+    the plain check; with the far leg hidden, as from the side, the sagging hips go unjudged."""
+    text = (bundled_routines_dir() / "exercises" / "push-up.toml").read_text()
+    start = text.index("[features.body_line_side]")
+    end = text.index("[reps]")
+    midpoint = 'kind = "bend"\npoints = ["shoulder_mid", "hip_mid", "ankle_mid"]\n\n'
+    path = tmp_path / "push-up-midpoint.toml"
+    path.write_text(text[:start] + "[features.body_line]\n" + midpoint + text[end:])
+    plain = runner.invoke(app, ["exercises", "check", str(path), "--quick"])
+    assert plain.exit_code == 0, plain.output
+    hidden = runner.invoke(app, ["exercises", "check", str(path), "--quick", "--far-hidden"])
+    assert hidden.exit_code == 1
+    assert "far side's limbs hidden" in hidden.stdout
+    assert "hips_sagging expected, not raised" in hidden.stdout
+    ok = runner.invoke(app, ["exercises", "check", "push-up", "--quick", "--far-hidden"])
+    assert ok.exit_code == 0, ok.output
+
+
 # -- render --------------------------------------------------------------------------------------
 def test_render_refuses_a_case_or_variant_that_does_not_exist(tmp_path, one_line_error):
     out = str(tmp_path / "x.jsonl.gz")
