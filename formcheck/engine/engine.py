@@ -491,7 +491,10 @@ class Engine:
                 for c in ex.hold.when
             )
             clock = self._holds[side]
-            signed = math.nan if math.isnan(robust) else machine.sign * robust
+            # a frame whose drive is not seen is not timed: the running median keeps the last
+            # values seen, and would hold the top through a limb the pose model lost
+            unseen = math.isnan(value) and not outside
+            signed = math.nan if math.isnan(robust) or unseen else machine.sign * robust
             clock.update(t, signed, conds and not faulted)
             _, good, _, _ = clock.measure(machine.peak_level(), machine.base_level())
             self._hold_best[side] = good

@@ -166,6 +166,17 @@ def test_counts_and_faults_hold_with_the_far_limbs_hidden(name, case, yaw):
     assert outcome.ok, outcome.problems
 
 
+def test_a_hold_is_not_timed_while_its_limb_is_unseen():
+    """From the side, the prone cross raise's far leg is seen only while raised clear of the
+    near one: it goes unseen as it comes down. The hold's running median kept the last values
+    seen, so the hold ran on through the unseen lowering: 5.2 s for a 3.5 s hold."""
+    defn = load_exercise("prone-cross-raise")
+    case = _case(defn, "clean set, 2 per side")
+    outcome = run_case(defn, case, "far hidden", {**FAR_HIDDEN, "dropout": 0.05})
+    assert outcome.ok, outcome.problems
+    assert len(outcome.reps) == 4 and all(abs(r.hold_s - 3.5) <= 0.5 for r in outcome.reps)
+
+
 def test_same_frames_same_events(bird_dog):
     script = build_case(bird_dog, _case(bird_dog, "bent knee on rep 3"))
     frames = render(script, Camera(azimuth_deg=90), noise=0.01, dropout=0.05, seed=3)
