@@ -64,7 +64,7 @@ from formcheck.pose.core import (
 from formcheck.synth.body import Body, Skeleton, skeleton
 from formcheck.synth.camera import Camera
 from formcheck.synth.script import Script
-from formcheck.synth.silhouette import SilhouetteCache, render_masks
+from formcheck.synth.silhouette import HEAD_RADIUS, LIMB_SIZES, SilhouetteCache, render_masks
 
 __all__ = ["render"]
 
@@ -85,28 +85,18 @@ _SIDE = np.array([_side_of(name) for name in LANDMARK_NAMES])
 
 
 _HIDDEN_VISIBILITY = 0.2  # a limb hidden behind the body: what the pose model gives it, roughly
-# What a limb of the far side can hide behind: the near side's limbs, as (from, to, radius at
-# from, radius at to), fractions of the height (the silhouette's sizes) ...
-_NEAR_LIMBS = (
-    ("shoulder", "elbow", 0.028, 0.020), ("elbow", "wrist", 0.020, 0.014),
-    ("wrist", "index", 0.014, 0.010), ("hip", "knee", 0.048, 0.032),
-    ("knee", "ankle", 0.032, 0.020), ("heel", "foot_index", 0.020, 0.015),
-)  # fmt: skip
-# ... the trunk (the shoulders-hips quadrilateral, widened by half the trunk's depth) and the
-# head (a disc about the ears' midpoint); and what can be hidden: the far side's limb points
-# beyond the shoulder and the hip (the model sees a far shoulder and hip through the trunk),
-# with the limb's own radius there: a point is hidden when its limb overlaps what is nearer.
+# What a limb of the far side can hide behind: the near side's limbs (the silhouette's
+# ``LIMB_SIZES``), the trunk (the shoulders-hips quadrilateral, widened by half the trunk's
+# depth) and the head (the silhouette's ``HEAD_RADIUS`` about the ears' midpoint); and what can
+# be hidden: the far side's limb points beyond the shoulder and the hip (the model sees a far
+# shoulder and hip through the trunk), with the limb's own radius there (fractions of the
+# height): a point is hidden when its limb overlaps what is nearer.
 _TRUNK_HALF_DEPTH = 0.055
-_HEAD_RADIUS = 0.06
 _HIDEABLE = {
     "elbow": 0.020, "wrist": 0.014, "pinky": 0.010, "index": 0.010, "thumb": 0.010,
     "knee": 0.032, "ankle": 0.020, "heel": 0.020, "foot_index": 0.015,
 }  # fmt: skip
 _HIDEABLE_RADIUS = np.array(list(_HIDEABLE.values()))
-
-
-def _side_index(side: str, names: Sequence[str]) -> np.ndarray:
-    return np.array([LANDMARK_INDEX[f"{side}_{name}"] for name in names])
 
 
 def _segment_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -125,35 +115,34 @@ def _hidden(
     head cover in the picture, nearer to the camera than the point (``xy``: noise-free
     pixels; ``cam``: camera-frame positions, z the depth)."""
     hidden = np.zeros(xy.shape[:2], bool)
+    ear_idx = [LANDMARK_INDEX["left_ear"], LANDMARK_INDEX["right_ear"]]
     for far, far_side, near_side in ((far_left, "left", "right"), (far_right, "right", "left")):
         frames = np.flatnonzero(far)
         if frames.size == 0:
             continue
-        pts = _side_index(far_side, _HIDEABLE)
-        p, z = xy[frames][:, pts], cam[frames][:, pts, 2]  # (m, k, 2), (m, k)
+        fxy, fz = xy[frames], cam[frames][..., 2]  # (m, 33, 2), (m, 33)
+        pts = np.array([LANDMARK_INDEX[f"{far_side}_{name}"] for name in _HIDEABLE])
+        p, z = fxy[:, pts], fz[:, pts]  # (m, k, 2), (m, k)
         scale = px_per_height[frames][:, None]  # (m, 1)
         cover = np.zeros(p.shape[:2], bool)
-        for a_name, b_name, r0, r1 in _NEAR_LIMBS:
+        for a_name, b_name, r0, r1 in LIMB_SIZES:
             a, b = (LANDMARK_INDEX[f"{near_side}_{n}"] for n in (a_name, b_name))
-            pa, pb = xy[frames][:, None, a], xy[frames][:, None, b]
-            dist, t = _segment_distance(p, pa, pb)
-            za, zb = cam[frames][:, None, a, 2], cam[frames][:, None, b, 2]
-            nearer = za + t * (zb - za) < z
+            dist, t = _segment_distance(p, fxy[:, None, a], fxy[:, None, b])
+            nearer = fz[:, None, a] + t * (fz[:, None, b] - fz[:, None, a]) < z
             cover |= (dist <= (r0 + t * (r1 - r0) + _HIDEABLE_RADIUS) * scale) & nearer
-        quad = xy[frames][:, [LANDMARK_INDEX[f"{s}_{j}"] for s, j in (
-            (near_side, "shoulder"), (far_side, "shoulder"), (far_side, "hip"), (near_side, "hip"),
-        )]]  # fmt: skip
-        trunk_z = cam[frames][:, [LANDMARK_INDEX[f"{s}_{j}"] for s in ("left", "right")
-                                  for j in ("shoulder", "hip")], 2].mean(1)[:, None]  # fmt: skip
+        corners = [(near_side, "shoulder"), (far_side, "shoulder"), (far_side, "hip"),
+                   (near_side, "hip")]  # fmt: skip
+        quad = fxy[:, [LANDMARK_INDEX[f"{s}_{j}"] for s, j in corners]]
+        trunk_z = fz[:, [LANDMARK_INDEX[f"{s}_{j}"] for s in ("left", "right")
+                         for j in ("shoulder", "hip")]].mean(1)[:, None]  # fmt: skip
         inside = _inside_quad(p, quad)
         for i in range(4):
             dist, _ = _segment_distance(p, quad[:, None, i], quad[:, None, (i + 1) % 4])
             inside |= dist <= (_TRUNK_HALF_DEPTH + _HIDEABLE_RADIUS) * scale
         cover |= inside & (trunk_z < z)
-        ears = xy[frames][:, [LANDMARK_INDEX["left_ear"], LANDMARK_INDEX["right_ear"]]].mean(1)
-        ears_z = cam[frames][:, [LANDMARK_INDEX["left_ear"], LANDMARK_INDEX["right_ear"]], 2]
-        head = np.linalg.norm(p - ears[:, None], axis=-1)
-        cover |= (head <= (_HEAD_RADIUS + _HIDEABLE_RADIUS) * scale) & (ears_z.mean(1)[:, None] < z)
+        head = np.linalg.norm(p - fxy[:, ear_idx].mean(1)[:, None], axis=-1)
+        near_head = head <= (HEAD_RADIUS + _HIDEABLE_RADIUS) * scale
+        cover |= near_head & (fz[:, ear_idx].mean(1)[:, None] < z)
         hidden[frames[:, None], pts[None, :]] = cover
     return hidden
 

@@ -48,6 +48,8 @@ from formcheck.synth.body import Body, Skeleton
 from formcheck.synth.camera import View
 
 __all__ = [
+    "HEAD_RADIUS",
+    "LIMB_SIZES",
     "SOLID_PARTS",
     "TRUNK_PROFILE",
     "SilhouetteCache",
@@ -76,18 +78,19 @@ _TRUNK_STATIONS = np.linspace(TRUNK_PROFILE[0, 0], TRUNK_PROFILE[-1, 0], 29)
 _RING = 24  # points per cross-section
 _GIRTH_FADE_S = (0.85, 1.0)  # girth widens the trunk fully up to the chest, not at the shoulders
 
-# (from, to, radius at from, radius at to), fractions of the height.
+# Each side's limbs: (from, to, radius at from, radius at to), fractions of the height.
+LIMB_SIZES: tuple[tuple[str, str, float, float], ...] = (
+    ("shoulder", "elbow", 0.028, 0.020),
+    ("elbow", "wrist", 0.020, 0.014),
+    ("wrist", "index", 0.014, 0.010),
+    ("hip", "knee", 0.048, 0.032),
+    ("knee", "ankle", 0.032, 0.020),
+    ("heel", "foot_index", 0.020, 0.015),
+)
 _LIMBS: tuple[tuple[str, str, float, float], ...] = tuple(
     (f"{side}_{a}", f"{side}_{b}", r0, r1)
     for side in ("left", "right")
-    for a, b, r0, r1 in (
-        ("shoulder", "elbow", 0.028, 0.020),
-        ("elbow", "wrist", 0.020, 0.014),
-        ("wrist", "index", 0.014, 0.010),
-        ("hip", "knee", 0.048, 0.032),
-        ("knee", "ankle", 0.032, 0.020),
-        ("heel", "foot_index", 0.020, 0.015),
-    )
+    for a, b, r0, r1 in LIMB_SIZES
 )  # fmt: skip
 _JOINTS: tuple[tuple[str, float], ...] = tuple(
     (f"{side}_{name}", r)
@@ -102,7 +105,7 @@ _LIMB_R1 = np.array([r1 for _, _, _, r1 in _LIMBS])
 _JOINT_AT = np.array([LANDMARK_INDEX[name] for name, _ in _JOINTS])
 _JOINT_R = np.array([r for _, r in _JOINTS])
 _NECK_R = 0.030
-_HEAD_R = 0.060
+HEAD_RADIUS = 0.060
 _HEAD_FORWARD = 0.015  # head centre in front of the ears' midpoint
 _FULL = np.float32(255.0)  # the canvas's value inside the body
 
@@ -245,7 +248,7 @@ def body_solids(
         np.repeat(axis, 2, axis=0),
         np.full(2 * n, _NECK_R * size),
     ).reshape(n, 1, -1, 3)
-    head_ball = (head + _HEAD_FORWARD * h * facing)[:, None, :] + _HEAD_R * h * _UNIT_SPHERE
+    head_ball = (head + _HEAD_FORWARD * h * facing)[:, None, :] + HEAD_RADIUS * h * _UNIT_SPHERE
     solids = np.concatenate([trunk, limbs, joints, neck_rings, head_ball[:, None]], axis=1)
     return solids[0] if one else solids
 
