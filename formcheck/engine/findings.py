@@ -123,9 +123,14 @@ def compare(
     expected: Sequence[ExpectedRep],
     got: Sequence[RepRecord],
     trace: Trace,
+    hidden: bool = False,
 ) -> list[Finding]:
     """Every difference between the reps the engine counted (``got``) and the script's
-    (``expected``, and the case's ``expect`` table), with what was measured."""
+    (``expected``, and the case's ``expect`` table), with what was measured.
+
+    ``hidden``: the far side's limbs were hidden where the body covers them. A fault on a
+    hidden limb cannot be seen, and the right answer is then the engine's "not judged": an
+    expected fault the rep reports not judged is no finding (see :func:`_unseen_fault`)."""
     sides = sorted({e.side for e in expected} | {r.side for r in got})
     got_counts = {s: sum(r.side == s for r in got) for s in sides}
     want = expect.get("reps")
@@ -151,7 +156,8 @@ def compare(
                         f"scripted {e.start_s:.2f}..{e.end_s:.2f} s", (r.start_s, r.end_s))
             )  # fmt: skip
         for fault in sorted(e.faults - set(r.faults)):
-            findings.append(_missing_fault(defn, fault, i, e, r, trace))
+            if not (hidden and _unseen_fault(defn, fault, e, r)):
+                findings.append(_missing_fault(defn, fault, i, e, r, trace))
         for fault in sorted(set(r.faults) - e.faults):
             findings.append(_extra_fault(fault, i, r))
         if (
@@ -215,6 +221,18 @@ def _drive_ranges(
             )
         )
     return out
+
+
+def _unseen_fault(defn: ExerciseDef, fault: str, e: ExpectedRep, r: RepRecord) -> bool:
+    """Whether an expected fault that did not fire went unseen, as it should with its limb
+    hidden: the rep reports it not judged; or it is ``hold_short`` and the scripted hold was
+    long enough, so only a fault during the hold could cut the good-form hold, and that fault
+    was not judged (a form the engine cannot see does not end a hold)."""
+    if fault in r.not_judged:
+        return True
+    if fault != "hold_short" or defn.hold is None or defn.hold.target_s is None:
+        return False
+    return e.hold_s >= defn.hold.target_s and bool((e.faults - {fault}) & set(r.not_judged))
 
 
 def _missing_fault(

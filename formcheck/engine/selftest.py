@@ -287,7 +287,8 @@ def run_case(
         trace.add(frame.t_s, engine.values, engine.judged)
     engine.finish()
     expected = _expected_reps(defn, script, case)
-    findings = compare(defn, case.get("expect", {}), expected, engine.reps, trace)
+    hidden = bool(options.get("occlusion", False))
+    findings = compare(defn, case.get("expect", {}), expected, engine.reps, trace, hidden)
     return CaseOutcome(
         name, variant, not findings, [str(f) for f in findings], list(engine.reps), findings
     )

@@ -9,7 +9,14 @@ import pytest
 from formcheck.engine import load_definition
 from formcheck.engine.catalogue import bundled_routines_dir
 from formcheck.engine.findings import Finding, failure_lines
-from formcheck.engine.selftest import VARIANTS, CaseOutcome, run_case, run_selftest, run_selftests
+from formcheck.engine.selftest import (
+    FAR_HIDDEN,
+    VARIANTS,
+    CaseOutcome,
+    run_case,
+    run_selftest,
+    run_selftests,
+)
 
 BIRD_DOG = bundled_routines_dir() / "exercises" / "bird-dog.toml"
 TWO = {name: VARIANTS[name] for name in ("ideal", "noise 1%")}
@@ -47,6 +54,30 @@ def test_a_fault_that_cannot_fire_names_case_variants_value_and_threshold(tmp_pa
     assert low is not None, line
     assert all(125 <= float(v) <= 140 for v in low.groups() if v), line  # as the camera sees it
     assert "beyond it for 0 s" in line
+
+
+def test_a_fault_on_a_hidden_limb_is_expected_not_judged():
+    """With the far limbs hidden, the bird-dog's far (right) leg drooping on rep 2 cannot be
+    seen: its foot is behind the near shank. The engine says "not judged", the right answer,
+    and the case passes; without hiding, the same case must see the fault."""
+    defn = load_definition(BIRD_DOG)
+    case = next(c for c in defn.selftest.cases if c["name"] == "leg not level on rep 2")
+    hidden = run_case(defn, case, "far hidden", FAR_HIDDEN)
+    assert hidden.ok, hidden.problems
+    assert "leg_not_level" in hidden.reps[1].not_judged and not hidden.reps[1].faults
+    seen = run_case(defn, case, "ideal", VARIANTS["ideal"])
+    assert seen.ok and "leg_not_level" in seen.reps[1].faults, seen.problems
+
+
+def test_a_fault_on_a_limb_in_view_must_fire_with_the_far_limbs_hidden(tmp_path):
+    # the bent knee of rep 3 is the near (left) one, seen: a threshold it never reaches is a
+    # failure with the far limbs hidden too, not an accepted "not judged"
+    defn = _broken(
+        tmp_path, 'feature = "knee_{side}", below = 150', 'feature = "knee_{side}", below = 90'
+    )
+    case = next(c for c in defn.selftest.cases if c["name"] == "bent knee on rep 3")
+    outcome = run_case(defn, case, "far hidden", FAR_HIDDEN)
+    assert any("bent_knee expected, not raised" in p for p in outcome.problems), outcome.problems
 
 
 def test_too_fast_reps_show_their_durations_against_min_rep_s(tmp_path):
