@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from formcheck.engine.definition import ExerciseDef, FaultDef
 from formcheck.engine.engine import REST_BASELINE_S
 from formcheck.engine.events import RepRecord
-from formcheck.features.spec import substitute_side
+from formcheck.features.measure import FeatureSet
+from formcheck.features.spec import MID_POINTS, substitute_side
 
 __all__ = ["ExpectedRep", "Finding", "Trace", "compare", "failure_lines"]
 
@@ -123,14 +124,14 @@ def compare(
     expected: Sequence[ExpectedRep],
     got: Sequence[RepRecord],
     trace: Trace,
-    hidden: bool = False,
+    hidden: Collection[str] = (),
 ) -> list[Finding]:
     """Every difference between the reps the engine counted (``got``) and the script's
     (``expected``, and the case's ``expect`` table), with what was measured.
 
-    ``hidden``: the far side's limbs were hidden where the body covers them. A fault on a
-    hidden limb cannot be seen, and the right answer is then the engine's "not judged": an
-    expected fault the rep reports not judged is no finding (see :func:`_unseen_fault`)."""
+    ``hidden``: the joints (without their side: "knee") the far side may have hidden where the
+    body covers it. A fault on one far limb cannot then be seen, and the engine's "not judged"
+    is the right answer (see :func:`_unseen_fault`)."""
     sides = sorted({e.side for e in expected} | {r.side for r in got})
     got_counts = {s: sum(r.side == s for r in got) for s in sides}
     want = expect.get("reps")
@@ -156,7 +157,7 @@ def compare(
                         f"scripted {e.start_s:.2f}..{e.end_s:.2f} s", (r.start_s, r.end_s))
             )  # fmt: skip
         for fault in sorted(e.faults - set(r.faults)):
-            if not (hidden and _unseen_fault(defn, fault, e, r)):
+            if not (hidden and _unseen_fault(defn, fault, e, r, hidden)):
                 findings.append(_missing_fault(defn, fault, i, e, r, trace))
         for fault in sorted(set(r.faults) - e.faults):
             findings.append(_extra_fault(fault, i, r))
@@ -223,16 +224,33 @@ def _drive_ranges(
     return out
 
 
-def _unseen_fault(defn: ExerciseDef, fault: str, e: ExpectedRep, r: RepRecord) -> bool:
-    """Whether an expected fault that did not fire went unseen, as it should with its limb
-    hidden: the rep reports it not judged; or it is ``hold_short`` and the scripted hold was
-    long enough, so only a fault during the hold could cut the good-form hold, and that fault
-    was not judged (a form the engine cannot see does not end a hold)."""
-    if fault in r.not_judged:
-        return True
-    if fault != "hold_short" or defn.hold is None or defn.hold.target_s is None:
+def _unseen_fault(
+    defn: ExerciseDef, fault: str, e: ExpectedRep, r: RepRecord, hidden: Collection[str]
+) -> bool:
+    """Whether an expected fault that did not fire went unseen, as it must with its limb
+    hidden: the rep reports it not judged, and its rule reads the limbs of one side only (the
+    far one, hidden). A rule reading both sides' limbs (a midpoint of the ankles, both knees)
+    stays a finding: that is what hiding the far limbs is there to find. ``hold_short`` went
+    unseen too when the scripted hold was long enough and only such an unseen fault during
+    the hold could cut the good-form hold."""
+    if fault == "hold_short":
+        if defn.hold is None or defn.hold.target_s is None or e.hold_s < defn.hold.target_s:
+            return False
+        others = e.faults - {fault}
+        return bool(others) and all(_unseen_fault(defn, f, e, r, hidden) for f in others)
+    rule = next((f for f in defn.faults if f.id == fault), None)
+    if rule is None or fault not in r.not_judged:
         return False
-    return e.hold_s >= defn.hold.target_s and bool((e.faults - {fault}) & set(r.not_judged))
+    features = FeatureSet(defn.features)
+    sides = {
+        side
+        for c in rule.when
+        for point in features.points_of(substitute_side(c.feature, e.side))
+        for name in MID_POINTS.get(point, (point,))
+        for side, _, joint in [name.partition("_")]
+        if joint in hidden
+    }
+    return len(sides) == 1
 
 
 def _missing_fault(

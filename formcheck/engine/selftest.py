@@ -287,7 +287,11 @@ def run_case(
         trace.add(frame.t_s, engine.values, engine.judged)
     engine.finish()
     expected = _expected_reps(defn, script, case)
-    hidden = bool(options.get("occlusion", False))
+    hidden: tuple[str, ...] = ()
+    if options.get("occlusion", False):
+        from formcheck.synth.render import HIDEABLE_JOINTS
+
+        hidden = HIDEABLE_JOINTS
     findings = compare(defn, case.get("expect", {}), expected, engine.reps, trace, hidden)
     return CaseOutcome(
         name, variant, not findings, [str(f) for f in findings], list(engine.reps), findings

@@ -97,6 +97,8 @@ _HIDEABLE = {
     "knee": 0.032, "ankle": 0.020, "heel": 0.020, "foot_index": 0.015,
 }  # fmt: skip
 _HIDEABLE_RADIUS = np.array(list(_HIDEABLE.values()))
+# The joints occlusion may hide, by name without the side: the far side's arm and leg.
+HIDEABLE_JOINTS = tuple(_HIDEABLE)
 
 
 def _segment_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, ...]:
