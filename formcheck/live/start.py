@@ -27,11 +27,16 @@ from enum import Enum
 
 from formcheck.engine import Engine, ExerciseDef
 from formcheck.engine.events import BackInView, Event, NotInView, SetupIssue, SetupOk
-from formcheck.engine.setup import POSTURE_MESSAGES, POSTURE_TRUNK, observed_trunk
+from formcheck.engine.setup import (
+    POSTURE_MESSAGES,
+    POSTURE_TRUNK,
+    observed_trunk,
+    posture_message,
+)
 from formcheck.features.measure import PointTable
 from formcheck.pose.core import PoseFrame
 
-__all__ = ["GuidedStart", "StartPhase", "placement_card"]
+__all__ = ["WORKING_SIDE_WORDS", "GuidedStart", "StartPhase", "placement_card"]
 
 _VIEW_WORDS = {
     "side": "Side-on to the camera",
@@ -49,6 +54,12 @@ _CAMERA_WORDS = {  # where the camera goes for the body to fill the picture, by 
 }
 
 
+# An exercise done one side at a time (all reps of one side, then the other) and not filmed
+# from the front: from the side the pose model barely sees the far arm or leg (visibility
+# under 0.5 in most frames of real side views), so the working side must be the near one.
+WORKING_SIDE_WORDS = "Working side nearest the camera: turn around to switch sides"
+
+
 def placement_card(exercise: ExerciseDef) -> tuple[str, ...]:
     """The placement card's lines: a title, then where the person and the camera go."""
     view = _VIEW_WORDS.get(exercise.view, _VIEW_WORDS["any"])
@@ -57,9 +68,22 @@ def placement_card(exercise: ExerciseDef) -> tuple[str, ...]:
         f"{view}, whole body in view",
         _CAMERA_WORDS.get(exercise.posture, "Camera 2-3 m away"),
     ]
-    if exercise.posture in POSTURE_MESSAGES:
-        lines.append(POSTURE_MESSAGES[exercise.posture])
+    if exercise.reps is not None and exercise.reps.sides == "each" and exercise.view != "front":
+        lines.append(WORKING_SIDE_WORDS)
+    start = _start_words(exercise)
+    if start is not None:
+        lines.append(start)
     return tuple(lines)
+
+
+def _start_words(exercise: ExerciseDef) -> str | None:
+    """How to get into the start position: the posture's words, or the trunk's when the
+    exercise holds the trunk otherwise (a bent-over row stands with the back level: not
+    "Stand up straight to start"); None when neither is known."""
+    trunk = exercise.trunk or POSTURE_TRUNK.get(exercise.posture, "any")
+    if trunk == "any":
+        return POSTURE_MESSAGES.get(exercise.posture)
+    return posture_message(exercise.posture, trunk)
 
 
 class StartPhase(Enum):
@@ -127,7 +151,7 @@ class GuidedStart:
             elif self._issues:
                 self.status = next(iter(self._issues.values()))
             elif not still and not self._in_posture():
-                self.status = self.card[-1] if len(self.card) > 3 else "Hold still to start"
+                self.status = _start_words(self.exercise) or "Hold still to start"
             elif not still:  # in the start position, moving: not "get on your hands and knees"
                 self.status = "Hold still to start"
             else:

@@ -15,7 +15,7 @@ from test_overlay import SIZES, _tallest, draw_apart, lower
 
 from formcheck.engine import load_exercise
 from formcheck.live import LiveFrame, LiveInput, LiveSession, ScriptedKeys, open_live_input
-from formcheck.live.start import GuidedStart, StartPhase, placement_card
+from formcheck.live.start import WORKING_SIDE_WORDS, GuidedStart, StartPhase, placement_card
 from formcheck.pose.core import PoseFrame
 from formcheck.recording import RecordingSource
 from formcheck.render.annotate import MIN_PX_AT_720
@@ -90,6 +90,25 @@ def test_the_card_says_where_the_person_and_the_camera_go():
         "Side-on to the camera, whole body in view",
         "Camera at hip height, 2-3 m away",
     )
+
+
+def test_a_set_done_one_side_at_a_time_puts_the_working_side_nearest():
+    """From the side the pose model barely sees the far arm or leg: a one-arm row whose
+    working arm is the far one goes uncounted. A set of one side at a time says so; an
+    exercise of both sides at once or alternating (the squat, the bird-dog) does not."""
+    card = placement_card(load_exercise("one-arm-row"))
+    assert card[3] == "Working side nearest the camera: turn around to switch sides"
+    assert WORKING_SIDE_WORDS in placement_card(load_exercise("prone-leg-raise"))
+    for other in ("squat", "bird-dog", "shrugs"):
+        assert WORKING_SIDE_WORDS not in placement_card(load_exercise(other)), other
+
+
+def test_a_bent_over_exercise_is_not_told_to_stand_up_straight():
+    """The bent-over row stands, but with the back level: its card says how to start."""
+    for name in ("bent-over-row", "one-arm-row", "reverse-fly"):
+        card = placement_card(load_exercise(name))
+        assert card[-1] == "Get into position: start with your back level with the floor", card
+    assert placement_card(load_exercise("squat"))[-1] == "Stand up straight to start"
 
 
 def test_in_position_then_three_two_one_then_counting(still_first):
