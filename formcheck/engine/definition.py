@@ -247,6 +247,9 @@ class ExerciseDef(StrictModel):
     view: Literal["side", "front", "any"] = "any"
     # Which way the trunk points when set up (checked before counting); default from posture.
     trunk: Literal["upright", "horizontal", "any"] | None = None
+    # How to get into the start position, in the person's words (the live window's card, and
+    # the cue when the trunk is not as the exercise starts); default: from posture and trunk.
+    start: str = ""
     features: dict[str, FeatureDef]
     reps: RepDef | None = None
     hold: HoldDef | None = None

@@ -405,7 +405,8 @@ class Engine:
             seen = observed_trunk(pts)
             flip = judge(self._posture, None if seen is None else seen != want)
             if flip is True:
-                out.append(SetupIssue(t, "wrong_posture", posture_message(ex.posture, want)))
+                words = ex.start or posture_message(ex.posture, want)
+                out.append(SetupIssue(t, "wrong_posture", words))
             elif flip is False:
                 out.append(SetupOk(t, "wrong_posture"))
 

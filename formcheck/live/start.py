@@ -77,9 +77,11 @@ def placement_card(exercise: ExerciseDef) -> tuple[str, ...]:
 
 
 def _start_words(exercise: ExerciseDef) -> str | None:
-    """How to get into the start position: the posture's words, or the trunk's when the
-    exercise holds the trunk otherwise (a bent-over row stands with the back level: not
-    "Stand up straight to start"); None when neither is known."""
+    """How to get into the start position: the definition's own words (``start``), else the
+    posture's, or the trunk's when the exercise holds the trunk otherwise (a bent-over row
+    stands with the back level: not "Stand up straight to start"); None when none is known."""
+    if exercise.start:
+        return exercise.start
     trunk = exercise.trunk or POSTURE_TRUNK.get(exercise.posture, "any")
     if trunk == "any":
         return POSTURE_MESSAGES.get(exercise.posture)

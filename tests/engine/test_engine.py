@@ -49,6 +49,20 @@ def test_standing_up_for_a_floor_exercise_is_a_posture_issue(bird_dog):
     assert ("wrong_posture", "Get on your hands and knees to start") in issues  # plain words
 
 
+def test_a_definition_says_how_to_get_into_its_start_position():
+    """The push-up lies face down in posture terms, but it starts in a plank: its own words
+    ("start") are the cue when it is not in position, not "Lie face down to start"."""
+    from formcheck.synth.script import Script
+
+    push_up = load_exercise("push-up")
+    assert push_up.start.startswith("Get into a plank")
+    script = Script.from_dict({"poses": {}, "start": "standing", "steps": [
+        {"pose": "standing", "move_s": 0.5, "hold_s": 3.0}]})  # fmt: skip
+    _, events = _run(push_up, render(script, Camera(azimuth_deg=90)))
+    issues = [(e.issue, e.message) for e in events if isinstance(e, SetupIssue)]
+    assert ("wrong_posture", push_up.start) in issues
+
+
 def test_a_posture_put_right_mid_rep_clears_at_once():
     """Kneeling upright, then down onto all fours straight into a cat: the drive moves from
     the kneeling rest like a rep, and "Get on your hands and knees" must go once the trunk is

@@ -109,6 +109,9 @@ def test_a_bent_over_exercise_is_not_told_to_stand_up_straight():
         card = placement_card(load_exercise(name))
         assert card[-1] == "Get into position: start with your back level with the floor", card
     assert placement_card(load_exercise("squat"))[-1] == "Stand up straight to start"
+    for name in ("push-up", "parallel-bar-dips", "lat-pulldown"):  # their own words
+        defn = load_exercise(name)
+        assert defn.start and placement_card(defn)[-1] == defn.start, name
 
 
 def test_in_position_then_three_two_one_then_counting(still_first):
