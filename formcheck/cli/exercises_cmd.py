@@ -69,6 +69,8 @@ def show_cmd(
     console.print(
         f"posture: {d.posture.replace('_', ' ')}; view: {d.view}; counted: {counted_as(d)}"
     )
+    if d.start:
+        console.print(f"start: {escape(d.start)}", highlight=False)
     r = d.reps
     way = "rises" if r.direction == "up" else "falls"
     console.print(

@@ -22,6 +22,14 @@ def test_show_states_the_counting_gate_and_the_prose_is_rewrapped(wide_console):
     assert "segmentation mask" not in result.output
 
 
+def test_show_says_how_to_get_into_the_start_position(wide_console):
+    result = runner.invoke(app, ["exercises", "show", "push-up"])
+    assert result.exit_code == 0, result.output
+    assert "start: Get into a plank: hands under the shoulders, body straight" in result.output
+    plain = runner.invoke(app, ["exercises", "show", "squat"])  # no words of its own
+    assert plain.exit_code == 0 and "start:" not in plain.output
+
+
 def test_show_says_when_the_outline_is_used(wide_console):
     result = runner.invoke(app, ["exercises", "show", "bird-dog"])
     assert result.exit_code == 0, result.output
