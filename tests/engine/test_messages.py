@@ -45,7 +45,7 @@ def _rename(table: dict, old: str, new: str) -> None:
         (  # nothing close: the keys there are
             lambda d: d.update(colour="red"),
             "ex.toml: colour: unknown key; known keys: id, name, aliases, description, posture, "
-            "view, trunk, features, reps, hold, tempo, faults, key_points, selftest",
+            "view, trunk, start, features, reps, hold, tempo, faults, key_points, selftest",
         ),
         (
             lambda d: d.update(id="Bird_Dog"),
