@@ -174,6 +174,10 @@ def check_cmd(
         bad = [o for o in done if not o.ok]
         failed += len(bad)
         mark = "[green]ok[/]" if not bad else f"[red]{len(bad)} failed[/]"
+        unseen = sum(len(o.unseen) for o in done)
+        if unseen:  # passed, as they should with the limb hidden: say so, not in silence
+            mark += f"; {unseen} expected {'fault' if unseen == 1 else 'faults'} not judged"
+            mark += ", on a hidden limb"
         console.print(f"{d.id}: {len(done)} checks, {mark}", highlight=False)
         for line in failure_lines(bad):
             console.print(f"  [red]x[/] {escape(line)}", highlight=False, soft_wrap=True)

@@ -125,13 +125,15 @@ def compare(
     got: Sequence[RepRecord],
     trace: Trace,
     hidden: Collection[str] = (),
+    unseen: list[str] | None = None,
 ) -> list[Finding]:
     """Every difference between the reps the engine counted (``got``) and the script's
     (``expected``, and the case's ``expect`` table), with what was measured.
 
     ``hidden``: the joints (without their side: "knee") the far side may have hidden where the
     body covers it. A fault on one far limb cannot then be seen, and the engine's "not judged"
-    is the right answer (see :func:`_unseen_fault`)."""
+    is the right answer (see :func:`_unseen_fault`); each such fault is added to ``unseen``
+    ("rep 2: leg_not_level"), when given."""
     sides = sorted({e.side for e in expected} | {r.side for r in got})
     got_counts = {s: sum(r.side == s for r in got) for s in sides}
     want = expect.get("reps")
@@ -157,7 +159,10 @@ def compare(
                         f"scripted {e.start_s:.2f}..{e.end_s:.2f} s", (r.start_s, r.end_s))
             )  # fmt: skip
         for fault in sorted(e.faults - set(r.faults)):
-            if not (hidden and _unseen_fault(defn, fault, e, r, hidden)):
+            if hidden and _unseen_fault(defn, fault, e, r, hidden):
+                if unseen is not None:
+                    unseen.append(f"rep {i}: {fault}")
+            else:
                 findings.append(_missing_fault(defn, fault, i, e, r, trace))
         for fault in sorted(set(r.faults) - e.faults):
             findings.append(_extra_fault(fault, i, r))

@@ -103,7 +103,9 @@ FAR_HIDDEN: dict[str, Any] = {"occlusion": True}
 
 @dataclass(frozen=True, slots=True)
 class CaseOutcome:
-    """One case under one variant. ``problems`` are the ``findings`` as text."""
+    """One case under one variant. ``problems`` are the ``findings`` as text; ``unseen`` the
+    expected faults the engine rightly did not judge, on a limb the variant hid ("rep 2:
+    leg_not_level")."""
 
     case: str
     variant: str
@@ -111,6 +113,7 @@ class CaseOutcome:
     problems: list[str] = field(default_factory=list)
     reps: list[RepRecord] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    unseen: list[str] = field(default_factory=list)
 
 
 def _expand_script(defn: ExerciseDef, case: Mapping[str, Any], where: str) -> list[dict]:
@@ -292,10 +295,12 @@ def run_case(
         from formcheck.synth.render import HIDEABLE_JOINTS
 
         hidden = HIDEABLE_JOINTS
-    findings = compare(defn, case.get("expect", {}), expected, engine.reps, trace, hidden)
+    unseen: list[str] = []
+    findings = compare(defn, case.get("expect", {}), expected, engine.reps, trace, hidden, unseen)
     return CaseOutcome(
-        name, variant, not findings, [str(f) for f in findings], list(engine.reps), findings
-    )
+        name, variant, not findings, [str(f) for f in findings], list(engine.reps), findings,
+        unseen,
+    )  # fmt: skip
 
 
 def run_selftest(

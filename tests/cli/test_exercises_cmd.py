@@ -145,6 +145,18 @@ def test_check_far_hidden_finds_a_rule_on_the_far_leg(tmp_path):
     assert ok.exit_code == 0, ok.output
 
 
+def test_check_far_hidden_says_which_expected_faults_went_unjudged():
+    """The bird-dog's far leg drooping on rep 2 is behind the near shank: "not judged" is the
+    right answer, and the check passes, but says so rather than in silence."""
+    result = runner.invoke(app, ["exercises", "check", "bird-dog", "--quick", "--far-hidden"])
+    assert result.exit_code == 0, result.output
+    assert "bird-dog: 10 checks, ok; 1 expected fault not judged, on a hidden limb" in (
+        result.stdout
+    )
+    plain = runner.invoke(app, ["exercises", "check", "bird-dog", "--quick"])
+    assert plain.exit_code == 0 and "not judged" not in plain.stdout
+
+
 # -- render --------------------------------------------------------------------------------------
 def test_render_refuses_a_case_or_variant_that_does_not_exist(tmp_path, one_line_error):
     out = str(tmp_path / "x.jsonl.gz")
