@@ -72,7 +72,7 @@ class HoldClock:
         while recent[0][0] < t_s - STILL_WINDOW_S - 1e-9:
             recent.popleft()
         speed = _slope(recent)
-        if not math.isnan(speed):
+        if math.isfinite(speed):  # not NaN (too few frames), nor inf (no time between them)
             self._fastest = max(self._fastest, speed)
         if value > self._highest:
             self._highest, self._lift = value, self._fastest
@@ -86,7 +86,7 @@ class HoldClock:
         still going on at the last frame (0 when broken off)."""
         still = max(STILL_SHARE * (peak - base), LIFT_SHARE * self._lift)
         key = (peak - self.hold.band * (peak - base), still)
-        if key != self._key:  # the peak moved: measure again from the start of the rep
+        if key != self._key:  # the peak (or the lift) moved: measure again from the start
             self._key = key
             self._runs = [_Run(), _Run()]
             for sample in self._samples:
