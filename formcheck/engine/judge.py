@@ -34,6 +34,7 @@ import statistics
 from collections import deque
 from collections.abc import Iterable, Sequence
 
+from formcheck.features.measure import combine_values
 from formcheck.features.spec import MID_POINTS
 from formcheck.pose.core import LANDMARK_INDEX, PoseFrame
 
@@ -125,11 +126,7 @@ class Judge:
         for name in self._idx:
             if name in self._either:
                 left, right, op = self._either[name]
-                vs = [x for x in (clear_value(left), clear_value(right)) if not math.isnan(x)]
-                if not vs:
-                    v = NAN
-                else:
-                    v = min(vs) if op == "min" else max(vs) if op == "max" else sum(vs) / len(vs)
+                v = combine_values(op, [clear_value(left), clear_value(right)])  # sides seen
             else:
                 v = clear_value(name)
             ok = not math.isnan(v)

@@ -30,7 +30,7 @@ from formcheck.features.geometry import (
 from formcheck.features.spec import MID_POINTS, SIDES, FeatureDef, substitute_side
 from formcheck.pose.core import LANDMARK_INDEX, PoseFrame
 
-__all__ = ["FeatureSet", "PointTable", "torso_length"]
+__all__ = ["FeatureSet", "PointTable", "combine_values", "torso_length"]
 
 NAN = float("nan")
 
@@ -201,7 +201,7 @@ class FeatureSet:
                 out[f"{name}_left"] = out[f"{name}_right"] = NAN
         self._aggregate(out)  # combines may use the _min/_max of measured features
         for name, f, refs in self._combine:
-            out[name] = _combine(f.op, [out.get(r, NAN) for r in refs])
+            out[name] = combine_values(f.op, [out.get(r, NAN) for r in refs])
         self._aggregate(out)  # ... and sided combines have a _min/_max of their own
         for name, _ in self.from_start:
             out[name] = NAN  # the engine's: it knows the set's start
@@ -258,7 +258,10 @@ def _measure(f: FeatureDef, c: list, pts: PointTable, torso: dict[str, float]) -
     raise AssertionError(f.kind)  # pragma: no cover - validated at load time
 
 
-def _combine(op: str | None, values: list[float]) -> float:
+def combine_values(op: str | None, values: list[float]) -> float:
+    """A ``combine`` feature's value from its parts' ``values``: their min, max or mean over
+    the ones seen (not NaN), or the diff or absdiff of two seen ones; NaN when that cannot be
+    had. ``formcheck.engine.judge`` combines a feature's clearly seen sides with it too."""
     if any(math.isnan(v) for v in values):
         # min/max of a pair where one side is unseen: use the side that is seen
         seen = [v for v in values if not math.isnan(v)]
