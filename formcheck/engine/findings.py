@@ -19,10 +19,10 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from formcheck.engine.definition import ExerciseDef, FaultDef
-from formcheck.engine.engine import REST_BASELINE_S
+from formcheck.engine.engine import REST_BASELINE_S, _landmarks
 from formcheck.engine.events import RepRecord
 from formcheck.features.measure import FeatureSet
-from formcheck.features.spec import MID_POINTS, substitute_side
+from formcheck.features.spec import substitute_side
 
 __all__ = ["ExpectedRep", "Finding", "Trace", "compare", "failure_lines"]
 
@@ -247,14 +247,9 @@ def _unseen_fault(
     if rule is None or fault not in r.not_judged:
         return False
     features = FeatureSet(defn.features)
-    sides = {
-        side
-        for c in rule.when
-        for point in features.points_of(substitute_side(c.feature, e.side))
-        for name in MID_POINTS.get(point, (point,))
-        for side, _, joint in [name.partition("_")]
-        if joint in hidden
-    }
+    points = [p for c in rule.when for p in features.points_of(substitute_side(c.feature, e.side))]
+    sides = {side for side, _, joint in (n.partition("_") for n in _landmarks(points))
+             if joint in hidden}  # fmt: skip
     return len(sides) == 1
 
 
