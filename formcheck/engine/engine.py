@@ -54,7 +54,7 @@ from formcheck.engine.setup import (
     framing_problem,
     observed_trunk,
     observed_view,
-    posture_message,
+    start_words,
 )
 from formcheck.features.extractor import FeatureExtractor, Features
 from formcheck.features.measure import FeatureSet, PointTable
@@ -405,7 +405,8 @@ class Engine:
             seen = observed_trunk(pts)
             flip = judge(self._posture, None if seen is None else seen != want)
             if flip is True:
-                words = ex.start or posture_message(ex.posture, want)
+                words = start_words(ex)
+                assert words is not None  # the trunk is checked: its words are known
                 out.append(SetupIssue(t, "wrong_posture", words))
             elif flip is False:
                 out.append(SetupOk(t, "wrong_posture"))

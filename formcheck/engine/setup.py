@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,12 +16,16 @@ from formcheck.features.geometry import inclination_to_vertical_deg
 from formcheck.features.measure import PointTable
 from formcheck.pose.core import LANDMARK_INDEX, PoseFrame
 
+if TYPE_CHECKING:
+    from formcheck.engine.definition import ExerciseDef
+
 __all__ = [
     "Debounced",
     "POSTURE_TRUNK",
     "VIEW_MESSAGES",
     "framing_problem",
     "posture_message",
+    "start_words",
     "observed_trunk",
     "observed_view",
 ]
@@ -53,6 +58,19 @@ POSTURE_MESSAGES = {
     "prone": "Lie face down to start",
     "supine": "Lie on your back to start",
 }
+
+
+def start_words(exercise: ExerciseDef) -> str | None:
+    """How to get into the exercise's start position, in the person's words: the definition's
+    own (``start``), else the posture's, or the trunk's when the exercise holds the trunk
+    otherwise (a bent-over row stands with the back level: not "Stand up straight to start");
+    None when none is known. The live card and the wrong-posture cue both say this."""
+    if exercise.start:
+        return exercise.start
+    trunk = exercise.trunk or POSTURE_TRUNK.get(exercise.posture, "any")
+    if trunk == "any":
+        return POSTURE_MESSAGES.get(exercise.posture)
+    return posture_message(exercise.posture, trunk)
 
 
 def posture_message(posture: str, trunk: str) -> str:

@@ -27,12 +27,7 @@ from enum import Enum
 
 from formcheck.engine import Engine, ExerciseDef
 from formcheck.engine.events import BackInView, Event, NotInView, SetupIssue, SetupOk
-from formcheck.engine.setup import (
-    POSTURE_MESSAGES,
-    POSTURE_TRUNK,
-    observed_trunk,
-    posture_message,
-)
+from formcheck.engine.setup import POSTURE_TRUNK, observed_trunk, start_words
 from formcheck.features.measure import PointTable
 from formcheck.pose.core import PoseFrame
 
@@ -70,22 +65,10 @@ def placement_card(exercise: ExerciseDef) -> tuple[str, ...]:
     ]
     if exercise.reps is not None and exercise.reps.sides == "each" and exercise.view != "front":
         lines.append(WORKING_SIDE_WORDS)
-    start = _start_words(exercise)
+    start = start_words(exercise)
     if start is not None:
         lines.append(start)
     return tuple(lines)
-
-
-def _start_words(exercise: ExerciseDef) -> str | None:
-    """How to get into the start position: the definition's own words (``start``), else the
-    posture's, or the trunk's when the exercise holds the trunk otherwise (a bent-over row
-    stands with the back level: not "Stand up straight to start"); None when none is known."""
-    if exercise.start:
-        return exercise.start
-    trunk = exercise.trunk or POSTURE_TRUNK.get(exercise.posture, "any")
-    if trunk == "any":
-        return POSTURE_MESSAGES.get(exercise.posture)
-    return posture_message(exercise.posture, trunk)
 
 
 class StartPhase(Enum):
@@ -153,7 +136,7 @@ class GuidedStart:
             elif self._issues:
                 self.status = next(iter(self._issues.values()))
             elif not still and not self._in_posture():
-                self.status = _start_words(self.exercise) or "Hold still to start"
+                self.status = start_words(self.exercise) or "Hold still to start"
             elif not still:  # in the start position, moving: not "get on your hands and knees"
                 self.status = "Hold still to start"
             else:
