@@ -48,9 +48,9 @@ from formcheck.engine.holds import HoldClock
 from formcheck.engine.judge import PEAK_BAND, Judge, top_values
 from formcheck.engine.reps import RepMachine
 from formcheck.engine.setup import (
-    POSTURE_TRUNK,
     VIEW_MESSAGES,
     Debounced,
+    checked_trunk,
     framing_problem,
     observed_trunk,
     observed_view,
@@ -400,7 +400,7 @@ class Engine:
                 out.append(SetupIssue(t, "wrong_view", VIEW_MESSAGES[ex.view]))
             elif flip is False:
                 out.append(SetupOk(t, "wrong_view"))
-        want = ex.trunk or POSTURE_TRUNK.get(ex.posture, "any")
+        want = checked_trunk(ex)
         if want != "any":
             seen = observed_trunk(pts)
             flip = judge(self._posture, None if seen is None else seen != want)

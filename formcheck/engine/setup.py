@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Debounced",
     "POSTURE_TRUNK",
+    "checked_trunk",
     "VIEW_MESSAGES",
     "framing_problem",
     "posture_message",
@@ -60,6 +61,12 @@ POSTURE_MESSAGES = {
 }
 
 
+def checked_trunk(exercise: ExerciseDef) -> str:
+    """The trunk the setup check wants ("upright" | "horizontal"), or "any" (not checked):
+    the definition's own ``trunk``, else the one its posture puts the trunk in."""
+    return exercise.trunk or POSTURE_TRUNK.get(exercise.posture, "any")
+
+
 def start_words(exercise: ExerciseDef) -> str | None:
     """How to get into the exercise's start position, in the person's words: the definition's
     own (``start``), else the posture's, or the trunk's when the exercise holds the trunk
@@ -67,7 +74,7 @@ def start_words(exercise: ExerciseDef) -> str | None:
     None when none is known. The live card and the wrong-posture cue both say this."""
     if exercise.start:
         return exercise.start
-    trunk = exercise.trunk or POSTURE_TRUNK.get(exercise.posture, "any")
+    trunk = checked_trunk(exercise)
     if trunk == "any":
         return POSTURE_MESSAGES.get(exercise.posture)
     return posture_message(exercise.posture, trunk)

@@ -27,7 +27,7 @@ from enum import Enum
 
 from formcheck.engine import Engine, ExerciseDef
 from formcheck.engine.events import BackInView, Event, NotInView, SetupIssue, SetupOk
-from formcheck.engine.setup import POSTURE_TRUNK, observed_trunk, start_words
+from formcheck.engine.setup import checked_trunk, observed_trunk, start_words
 from formcheck.features.measure import PointTable
 from formcheck.pose.core import PoseFrame
 
@@ -155,7 +155,7 @@ class GuidedStart:
     def _in_posture(self) -> bool:
         """Whether the trunk is as the exercise's posture has it now (upright or horizontal,
         unjudged: the setup check's debounced issue comes later); True when it is not checked."""
-        want = self.exercise.trunk or POSTURE_TRUNK.get(self.exercise.posture, "any")
+        want = checked_trunk(self.exercise)
         frame = self._probe.last_frame
         if want == "any" or frame is None:
             return want == "any"
