@@ -6,9 +6,12 @@ while the set runs, and compares each new movement with that.
 
 - **Rest.** Between reps the machine tracks the *rest level*: the lowest (signed) value of the
   last ``REST_MEMORY_S`` seconds at rest (of a short running median, so one noisy frame is not
-  the rest). It follows a person who settles into a new position. ``rest`` in the definition
-  stands in until the person's own rest is seen, so a set that starts in the held position
-  (already hanging) counts.
+  the rest) that was held for ``min_phase_s``: a position the person holds, not a dip of the
+  pose model's for a few frames, which would make the person lying still after it read as
+  the top of a rep. A rep's range (and its hold's band) is measured from the lowest value at
+  rest, held or not. The rest follows a person who settles into a new position. ``rest`` in
+  the definition stands in until the person's own rest is seen, so a set that starts in the
+  held position (already hanging) counts.
 - **Top.** A rep starts when the value has risen above the rest level by the *rise needed*
   and stayed there ``min_phase_s``: the definition's ``min_range`` (the smallest movement that
   is a rep at all, so a fidget is never one) or, once reps of this side have been seen,
@@ -133,7 +136,10 @@ class RepMachine:
             self._ranges.clear()
             self._fresh = True  # nothing seen of this set yet: the definition's rest applies
         self.phase = Phase.REST
-        self._rest = _WindowMin(REST_MEMORY_S)  # the rest level: its lowest value
+        self._rest = _WindowMin(REST_MEMORY_S)  # the rest level: its lowest value held
+        self._floor = _WindowMin(REST_MEMORY_S)  # the lowest value at rest, held or not
+        self._near: deque[tuple[float, float]] = deque()  # at rest: the last values (_held)
+        self._rest_since: float | None = None  # at rest since (after the last rep)
         self._pending_since: float | None = None
         self._low_t: float | None = None  # last time in the rest band
         self._rise = self.rise_needed()
@@ -215,14 +221,17 @@ class RepMachine:
         if self.rep.rest is not None and self._fresh:
             # the set's first frame: the definition's rest position stands in for the
             # person's, so a set that starts in the held position (already hanging) counts
-            self._rest.push(t, self._sign * self.rep.rest)
+            self._push(t, self._sign * self.rep.rest)
             self._low_t = t
         self._fresh = False
         if not self._confirmed and not self._settle(t, r):
             return None  # back in view: the rest is not known until the person is still
-        self._rest.push(t, r)
+        self._floor.push(t, r)
+        held = self._held(t, r)
+        if held is not None:
+            self._rest.push(t, held)
         rest = self._rest.value
-        self.new_trough = r <= rest
+        self.new_trough = max(r, v) <= rest  # at the rest level, the frame itself too
         self._rise = self.rise_needed()
         self._out_of_rest = v > rest + START_BAND * self._rise
         self._beyond_rise = v >= rest + self._rise
@@ -238,11 +247,36 @@ class RepMachine:
         self.phase = Phase.TOP
         self.top_since = self._pending_since
         self.start_s = self._low_t
-        self._base = rest
+        self._base = min(rest, self._floor.value)
         self._pending_since = None
         self._peak = r
         self.new_peak = True
         return Transition("started", t, self.start_s)
+
+    def _push(self, t: float, r: float) -> None:
+        """A value known to be the rest (the definition's, or where a rep came back to)."""
+        self._rest.push(t, r)
+        self._floor.push(t, r)
+
+    def _held(self, t: float, r: float) -> float | None:
+        """The level the (robust) value has stayed at or under through the last
+        ``min_phase_s`` at rest, the whole of it (the highest value since the last one at or
+        before its start), once that much rest has been seen; None before; the value itself
+        while no rest level is known yet. A rest is a position held: a dip of the pose model's
+        shorter than a phase (frames that read the lifted body flat) is not where the person
+        rests, and must not become the level the next rep rises from."""
+        q = self._near
+        q.append((t, r))
+        span = self.rep.min_phase_s
+        while len(q) > 1 and q[1][0] <= t - span + 1e-9:
+            q.popleft()  # keep one at or before the window's start: it was held from there
+        if not math.isfinite(self._rest.value):
+            return r
+        if self._rest_since is None:
+            self._rest_since = t
+        if t - self._rest_since < span - 1e-9:
+            return None
+        return max(x for _, x in q)
 
     def _settle(self, t: float, r: float) -> bool:
         """Not yet confirmed (back in view): True once the value has stayed within the rest
@@ -254,7 +288,7 @@ class RepMachine:
         if low is not None and r > low[0] + band and self._back_high - low[0] >= band:
             self._confirmed = True
             self._settling.clear()
-            self._rest.push(low[1], low[0])
+            self._push(low[1], low[0])
             self._low_t = low[1]  # the rep rising now started at the low
             return True
         if r > self._back_high or (low is not None and r > low[0] + band):
@@ -271,7 +305,7 @@ class RepMachine:
             return False
         self._confirmed = True
         for tq, x in list(q)[:-1]:
-            self._rest.push(tq, x)
+            self._push(tq, x)
         q.clear()
         self._low_t = t  # at rest now
         return True
@@ -342,10 +376,10 @@ class RepMachine:
         self.reset()
         self._confirmed = True  # the rep came back to it: this is the rest
         if low is not None:
-            self._rest.push(low[1], low[0])
+            self._push(low[1], low[0])
             self._low_t = low_last if low_last is not None else low[1]
         if not math.isnan(last_r):
-            self._rest.push(t, last_r)
+            self._push(t, last_r)
         if self._low_t is None:
             self._low_t = t
         self.new_trough = True

@@ -128,6 +128,21 @@ def test_limits_drop_values_a_body_cannot_reach():
     assert len(_reps(rep, [0, 0, 20, 20, 0, 0])) == 1
 
 
+def test_a_dip_shorter_than_a_phase_is_not_the_rest_the_next_rep_rises_from():
+    """After a rep, the pose model reads the body 12 below its rest for two frames: were that
+    the rest, the person lying still at 0 would read 12 above it, the top of a rep (which a
+    hold counts at the end of the input). A rest is held for ``min_phase_s`` (here 0.2 s);
+    the same low held that long is a new rest, and the same rise from it starts a rep."""
+    rep = RepDef(drive="x", min_range=8, min_phase_s=0.2)
+    lift = [0, 0, 0, 10, 20, 20, 20, 20, 10, 0, 0]
+
+    def starts(values: list[float]) -> int:
+        return [kind for kind, _ in _run(RepMachine(rep), values)].count("started")
+
+    assert starts([*lift, 0, -12, -12, *[0] * 12]) == 1
+    assert starts([*lift, 0, *[-12] * 4, *[0] * 12]) == 2
+
+
 def test_the_first_rep_counts_from_the_first_frame():
     assert _reps(UP, [0, 6, 12, 12, 6, 0, 0]) == [(0.0, 0.5)]
 
