@@ -6,12 +6,13 @@ while the set runs, and compares each new movement with that.
 
 - **Rest.** Between reps the machine tracks the *rest level*: the lowest (signed) value of the
   last ``REST_MEMORY_S`` seconds at rest (of a short running median, so one noisy frame is not
-  the rest) that was held for ``min_phase_s``: a position the person holds, not a dip of the
-  pose model's for a few frames, which would make the person lying still after it read as
-  the top of a rep. A rep's range (and its hold's band) is measured from the lowest value at
-  rest, held or not. The rest follows a person who settles into a new position. ``rest`` in
-  the definition stands in until the person's own rest is seen, so a set that starts in the
-  held position (already hanging) counts.
+  the rest). It follows a person who settles into a new position. A rest is a position held:
+  when that lowest value lies further below the lowest level held for ``min_phase_s`` than
+  the rest band is wide, it was a dip of the pose model's for a few frames (a lifted body
+  read flat), not a rest, and the held level is the rest; were the dip the rest, the person
+  lying still after it would read as the top of a rep. A rep's range is measured from the
+  lowest value. ``rest`` in the definition stands in until the person's own rest is seen, so
+  a set that starts in the held position (already hanging) counts.
 - **Top.** A rep starts when the value has risen above the rest level by the *rise needed*
   and stayed there ``min_phase_s``: the definition's ``min_range`` (the smallest movement that
   is a rep at all, so a fidget is never one) or, once reps of this side have been seen,
@@ -173,13 +174,13 @@ class RepMachine:
     @property
     def rest(self) -> float:
         """The rest level (feature units; NaN before anything was seen)."""
-        level = self._base if self.phase is Phase.TOP else self._rest.value
+        level = self._base if self.phase is Phase.TOP else self._level()
         return self._sign * level if math.isfinite(level) else math.nan
 
     @property
     def enter(self) -> float:
         """The level at which the top starts now (feature units; NaN before rest was seen)."""
-        level = self._base if self.phase is Phase.TOP else self._rest.value
+        level = self._base if self.phase is Phase.TOP else self._level()
         return self._sign * (level + self._rise) if math.isfinite(level) else math.nan
 
     @property
@@ -230,8 +231,8 @@ class RepMachine:
         held = self._held(t, r)
         if held is not None:
             self._rest.push(t, held)
-        rest = self._rest.value
-        self.new_trough = max(r, v) <= rest  # at the rest level, the frame itself too
+        rest = self._level()
+        self.new_trough = r <= rest
         self._rise = self.rise_needed()
         self._out_of_rest = v > rest + START_BAND * self._rise
         self._beyond_rise = v >= rest + self._rise
@@ -247,11 +248,18 @@ class RepMachine:
         self.phase = Phase.TOP
         self.top_since = self._pending_since
         self.start_s = self._low_t
-        self._base = min(rest, self._floor.value)
+        self._base = self._floor.value
         self._pending_since = None
         self._peak = r
         self.new_peak = True
         return Transition("started", t, self.start_s)
+
+    def _level(self) -> float:
+        """The rest level (signed): the lowest value at rest, unless that lies further below
+        the lowest level held for a phase than the rest band is wide: then it was a dip of
+        the pose model's, and the held level is the rest."""
+        held, low = self._rest.value, self._floor.value
+        return held if held - low > START_BAND * self.rise_needed() else low
 
     def _push(self, t: float, r: float) -> None:
         """A value known to be the rest (the definition's, or where a rep came back to)."""
