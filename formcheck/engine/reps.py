@@ -137,7 +137,7 @@ class RepMachine:
             self._ranges.clear()
             self._fresh = True  # nothing seen of this set yet: the definition's rest applies
         self.phase = Phase.REST
-        self._rest = _WindowMin(REST_MEMORY_S)  # the rest level: its lowest value held
+        self._rest = _WindowMin(REST_MEMORY_S)  # the lowest level held for a phase (_level)
         self._floor = _WindowMin(REST_MEMORY_S)  # the lowest value at rest, held or not
         self._near: deque[tuple[float, float]] = deque()  # at rest: the last values (_held)
         self._rest_since: float | None = None  # at rest since (after the last rep)
@@ -270,9 +270,9 @@ class RepMachine:
         """The level the (robust) value has stayed at or under through the last
         ``min_phase_s`` at rest, the whole of it (the highest value since the last one at or
         before its start), once that much rest has been seen; None before; the value itself
-        while no rest level is known yet. A rest is a position held: a dip of the pose model's
-        shorter than a phase (frames that read the lifted body flat) is not where the person
-        rests, and must not become the level the next rep rises from."""
+        while no rest level is known yet. A dip of the pose model's shorter than a phase
+        (frames that read the lifted body flat) is not held, so it is not below this level
+        (see :meth:`_level`)."""
         q = self._near
         q.append((t, r))
         span = self.rep.min_phase_s
