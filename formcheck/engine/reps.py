@@ -137,7 +137,7 @@ class RepMachine:
             self._ranges.clear()
             self._fresh = True  # nothing seen of this set yet: the definition's rest applies
         self.phase = Phase.REST
-        self._rest = _WindowMin(REST_MEMORY_S)  # the lowest level held for a phase (_level)
+        self._held_low = _WindowMin(REST_MEMORY_S)  # the lowest level held for a phase (_level)
         self._floor = _WindowMin(REST_MEMORY_S)  # the lowest value at rest, held or not
         self._near: deque[tuple[float, float]] = deque()  # at rest: the last values (_held)
         self._rest_since: float | None = None  # at rest since (after the last rep)
@@ -230,10 +230,10 @@ class RepMachine:
         self._floor.push(t, r)
         held = self._held(t, r)
         if held is not None:
-            self._rest.push(t, held)
+            self._held_low.push(t, held)
+        self._rise = self.rise_needed()
         rest = self._level()
         self.new_trough = r <= rest
-        self._rise = self.rise_needed()
         self._out_of_rest = v > rest + START_BAND * self._rise
         self._beyond_rise = v >= rest + self._rise
         if not self._out_of_rest:
@@ -258,12 +258,12 @@ class RepMachine:
         """The rest level (signed): the lowest value at rest, unless that lies further below
         the lowest level held for a phase than the rest band is wide: then it was a dip of
         the pose model's, and the held level is the rest."""
-        held, low = self._rest.value, self._floor.value
-        return held if held - low > START_BAND * self.rise_needed() else low
+        held, low = self._held_low.value, self._floor.value
+        return held if held - low > START_BAND * self._rise else low
 
     def _push(self, t: float, r: float) -> None:
         """A value known to be the rest (the definition's, or where a rep came back to)."""
-        self._rest.push(t, r)
+        self._held_low.push(t, r)
         self._floor.push(t, r)
 
     def _held(self, t: float, r: float) -> float | None:
@@ -278,7 +278,7 @@ class RepMachine:
         span = self.rep.min_phase_s
         while len(q) > 1 and q[1][0] <= t - span + 1e-9:
             q.popleft()  # keep one at or before the window's start: it was held from there
-        if not math.isfinite(self._rest.value):
+        if not math.isfinite(self._held_low.value):
             return r
         if self._rest_since is None:
             self._rest_since = t
