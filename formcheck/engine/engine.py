@@ -59,7 +59,7 @@ from formcheck.engine.setup import (
 from formcheck.features.extractor import FeatureExtractor, Features
 from formcheck.features.measure import FeatureSet, PointTable
 from formcheck.features.smoothing import OneEuroParams
-from formcheck.features.spec import MID_POINTS, substitute_side
+from formcheck.features.spec import landmarks_behind, substitute_side
 from formcheck.pose.core import LANDMARK_INDEX, PoseFrame
 
 __all__ = ["Engine", "EngineSettings"]
@@ -110,9 +110,9 @@ class Engine:
         key = [substitute_side(p, s) for p in exercise.key_points for s in ("left", "right")]
         if not key:
             key = [p for s in self.sides for p in self.features.points_of(self._drive[s])]
-        self._key_idx = sorted({LANDMARK_INDEX[n] for n in _landmarks(key)})
+        self._key_idx = sorted({LANDMARK_INDEX[n] for n in landmarks_behind(key)})
         # every landmark some feature uses: the picture must hold them all
-        self._needed = _landmarks(
+        self._needed = landmarks_behind(
             p for name in self.features.names for p in self.features.points_of(name)
         )
         fault_conds = [c for rule in exercise.faults for c in rule.when]
@@ -137,7 +137,7 @@ class Engine:
             for side in self.sides
         }  # fmt: skip
         self._fault_points = {
-            (rule.id, side): frozenset(_landmarks(
+            (rule.id, side): frozenset(landmarks_behind(
                 p for c in rule.when
                 for p in self.features.points_of(substitute_side(c.feature, side))
             ))
@@ -213,9 +213,9 @@ class Engine:
     def active_faults(self) -> list[FaultState]:
         return [f for states in self._faults.values() for f in states if f.active]
 
-    def fault_landmarks(self) -> set[str]:
+    def faultlandmarks_behind(self) -> set[str]:
         """Landmark names involved in the active faults (to draw those limbs in warning)."""
-        return _landmarks(
+        return landmarks_behind(
             p
             for f in self.active_faults()
             for n in f.feature_names()
@@ -715,11 +715,6 @@ class Engine:
         return ex.reps.range_cue  # type: ignore[union-attr]
 
 
-def _landmarks(points) -> set[str]:  # noqa: ANN001 - any iterable of point names
-    """Landmark names behind point names (a ``*_mid`` point stands for its two landmarks)."""
-    return {n for p in points for n in MID_POINTS.get(p, (p,))}
-
-
 # Rules judged from the rest (``from_rest``) compare with the median over this long at rest.
 REST_BASELINE_S = 1.0
 
@@ -785,7 +780,7 @@ def _on_either_side(name: str, op: str, fault_conds: list, hold_conds: list) -> 
 def _limbs(points) -> set[str]:  # noqa: ANN001 - any iterable of point names
     """Landmarks a feature on ``points`` can be judged from: its own, and the end of each limb
     it measures a joint of (the wrist of an elbow, the ankle of a knee)."""
-    names = _landmarks(points)
+    names = landmarks_behind(points)
     for name in list(names):
         side, _, joint = name.partition("_")
         if joint in _LIMB_ENDS:

@@ -19,10 +19,10 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from formcheck.engine.definition import ExerciseDef, FaultDef
-from formcheck.engine.engine import REST_BASELINE_S, _landmarks
+from formcheck.engine.engine import REST_BASELINE_S
 from formcheck.engine.events import RepRecord
 from formcheck.features.measure import FeatureSet
-from formcheck.features.spec import substitute_side
+from formcheck.features.spec import landmarks_behind, substitute_side
 
 __all__ = ["ExpectedRep", "Finding", "Trace", "compare", "failure_lines"]
 
@@ -248,7 +248,7 @@ def _unseen_fault(
         return False
     features = FeatureSet(defn.features)
     points = [p for c in rule.when for p in features.points_of(substitute_side(c.feature, e.side))]
-    sides = {side for side, _, joint in (n.partition("_") for n in _landmarks(points))
+    sides = {side for side, _, joint in (n.partition("_") for n in landmarks_behind(points))
              if joint in hidden}  # fmt: skip
     return len(sides) == 1
 

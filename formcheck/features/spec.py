@@ -8,6 +8,7 @@ definitions out of them. Neither the features nor the pose stage import the engi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -21,6 +22,7 @@ __all__ = [
     "SIDES",
     "FeatureDef",
     "StrictModel",
+    "landmarks_behind",
     "point_names",
     "substitute_side",
 ]
@@ -31,6 +33,11 @@ _PAIRED = sorted({n.split("_", 1)[1] for n in LANDMARK_NAMES if n.startswith("le
 MID_POINTS = {f"{base}_mid": (f"left_{base}", f"right_{base}") for base in _PAIRED}
 POINT_NAMES = frozenset(LANDMARK_NAMES) | frozenset(MID_POINTS)
 PLACEHOLDER = re.compile(r"\{(side|other)\}")
+
+
+def landmarks_behind(points: Iterable[str]) -> set[str]:
+    """The landmark names behind point names (a ``*_mid`` point stands for its two)."""
+    return {n for p in points for n in MID_POINTS.get(p, (p,))}
 
 
 def point_names() -> list[str]:
