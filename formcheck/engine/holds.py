@@ -7,8 +7,9 @@ import math
 from collections import deque
 
 from formcheck.engine.definition import HoldDef
+from formcheck.engine.reps import RETURN_SHARE
 
-__all__ = ["LIFT_SHARE", "STILL_SHARE", "STILL_WINDOW_S", "HoldClock"]
+__all__ = ["LIFT_SHARE", "SAG_WINDOW_S", "STILL_SHARE", "STILL_WINDOW_S", "HoldClock"]
 
 # A hold is still: moving slower than this share of the rep's range per second, measured as
 # the slope over the last STILL_WINDOW_S ...
@@ -16,6 +17,12 @@ STILL_SHARE = 0.5
 STILL_WINDOW_S = 0.3
 # ... or than this share of the fastest the rep moved on its way to its peak, if that is more.
 LIFT_SHARE = 1 / 3
+# Once held, the band hangs from the highest value of the last SAG_WINDOW_S, not from the
+# rep's peak: a lift sinking slower than the band per this long (6 % of the range a second,
+# a person tiring in a long hold) is still held; a lowering, even one the guide calls slow
+# (the whole range in 1-2 s), leaves the band as it did. No lower than half way back to the
+# rest, where the rep itself is on its way back (RETURN_SHARE).
+SAG_WINDOW_S = 4.0
 
 
 class HoldClock:
@@ -33,6 +40,12 @@ class HoldClock:
     measured 0.29 s for 0.9 and 1.5 s before, 0.62 s after. A smooth drive (the mannequin's,
     eased from 0 to 0) is still where its speed falls under a third of the lift's peak, the
     last tenth of its move.
+
+    A hold once begun goes on while the value stays within the band below the highest value
+    of the last ``SAG_WINDOW_S`` (and above half way back to the rest): a long hold sinks as
+    the person tires (a superman held 17 s), and sinking slower than the band per
+    ``SAG_WINDOW_S`` is holding, not lowering. It begins only within the band below the peak,
+    so a pause on the way up is not a hold.
 
     Held frames accumulate into a segment; a break up to ``hold.max_gap_s`` (a dropout, a
     noisy frame) is bridged, a longer one starts a new segment. ``held_s`` is the rep's
@@ -60,8 +73,9 @@ class HoldClock:
         self._highest = -math.inf  # the highest value so far
         self._fastest = 0.0  # the fastest speed so far
         self._lift = 0.0  # the fastest speed up to the highest value
-        self._key: tuple[float, float] = (math.nan, math.nan)
+        self._key: tuple[float, ...] = (math.nan,) * 4
         self._runs = [_Run(), _Run()]  # time held; held with good form
+        self._level: deque[tuple[float, float]] = deque()  # the last SAG_WINDOW_S's highest
 
     def update(self, t_s: float, value: float, ok: bool) -> None:
         """Feed one frame of the rep in progress (``value`` signed, NaN when not seen)."""
@@ -85,10 +99,12 @@ class HoldClock:
         level ``base`` it rose from (signed): the longest segments of the rep, and the ones
         still going on at the last frame (0 when broken off)."""
         still = max(STILL_SHARE * (peak - base), LIFT_SHARE * self._lift)
-        key = (peak - self.hold.band * (peak - base), still)
+        band = self.hold.band * (peak - base)
+        key = (peak - band, still, band, peak - RETURN_SHARE * (peak - base))
         if key != self._key:  # the peak (or the lift) moved: measure again from the start
             self._key = key
             self._runs = [_Run(), _Run()]
+            self._level.clear()
             for sample in self._samples:
                 self._count(*sample)
         end = self._samples[-1][0] if self._samples else math.nan
@@ -100,8 +116,17 @@ class HoldClock:
         """One sample into the two runs, against the current level and stillness."""
         if math.isnan(speed):
             return  # too few frames seen lately to tell: neither held nor left
-        level, still = self._key
-        inside = value >= level - 1e-9 and speed <= still
+        level, still, band, floor = self._key
+        q = self._level
+        while q and q[-1][1] <= value:
+            q.pop()
+        q.append((t, value))
+        while q[0][0] < t - SAG_WINDOW_S - 1e-9:
+            q.popleft()
+        held = self._runs[0]
+        going = held.going(t, self.hold.max_gap_s, self.unseen_gap_s)
+        sagged = going and value >= max(floor, q[0][1] - band) - 1e-9
+        inside = (value >= level - 1e-9 or sagged) and speed <= still
         gaps = (self.hold.max_gap_s, self.unseen_gap_s)
         self._runs[0].add(t, inside, *gaps)
         self._runs[1].add(t, inside and ok, *gaps)
@@ -141,6 +166,10 @@ class _Run:
             self.first = t
         self.last, self.left = t, False
         self.best = max(self.best, t - self.first)
+
+    def going(self, t: float, gap: float, unseen_gap: float) -> bool:
+        """Whether a frame inside at ``t`` would continue the current segment."""
+        return t - self.last <= (gap if self.left else unseen_gap) + 1e-9
 
     def now(self, end: float, gap: float) -> float:
         """The segment still going on at ``end`` (0 when the last frame inside is too old)."""

@@ -309,6 +309,25 @@ def test_moving_through_the_top_is_not_holding():
     assert _hold(sweep, peak=40, base=0)[0] < 0.2
 
 
+def test_a_long_hold_that_sinks_slowly_is_held_until_half_way_down():
+    """A person tiring in a long hold lets the lift sink: here from 40 to 24 over 10 s, 0.4
+    of the range, further than the band (0.25) below the peak. Sinking slower than the band
+    per ``SAG_WINDOW_S`` is still the hold: all 10 s. Sinking on, it ends half way to the
+    rest (20), where the rep is on its way back; a lowering, even one slow enough to be
+    still, leaves the held position a band below where it was held, as before."""
+    rise = [(40 * i / 15, True) for i in range(15)]
+    sink = [(40 - 16 * i / 300, True) for i in range(301)]
+    down = [(24 - 24 * i / 15, True) for i in range(16)]
+    assert 9.8 <= _hold(rise + sink + down, peak=40, base=0)[0] <= 10.0
+    # 2 per second from 40 for 15 s: below 20 after 10 s
+    longer = [(40 - 2 * i / 30, True) for i in range(451)]
+    assert 9.8 <= _hold(rise + longer, peak=40, base=0)[0] <= 10.05
+    # held 2 s, then lowered at 16 per second (slower than a third of the lift, 80 / 3 per
+    # second): held no further than 10 (the band) below the top, 0.6 s in (2.4 s before too)
+    lower = [(40 - 16 * i / 30, True) for i in range(76)]
+    assert 2.3 <= _hold(rise + _frames(40, 2.0) + lower, peak=40, base=0)[0] <= 2.55
+
+
 def test_fault_fires_only_after_min_duration_and_keeps_evidence():
     rule = FaultDef(
         id="bent_knee",
