@@ -213,7 +213,7 @@ class Engine:
     def active_faults(self) -> list[FaultState]:
         return [f for states in self._faults.values() for f in states if f.active]
 
-    def faultlandmarks_behind(self) -> set[str]:
+    def fault_landmarks(self) -> set[str]:
         """Landmark names involved in the active faults (to draw those limbs in warning)."""
         return landmarks_behind(
             p
