@@ -114,7 +114,8 @@ class RepDef(StrictModel):
     a later rep must reach; ``limits``, values a real body cannot reach (pose-model glitches,
     ignored); ``rest``, the rest position assumed until the person's own is seen. A phase
     change counts only after it has held ``min_phase_s``. A rep counts only when its top
-    lasted at least ``min_top_s`` and the whole rep at most ``max_rep_s``.
+    lasted at least ``min_top_s`` and the whole rep at most ``max_rep_s`` (with a ``[hold]``,
+    the time at the top left out: a hold held a minute is one rep).
 
     ``require``: conditions on other features that must hold for the drive to count (e.g. a
     pull-up: hands above the elbows, so letting go of the bar and gripping it again is not a

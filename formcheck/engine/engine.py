@@ -158,7 +158,8 @@ class Engine:
         """Forget everything: a new set starts (the features stage is reset by its owner)."""
         ex = self.exercise
         self._start = {name: _StartBaseline() for name, _ in self.features.from_start}
-        self._machines = {s: RepMachine(ex.reps) for s in self.sides}  # type: ignore[arg-type]
+        hold = ex.hold is not None
+        self._machines = {s: RepMachine(ex.reps, hold) for s in self.sides}  # type: ignore[arg-type]
         unseen = self.settings.abandon_after_s  # a rep survives being unseen this long
         self._holds = {s: HoldClock(ex.hold, unseen) for s in self.sides} if ex.hold else {}
         self._hold_best: dict[str, float] = {}  # the longest good-form hold of the rep so far

@@ -114,8 +114,11 @@ class RepMachine:
     """One side's rep counter. Values are compared in the definition's direction (signed so
     that a rep goes up); ``rest``, ``peak`` and ``range`` are reported in the feature's units."""
 
-    def __init__(self, rep: RepDef) -> None:
+    def __init__(self, rep: RepDef, hold: bool = False) -> None:
         self.rep = rep
+        # an exercise timing a hold at the top: the time there is the exercise, not a rep
+        # abandoned, and does not count against ``max_rep_s``
+        self._hold = hold
         self._sign = 1.0 if rep.direction == "up" else -1.0
         self._ranges: deque[float] = deque(maxlen=TYPICAL_OF)
         self.reset(forget=True)
@@ -377,7 +380,11 @@ class RepMachine:
         start = self.start_s if self.start_s is not None else end
         top_since = self.top_since if self.top_since is not None else end
         peak, base = self.peak_level(), self._base
-        ok = end - top_since >= self.rep.min_top_s - 1e-9 and end - start <= self.rep.max_rep_s
+        took = end - start
+        if self._hold:  # the time held at the top: until the way back began
+            back = self._pending_since if self._low is not None else None
+            took -= max(0.0, (back if back is not None else end) - top_since)
+        ok = end - top_since >= self.rep.min_top_s - 1e-9 and took <= self.rep.max_rep_s
         if ok:
             self._ranges.append(peak - base)
         low, low_last, last_r = self._low, self._low_last, self._last_r

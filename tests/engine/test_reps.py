@@ -195,6 +195,18 @@ def test_phase_duration_limits_discard_swings_and_abandoned_reps():
     assert _run(RepMachine(limited), slow)[-1] == ("discarded", 4.2)
 
 
+def test_a_long_hold_is_no_abandoned_rep():
+    """In an exercise timing a hold, the time at the top is the exercise: a 4 s hold (or a
+    stretch held a minute) counts, though the rep took longer than ``max_rep_s``. The time
+    moving still may not: a rise that takes 4 s to reach the rise a rep needs is dropped."""
+    limited = RepDef(drive="x", min_range=5, min_phase_s=0.1, max_rep_s=3.0)
+    slow = [0] + [12] * 40 + [1, 1, 1]
+    assert _run(RepMachine(limited, hold=True), slow)[-1] == ("completed", 4.2)
+    assert _run(RepMachine(limited), slow)[-1] == ("discarded", 4.2)
+    creep = [i / 10 for i in range(60)] + [6.0] * 10 + [0, 0, 0]  # 1 per second up to 6
+    assert _run(RepMachine(limited, hold=True), creep)[-1][0] == "discarded"
+
+
 def _finish(rep, values, hold=False, fps=10):
     """Feed ``values``, end the input; the finishing transition as (kind, start, end)."""
     m = RepMachine(rep)
