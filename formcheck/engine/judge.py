@@ -9,7 +9,8 @@ jittery frame is not a fault; a rule judged once per rep at the top sees the med
 rep's held top (``top_values``), not one frame at the peak.
 
 A joint angle is not judged while its limb, end to end (shoulder to wrist for an elbow),
-points at (or away from) the camera by more than ``DEPTH_LIMIT_DEG``, nor a segment's
+points at (or away from) the camera by more than ``DEPTH_LIMIT_DEG``, nor a bend measured on
+the picture while its chain does (a push-up's body line seen from the front), nor a segment's
 direction measured on the picture while that segment does (``FeatureSet.segments_of``): the
 picture then shows it foreshortened, and its depth is the pose model's guess from one camera.
 Seen from the front, an arm circling through the forward half of its circle reads 80-130 deg

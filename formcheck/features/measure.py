@@ -144,7 +144,9 @@ class FeatureSet:
         """The segments (pairs of point names) a feature must see across the picture: the
         limb of a joint ``angle`` end to end (shoulder to wrist for an elbow; in either space:
         a limb seen end-on collapses in the picture and its depth is the pose model's guess),
-        and the segment of an ``elevation``, ``inclination`` or ``angle_to_trunk`` measured on
+        the chain of a ``bend`` measured on the picture end to end (shoulders to ankles for a
+        push-up's body line: seen from the front, the picture shows no bend of the hips), and
+        the segment of an ``elevation``, ``inclination`` or ``angle_to_trunk`` measured on
         the picture. ``formcheck.engine.judge`` does not judge a feature while one of its
         segments points at the camera. Other kinds: none.
 
@@ -152,7 +154,7 @@ class FeatureSet:
         forward, seen from the front) and stays judged: the other segment anchors the angle."""
         out: list[tuple[str, str]] = []
         for f, pts in self._measured(feature):
-            if f.kind == "angle":
+            if f.kind == "angle" or (f.kind == "bend" and f.space == "image"):
                 out.append((pts[0], pts[2]))
             elif f.kind in _PLANE_KINDS and f.space == "image":
                 out.append((pts[0], pts[1]))

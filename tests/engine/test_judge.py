@@ -22,6 +22,12 @@ FEATURES = FeatureSet(
         ),
         "trunk": FeatureDef(kind="inclination", points=["hip_mid", "shoulder_mid"]),
         "hands_up": FeatureDef(kind="height", points=["{side}_wrist", "{side}_shoulder"]),
+        "body_line": FeatureDef(
+            kind="bend", points=["{side}_shoulder", "{side}_hip", "{side}_ankle"]
+        ),
+        "back_bend": FeatureDef(
+            kind="bend", points=["hip_mid", "shoulder_mid", "ear_mid"], space="world"
+        ),
         "elbows": FeatureDef(kind="combine", op="min", of=["elbow_left", "elbow_right"]),
     }
 )
@@ -32,7 +38,10 @@ def test_segments_are_those_a_feature_reads_across_the_picture():
     assert FEATURES.segments_of("arm_level_right") == [("right_shoulder", "right_wrist")]
     assert FEATURES.segments_of("trunk") == [("hip_mid", "shoulder_mid")]
     assert len(FEATURES.segments_of("elbows")) == len(FEATURES.segments_of("elbow_min")) == 2
+    # a bend on the picture, end to end: a push-up's body line seen from the front shows none
+    assert FEATURES.segments_of("body_line_left") == [("left_shoulder", "left_ankle")]
     # measured in depth on purpose, or not a direction at all: no segment to check
+    assert FEATURES.segments_of("back_bend") == []
     assert FEATURES.segments_of("arm_level_3d_left") == []
     assert FEATURES.segments_of("hands_up_left") == []
 
