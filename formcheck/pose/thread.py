@@ -14,11 +14,19 @@ project's 2-core machine: the real-clip report tests (tests/cli/test_analyze_rep
 with two workers) took 59-65 s with the model on the caller's thread everywhere and 69-78 s
 with it on its own everywhere (10-17 % more CPU), while one analysis with a report and an
 annotated video took 21-24 s instead of 28.
+
+While a pose thread runs, the interpreter hands its lock from thread to thread every
+``SWITCH_S`` instead of Python's default 5 ms. Inference runs without the lock, but the pose
+thread needs it back to hand out each result: with the default it waited up to 5 ms for a
+consumer busy drawing in Python, and the live loop ran at 0.60-0.96 of the pose model's own
+throughput (4 runs of ``bench/live_loop.py``, 2026-12-08); with 0.5 ms, 0.94-1.02 (4 runs,
+alternating with them).
 """
 
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -26,10 +34,31 @@ from typing import Any
 from formcheck.pose.core import PoseFrame
 from formcheck.sources.core import Frame
 
-__all__ = ["PoseThread", "own_thread", "share_cores"]
+__all__ = ["SWITCH_S", "PoseThread", "own_thread", "share_cores"]
 
 _END = object()
 _SHARING = False
+SWITCH_S = 0.0005  # sys.setswitchinterval while a pose thread runs (see the module docstring)
+_running = 0  # pose threads running
+_default_switch_s = sys.getswitchinterval()
+_switch_lock = threading.Lock()
+
+
+def _thread_started() -> None:
+    global _running, _default_switch_s
+    with _switch_lock:
+        if _running == 0:
+            _default_switch_s = sys.getswitchinterval()
+            sys.setswitchinterval(min(SWITCH_S, _default_switch_s))
+        _running += 1
+
+
+def _thread_ended() -> None:
+    global _running
+    with _switch_lock:
+        _running -= 1
+        if _running == 0:
+            sys.setswitchinterval(_default_switch_s)
 
 
 def share_cores() -> None:
@@ -63,7 +92,12 @@ class PoseThread:
         self._thread = threading.Thread(
             target=self._run, args=(frames, pose), name="formcheck-pose", daemon=True
         )
-        self._thread.start()
+        _thread_started()
+        try:
+            self._thread.start()
+        except BaseException:
+            _thread_ended()
+            raise
 
     def _put(self, item: Any) -> bool:  # noqa: ANN401
         while not self._stopping.is_set():
@@ -82,6 +116,7 @@ class PoseThread:
         except BaseException as err:  # noqa: BLE001 - handed to the consumer, raised there
             self._put(err)
         finally:
+            _thread_ended()
             self._put(_END)
 
     def pairs(self) -> Iterator[tuple[Frame, PoseFrame]]:

@@ -80,3 +80,32 @@ def test_stop_while_the_model_is_busy_waits_for_it():
     worker.stop()  # returns only once the model is out of frame 1
     assert not worker._thread.is_alive()
     assert pose.started == [0, 1]
+
+
+def test_the_interpreter_switches_threads_often_while_a_pose_thread_runs():
+    """The pose thread needs the interpreter's lock back after each inference: while one runs,
+    the lock changes hands every SWITCH_S (not Python's 5 ms), and the setting is restored
+    when the last one ends, an error included."""
+    import sys
+
+    from formcheck.pose.thread import SWITCH_S
+
+    before = sys.getswitchinterval()
+    assert SWITCH_S < before
+    seen = []
+
+    class _Watching(_Pose):
+        def process(self, frame: Frame) -> PoseFrame:
+            seen.append(sys.getswitchinterval())
+            return super().process(frame)
+
+    first = PoseThread(_frames(3), _Watching())
+    second = PoseThread(_frames(3, fail_at=1), _Watching())
+    with pytest.raises(SourceError):
+        list(second.pairs())
+    second.stop()
+    assert sys.getswitchinterval() == SWITCH_S  # the first one still runs
+    assert len(list(first.pairs())) == 3
+    first.stop()
+    assert seen and all(s == SWITCH_S for s in seen)
+    assert sys.getswitchinterval() == before
