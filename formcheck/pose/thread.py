@@ -19,8 +19,8 @@ While a pose thread runs, the interpreter hands its lock from thread to thread e
 ``SWITCH_S`` instead of Python's default 5 ms. Inference runs without the lock, but the pose
 thread needs it back to hand out each result: with the default it waited up to 5 ms for a
 consumer busy drawing in Python, and the live loop ran at 0.60-0.96 of the pose model's own
-throughput (4 runs of ``bench/live_loop.py``, 2026-12-08); with 0.5 ms, 0.94-1.02 (4 runs,
-alternating with them).
+throughput (4 runs of ``bench/live_loop.py``, 2026-12-08); with 0.5 ms, 0.94-1.02 (6 runs,
+alternating with them; README "Live coaching").
 """
 
 from __future__ import annotations
