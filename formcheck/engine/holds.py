@@ -7,7 +7,7 @@ import math
 from collections import deque
 
 from formcheck.engine.definition import HoldDef
-from formcheck.engine.reps import RETURN_SHARE
+from formcheck.engine.reps import RETURN_SHARE, WindowMin
 
 __all__ = ["LIFT_SHARE", "SAG_WINDOW_S", "STILL_SHARE", "STILL_WINDOW_S", "HoldClock"]
 
@@ -75,7 +75,7 @@ class HoldClock:
         self._lift = 0.0  # the fastest speed up to the highest value
         self._key: tuple[float, ...] = (math.nan,) * 4
         self._runs = [_Run(), _Run()]  # time held; held with good form
-        self._level: deque[tuple[float, float]] = deque()  # the last SAG_WINDOW_S's highest
+        self._level = WindowMin(SAG_WINDOW_S)  # the last SAG_WINDOW_S's highest, negated
 
     def update(self, t_s: float, value: float, ok: bool) -> None:
         """Feed one frame of the rep in progress (``value`` signed, NaN when not seen)."""
@@ -104,7 +104,7 @@ class HoldClock:
         if key != self._key:  # the peak (or the lift) moved: measure again from the start
             self._key = key
             self._runs = [_Run(), _Run()]
-            self._level.clear()
+            self._level = WindowMin(SAG_WINDOW_S)
             for sample in self._samples:
                 self._count(*sample)
         end = self._samples[-1][0] if self._samples else math.nan
@@ -117,15 +117,9 @@ class HoldClock:
         if math.isnan(speed):
             return  # too few frames seen lately to tell: neither held nor left
         level, still, band, floor = self._key
-        q = self._level
-        while q and q[-1][1] <= value:
-            q.pop()
-        q.append((t, value))
-        while q[0][0] < t - SAG_WINDOW_S - 1e-9:
-            q.popleft()
-        held = self._runs[0]
-        going = held.going(t, self.hold.max_gap_s, self.unseen_gap_s)
-        sagged = going and value >= max(floor, q[0][1] - band) - 1e-9
+        self._level.push(t, -value)
+        going = self._runs[0].going(t, self.hold.max_gap_s, self.unseen_gap_s)
+        sagged = going and value >= max(floor, -self._level.value - band) - 1e-9
         inside = (value >= level - 1e-9 or sagged) and speed <= still
         gaps = (self.hold.max_gap_s, self.unseen_gap_s)
         self._runs[0].add(t, inside, *gaps)

@@ -54,6 +54,7 @@ __all__ = [
     "TYPICAL_OF",
     "RepMachine",
     "Transition",
+    "WindowMin",
 ]
 
 # A rep ends (or, cut off by the end of the input, counts) when the value has come back this
@@ -90,8 +91,9 @@ class Transition:
     rest: float = math.nan
 
 
-class _WindowMin:
-    """Running minimum of (t, value) pairs over the last ``span_s`` seconds."""
+class WindowMin:
+    """Running minimum of (t, value) pairs over the last ``span_s`` seconds (a maximum: push
+    the values negated)."""
 
     def __init__(self, span_s: float) -> None:
         self.span_s = span_s
@@ -140,8 +142,8 @@ class RepMachine:
             self._ranges.clear()
             self._fresh = True  # nothing seen of this set yet: the definition's rest applies
         self.phase = Phase.REST
-        self._held_low = _WindowMin(REST_MEMORY_S)  # the lowest level held for a phase (_level)
-        self._floor = _WindowMin(REST_MEMORY_S)  # the lowest value at rest, held or not
+        self._held_low = WindowMin(REST_MEMORY_S)  # the lowest level held for a phase (_level)
+        self._floor = WindowMin(REST_MEMORY_S)  # the lowest value at rest, held or not
         self._near: deque[tuple[float, float]] = deque()  # at rest: the last values (_held)
         self._rest_since: float | None = None  # at rest since (after the last rep)
         self._pending_since: float | None = None
